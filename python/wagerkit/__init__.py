@@ -1,0 +1,66 @@
+"""wagerkit: build betting bots on ABP, Pinnacle and Odds88 with a fast, exact Rust engine.
+
+The engine (``wagerkit._core``, Rust) is re-exported here; venue clients live in
+``wagerkit.abp``, ``wagerkit.pinnacle`` and ``wagerkit.odds88``, local simulators in
+``wagerkit.sim``, and every error in ``wagerkit.errors``.
+"""
+
+from wagerkit._core import (
+    PRICE_SCALE,
+    Book,
+    DeclineReason,
+    DedupeCache,
+    Fx,
+    Leg,
+    Level,
+    Order,
+    Quote,
+    RoutePlan,
+    __version__,
+    american_to_decimal,
+    convert_odds,
+    currency_exponent,
+    decimal_to_american,
+    decimal_to_hongkong,
+    decimal_to_indonesian,
+    decimal_to_malay,
+    effective_limits,
+    hongkong_to_decimal,
+    indonesian_to_decimal,
+    is_currency,
+    malay_to_decimal,
+    minor_to_float,
+    minor_to_str,
+    route,
+    to_minor,
+)
+
+__all__ = [
+    "PRICE_SCALE",
+    "Book",
+    "DeclineReason",
+    "DedupeCache",
+    "Fx",
+    "Leg",
+    "Level",
+    "Order",
+    "Quote",
+    "RoutePlan",
+    "__version__",
+    "american_to_decimal",
+    "convert_odds",
+    "currency_exponent",
+    "decimal_to_american",
+    "decimal_to_hongkong",
+    "decimal_to_indonesian",
+    "decimal_to_malay",
+    "effective_limits",
+    "hongkong_to_decimal",
+    "indonesian_to_decimal",
+    "is_currency",
+    "malay_to_decimal",
+    "minor_to_float",
+    "minor_to_str",
+    "route",
+    "to_minor",
+]
