@@ -27,12 +27,14 @@ from typing import Any
 __all__ = [
     "AuthError",
     "Conflict",
+    "ConnectFailed",
     "Declined",
     "DuplicateRequest",
     "EngineError",
     "InvalidInput",
     "MaybePlaced",
     "MissingRate",
+    "NetworkError",
     "NotFound",
     "NotImplementedByVenue",
     "ProtocolError",
@@ -102,7 +104,19 @@ class RateLimited(WagerkitError):
         self.limit = limit
 
 
-class MaybePlaced(WagerkitError):
+class NetworkError(WagerkitError):
+    """The transport failed (connection refused, reset, timed out).
+
+    Use the subclass to decide: :class:`ConnectFailed` means the request never left, so a retry
+    is safe; :class:`MaybePlaced` means it may have reached the venue.
+    """
+
+
+class ConnectFailed(NetworkError):
+    """The connection could not be opened: the request was never sent. Safe to retry."""
+
+
+class MaybePlaced(NetworkError):
     """The outcome is unknown: the venue may have placed the bet.
 
     Raised after a timeout or a connection lost once the request was sent. The caller (or the

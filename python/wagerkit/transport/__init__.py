@@ -1,0 +1,22 @@
+"""Transports shared by every venue client: HTTP (httpx), WebSocket (httpx-ws), the
+process-wide rate limiter, the retry policy and the blocking facade.
+
+Venue clients (``wagerkit.abp``, ``.pinnacle``, ``.odds88``) own their wire formats and error
+bodies; what is the same for all of them lives here.
+"""
+
+from wagerkit.transport.blocking import BlockingRunner
+from wagerkit.transport.http import HttpTransport, check_base_url, is_loopback_url
+from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.retry import RetryPolicy
+from wagerkit.transport.websocket import Backoff
+
+__all__ = [
+    "Backoff",
+    "BlockingRunner",
+    "HttpTransport",
+    "RateLimiter",
+    "RetryPolicy",
+    "check_base_url",
+    "is_loopback_url",
+]

@@ -1,0 +1,53 @@
+"""Run an async client from blocking code (scripts, notebooks).
+
+Each blocking client owns a :class:`BlockingRunner`: an event loop in a worker thread (an anyio
+blocking portal). Its methods call the async client's methods through it, so the two clients
+share one implementation, one set of method names and one behaviour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+__all__ = ["BlockingRunner"]
+
+T = TypeVar("T")
+
+
+class BlockingRunner:
+    """An event loop in a background thread that runs coroutines for blocking callers."""
+
+    def __init__(self, backend: str = "asyncio") -> None:
+        self._stack = contextlib.ExitStack()
+        self._portal: BlockingPortal = self._stack.enter_context(
+            start_blocking_portal(backend=backend)
+        )
+
+    def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run ``await fn(*args, **kwargs)`` on the runner's loop and return its result."""
+        return self._portal.call(functools.partial(fn, *args, **kwargs))
+
+    def iterate(self, make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
+        """Turn an async iterator (e.g. all pages of orders) into a blocking one."""
+        agen = make()
+
+        async def step() -> tuple[bool, T | None]:
+            try:
+                return True, await agen.__anext__()
+            except StopAsyncIteration:
+                return False, None
+
+        while True:
+            more, item = self._portal.call(step)
+            if not more:
+                return
+            yield item  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        self._stack.close()

@@ -1,0 +1,165 @@
+"""Async HTTP for every venue client: keep-alive pool, per-call timeouts, rate limiting,
+HTTPS enforcement and the mapping of transport failures onto the error tree.
+
+What a failure means for a bet is decided here, once:
+
+- the connection could not be opened (refused, DNS, connect timeout, pool exhausted):
+  :class:`~wagerkit.errors.ConnectFailed`, the request never left, a retry is safe;
+- anything after the request started going out (read/write timeout, reset, malformed HTTP):
+  :class:`~wagerkit.errors.MaybePlaced`, the venue may have acted on it.
+
+Error *bodies* are venue-specific, so status codes are left to each client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import msgspec
+
+from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, NetworkError, redact
+from wagerkit.transport.ratelimit import RateLimiter
+
+__all__ = ["HttpTransport", "check_base_url", "is_loopback_url"]
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at this machine (127.0.0.0/8, ::1 or localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_insecure: bool = False) -> str:
+    """Validate a venue base URL and return it without a trailing slash.
+
+    Plain ``http``/``ws`` is refused unless the host is loopback (the simulators) or
+    ``allow_insecure`` is set: an API key must never cross a network in clear text.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https", "ws", "wss"} or not parts.hostname:
+        raise InvalidInput(f"not an http(s) or ws(s) URL: {url!r}", field="base_url")
+    if parts.scheme in {"http", "ws"} and not (allow_insecure or is_loopback_url(url)):
+        raise InvalidInput(
+            f"{parts.scheme}:// is only allowed for loopback hosts; use https:// for "
+            f"{parts.hostname}",
+            field="base_url",
+        )
+    return url.rstrip("/")
+
+
+class HttpTransport:
+    """One pooled ``httpx.AsyncClient`` bound to a venue base URL.
+
+    ``secrets`` are literal values (keys, passwords, tokens) scrubbed from every error message;
+    ``headers``/``auth`` are never shown in :func:`repr`. ``transport`` is the httpx transport
+    seam for tests. ``limiter`` (usually a shared :class:`RateLimiter`) is awaited before each
+    request.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        secrets: Sequence[str] = (),
+        timeout: float = 10.0,
+        limiter: RateLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        allow_insecure: bool = False,
+        max_connections: int = 32,
+    ) -> None:
+        self.base_url = check_base_url(base_url, allow_insecure=allow_insecure)
+        self._secrets = tuple(s for s in secrets if s)
+        self._limiter = limiter
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=dict(headers or {}),
+            auth=auth,
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            follow_redirects=False,
+        )
+
+    def redact(self, text: str) -> str:
+        """Scrub this transport's secrets (and anything secret-looking) from ``text``."""
+        return redact(text, self._secrets)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> httpx.Response:
+        """Send one request and return the response whatever its status.
+
+        ``json`` is encoded with msgspec (Structs, dicts, lists). ``request_id`` (a requestUuid
+        or uniqueRequestId) is attached to :class:`MaybePlaced` so the caller can reconcile.
+        """
+        if json is not None:
+            content = msgspec.json.encode(json)
+            headers = {**(headers or {}), "content-type": "application/json"}
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        extra: dict[str, Any] = {}
+        if timeout is not None:
+            extra["timeout"] = httpx.Timeout(timeout)
+        try:
+            return await self._client.request(
+                method, path, params=params, content=content, headers=headers, **extra
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectFailed(
+                self.redact(f"{method} {path}: could not connect ({type(exc).__name__}: {exc})")
+            ) from None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise MaybePlaced(
+                self.redact(
+                    f"{method} {path}: no complete response ({type(exc).__name__}: {exc}); "
+                    "the venue may have processed the request"
+                ),
+                request_id=request_id,
+            ) from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(
+                self.redact(f"{method} {path}: {type(exc).__name__}: {exc}")
+            ) from None
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def __aenter__(self) -> HttpTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"HttpTransport(base_url={self.base_url!r})"

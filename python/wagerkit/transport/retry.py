@@ -1,0 +1,63 @@
+"""Which failures may be retried, and how.
+
+Retrying is only ever safe when the retry cannot become a second bet: the request never left
+(:class:`ConnectFailed`), the venue told us to wait (:class:`RateLimited`), or the call is a read.
+A placement that failed ambiguously (:class:`MaybePlaced`) is *not* retried here: the caller
+must first look the order up by its request id. Backoff comes from stamina (exponential, with
+jitter, bounded in attempts and total time); a ``Retry-After`` is honoured exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import stamina
+
+from wagerkit.errors import ConnectFailed, MaybePlaced, RateLimited, ServerError
+
+__all__ = ["RetryPolicy"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded retries for one logical call.
+
+    ``attempts`` counts the first try. ``timeout`` bounds the total time in seconds.
+    ``read`` marks an idempotent read: then server errors and ambiguous network failures are
+    retried too, since reading twice cannot place anything.
+    """
+
+    attempts: int = 4
+    timeout: float = 30.0
+    wait_initial: float = 0.1
+    wait_max: float = 2.0
+
+    def should_retry(self, exc: Exception, *, read: bool) -> bool | dt.timedelta:
+        """stamina backoff hook: False = give up, True = back off, timedelta = wait exactly."""
+        if isinstance(exc, RateLimited):
+            return dt.timedelta(seconds=max(exc.retry_after, 0.0))
+        if isinstance(exc, ConnectFailed):
+            return True
+        return read and isinstance(exc, (ServerError, MaybePlaced))
+
+    async def call(self, fn: Callable[[], Awaitable[T]], *, read: bool) -> T:
+        """Run ``fn`` and retry it under this policy."""
+
+        def hook(exc: Exception) -> bool | dt.timedelta:
+            return self.should_retry(exc, read=read)
+
+        async for attempt in stamina.retry_context(
+            on=hook,
+            attempts=self.attempts,
+            timeout=self.timeout,
+            wait_initial=self.wait_initial,
+            wait_max=self.wait_max,
+        ):
+            with attempt:
+                return await fn()
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
