@@ -1,0 +1,1 @@
+"""Data shipped with wagerkit (the quickstart betslip used by the demo)."""
