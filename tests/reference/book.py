@@ -1,0 +1,432 @@
+"""The merged book of one selection (docs/engine.md §2, §3 sort order, §6 reads).
+
+Same API shape as ``wagerkit._core.Book`` so that tests and benchmarks drive both the same
+way. Quotes live in a dict by slot; every read recomputes the cascade from scratch, which is
+slow and obviously right: that is the point of a reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tests.reference.errors import InvalidInput
+from tests.reference.fx import Fx
+from tests.reference.limits import effective_limits
+from tests.reference.money import (
+    PRICE_SCALE,
+    currency_exponent,
+    fixed_to_price,
+    price_to_fixed,
+    to_minor,
+)
+
+
+@dataclass
+class Account:
+    """A bookmaker account; amounts in minor units of ``currency``."""
+
+    name: str
+    bookmaker: str
+    currency: str
+    priority: int
+    max_stake: int | None
+    min_stake: int | None
+    balance: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class BookmakerLimits:
+    """Cascade step 2, in its own currency."""
+
+    currency: str
+    max_stake: int | None
+    min_stake: int | None
+
+
+@dataclass
+class QuoteRecord:
+    """One stored quote; ``price`` is fixed point (PRICE_SCALE)."""
+
+    slot: int
+    key: str
+    account: str
+    price: int
+    limit: int
+    limit_min: int | None
+    active: bool
+    back: bool
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A frozen snapshot with the same properties as the engine's ``Quote``."""
+
+    slot: int
+    key: str
+    bookmaker: str
+    account: str
+    currency: str
+    priority: int
+    price_fixed: int
+    limit: int
+    limit_min: int | None
+    active: bool
+    back: bool
+    max_stake: int | None
+    min_stake: int
+    account_active: bool
+
+    @property
+    def price(self) -> float:
+        """Decimal odds as a float, like the engine hands them back."""
+        return fixed_to_price(self.price_fixed)
+
+    @property
+    def can_take_bet(self) -> bool:
+        """§2: a quote with ``max <= 0`` or ``max < min`` cannot take a bet."""
+        return (
+            self.max_stake is not None and self.max_stake > 0 and self.max_stake >= self.min_stake
+        )
+
+    @property
+    def eligible(self) -> bool:
+        """Counts for the book reads of §6: active quote, active account, can take a bet."""
+        return self.active and self.account_active and self.can_take_bet
+
+
+@dataclass(frozen=True)
+class Level:
+    """One price level of :meth:`Book.ladder`."""
+
+    price_fixed: int
+    available: int
+    quotes: int
+
+    @property
+    def price(self) -> float:
+        """The level's price as a float."""
+        return fixed_to_price(self.price_fixed)
+
+
+def _check_amount(value: int | None, field: str, *, optional: bool) -> None:
+    if value is None:
+        if not optional:
+            raise InvalidInput(f"{field} is required", field=field)
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field} must be an int in minor units", field=field)
+    if value < 0:
+        raise InvalidInput(f"{field} must not be negative, got {value}", field=field)
+
+
+def _split_key(key: str) -> tuple[str, str, str, str]:
+    parts = key.split(":") if isinstance(key, str) else []
+    if len(parts) != 4 or not all(parts):
+        raise InvalidInput(
+            f"key must be fixtureId:bookmaker:outcomeId:playerId, got {key!r}", field="key"
+        )
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def better_or_equal(p: int, q: int, back: bool) -> bool:
+    """Price ``p`` is at least as good as ``q`` for the side (back: higher, lay: lower)."""
+    return p >= q if back else p <= q
+
+
+class Book:
+    """Accounts, bookmaker limits and quotes for one selection."""
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, Account] = {}
+        self._bookmaker_limits: dict[str, BookmakerLimits] = {}
+        self._quotes: dict[int, QuoteRecord] = {}
+        self._index: dict[tuple[str, str, bool], int] = {}
+        self._next_slot = 0
+        self._selection: tuple[str, str, str] | None = None
+        self._fx: Fx | None = None
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def set_account(
+        self,
+        account: str,
+        bookmaker: str,
+        currency: str,
+        *,
+        priority: int = 0,
+        max_stake: int | None = None,
+        min_stake: int | None = None,
+        balance: int | None = None,
+        active: bool = True,
+    ) -> None:
+        """Register or replace an account (amounts in its currency's minor units)."""
+        currency_exponent(currency)
+        _check_amount(max_stake, "max_stake", optional=True)
+        _check_amount(min_stake, "min_stake", optional=True)
+        _check_amount(balance, "balance", optional=True)
+        self._accounts[account] = Account(
+            account, bookmaker, currency, priority, max_stake, min_stake, balance, active
+        )
+
+    def set_bookmaker_limits(
+        self,
+        bookmaker: str,
+        currency: str,
+        *,
+        max_stake: int | None = None,
+        min_stake: int | None = None,
+    ) -> None:
+        """Bookmaker-level limits, converted into each account's currency when applied."""
+        currency_exponent(currency)
+        _check_amount(max_stake, "max_stake", optional=True)
+        _check_amount(min_stake, "min_stake", optional=True)
+        self._bookmaker_limits[bookmaker] = BookmakerLimits(currency, max_stake, min_stake)
+
+    # -- quotes ----------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        key: str,
+        account: str,
+        price: float,
+        limit: int,
+        limit_min: int | None = None,
+        active: bool = True,
+        back: bool = True,
+    ) -> int:
+        """Insert or replace a quote; a replaced quote keeps its slot."""
+        fixture, bookmaker, outcome, player = _split_key(key)
+        acc = self._accounts.get(account)
+        if acc is None:
+            raise InvalidInput(f"unknown account {account!r}", field="account")
+        if acc.bookmaker != bookmaker:
+            raise InvalidInput(
+                f"key {key!r} names bookmaker {bookmaker!r} but account {account!r} "
+                f"belongs to {acc.bookmaker!r}",
+                field="key",
+            )
+        selection = (fixture, outcome, player)
+        if self._selection is not None and selection != self._selection:
+            raise InvalidInput(f"key {key!r} is for another selection", field="key")
+        fixed = price_to_fixed(price)
+        _check_amount(limit, "limit", optional=False)
+        _check_amount(limit_min, "limit_min", optional=True)
+        self._selection = selection
+        slot = self._index.get((key, account, back))
+        if slot is None:
+            slot = self._next_slot
+            self._next_slot += 1
+            self._index[(key, account, back)] = slot
+        self._quotes[slot] = QuoteRecord(slot, key, account, fixed, limit, limit_min, active, back)
+        return slot
+
+    def update(
+        self, slot: int, price: float, limit: int, limit_min: int | None, active: bool
+    ) -> None:
+        """Move one quote by slot; an unknown or removed slot is refused."""
+        rec = self._quotes.get(slot)
+        if rec is None:
+            raise InvalidInput(f"unknown slot {slot!r}", field="slot")
+        fixed = price_to_fixed(price)
+        _check_amount(limit, "limit", optional=False)
+        _check_amount(limit_min, "limit_min", optional=True)
+        rec.price, rec.limit, rec.limit_min, rec.active = fixed, limit, limit_min, active
+
+    def remove(self, key: str, account: str, back: bool = True) -> bool:
+        """Remove one quote; its slot is never handed out again."""
+        slot = self._index.pop((key, account, back), None)
+        if slot is None:
+            return False
+        del self._quotes[slot]
+        return True
+
+    # -- the cascade -----------------------------------------------------------------------
+
+    def _bookmaker_level(
+        self, acc: Account, amount: int | None, rounding: str, fx: Fx | None
+    ) -> tuple[bool, int | None]:
+        """A bookmaker limit in the account currency: (resolved, value)."""
+        limits = self._bookmaker_limits.get(acc.bookmaker)
+        if limits is None or amount is None:
+            return True, None
+        if limits.currency == acc.currency:
+            return True, amount
+        if fx is None or not fx.has(limits.currency) or not fx.has(acc.currency):
+            return False, None
+        return True, fx.convert(amount, limits.currency, acc.currency, rounding)  # type: ignore[arg-type]
+
+    def _snapshot(self, rec: QuoteRecord, fx: Fx | None) -> Quote:
+        acc = self._accounts[rec.account]
+        limits = self._bookmaker_limits.get(acc.bookmaker)
+        ok_max, bm_max = self._bookmaker_level(
+            acc, limits.max_stake if limits else None, "down", fx
+        )
+        ok_min, bm_min = self._bookmaker_level(acc, limits.min_stake if limits else None, "up", fx)
+        maximum, minimum = effective_limits(
+            account_max=acc.max_stake,
+            account_min=acc.min_stake,
+            bookmaker_max=bm_max,
+            bookmaker_min=bm_min,
+            odds_limit=rec.limit,
+            odds_limit_min=rec.limit_min,
+        )
+        if acc.max_stake is None and not ok_max:
+            maximum = None  # the bookmaker limit exists but cannot be read in this currency
+        if acc.min_stake is None and not ok_min:
+            # Unresolvable min: the quote cannot take a bet anyway, keep the odds level.
+            minimum = rec.limit_min if rec.limit_min is not None else 0
+        if maximum is not None and acc.balance is not None:
+            maximum = min(maximum, acc.balance)
+        return Quote(
+            slot=rec.slot,
+            key=rec.key,
+            bookmaker=acc.bookmaker,
+            account=rec.account,
+            currency=acc.currency,
+            priority=acc.priority,
+            price_fixed=rec.price,
+            limit=rec.limit,
+            limit_min=rec.limit_min,
+            active=rec.active,
+            back=rec.back,
+            max_stake=maximum,
+            min_stake=minimum,
+            account_active=acc.active,
+        )
+
+    def snapshots(self, fx: Fx | None, back: bool | None = None) -> list[Quote]:
+        """Every live quote with its cascade resolved against ``fx`` (unsorted)."""
+        return [
+            self._snapshot(rec, fx)
+            for rec in self._quotes.values()
+            if back is None or rec.back == back
+        ]
+
+    def use_fx(self, fx: Fx) -> None:
+        """Remember ``fx`` as the last rate table used (for reads that take none)."""
+        self._fx = fx
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get(self, slot: int) -> Quote:
+        """The quote in ``slot``, cascade resolved against the last Fx used."""
+        rec = self._quotes.get(slot)
+        if rec is None:
+            raise InvalidInput(f"unknown slot {slot!r}", field="slot")
+        return self._snapshot(rec, self._fx)
+
+    def quotes(self, back: bool | None = None) -> list[Quote]:
+        """Live quotes, best first (price, then priority, then odds limit)."""
+        snaps = self.snapshots(self._fx, back)
+        snaps.sort(
+            key=lambda q: (
+                not q.back,
+                -q.price_fixed if q.back else q.price_fixed,
+                -q.priority,
+                -q.limit,
+                q.key,
+                q.account,
+            )
+        )
+        return snaps
+
+    def __len__(self) -> int:
+        return len(self._quotes)
+
+    def best_price(self, back: bool = True) -> float | None:
+        """Best price among eligible quotes (§6)."""
+        prices = [q.price_fixed for q in self.snapshots(self._fx, back) if q.eligible]
+        if not prices:
+            return None
+        return fixed_to_price(max(prices) if back else min(prices))
+
+    def _eligible_in(self, currency: str, fx: Fx, back: bool) -> list[tuple[Quote, int]]:
+        """Eligible quotes with their max converted into ``currency`` (rounded down)."""
+        self._fx = fx
+        fx.rate_fixed(currency)
+        out = []
+        for q in self.snapshots(fx, back):
+            if q.eligible and fx.has(q.currency):
+                assert q.max_stake is not None
+                out.append((q, fx.convert(q.max_stake, q.currency, currency, "down")))
+        return out
+
+    def available(self, price: float, currency: str, fx: Fx, back: bool = True) -> int:
+        """Σ converted max over eligible quotes at ``price`` or better."""
+        fixed = price_to_fixed(price)
+        return sum(
+            amount
+            for q, amount in self._eligible_in(currency, fx, back)
+            if better_or_equal(q.price_fixed, fixed, back)
+        )
+
+    def vwap(self, stake: int, currency: str, fx: Fx, back: bool = True) -> float | None:
+        """Average price of filling ``stake`` best first; None when the book is too thin."""
+        _check_amount(stake, "stake", optional=False)
+        if stake <= 0:
+            raise InvalidInput("stake must be greater than 0", field="stake")
+        quotes = self._eligible_in(currency, fx, back)
+        quotes.sort(key=lambda item: -item[0].price_fixed if back else item[0].price_fixed)
+        left, weighted = stake, 0
+        for q, amount in quotes:
+            take = min(left, amount)
+            weighted += take * q.price_fixed
+            left -= take
+            if left == 0:
+                return float(Fraction(weighted, stake * PRICE_SCALE))
+        return None
+
+    def ladder(self, currency: str, fx: Fx, back: bool = True) -> list[Level]:
+        """Eligible quotes grouped by exact price, best first."""
+        levels: dict[int, list[int]] = {}
+        for q, amount in self._eligible_in(currency, fx, back):
+            level = levels.setdefault(q.price_fixed, [0, 0])
+            level[0] += amount
+            level[1] += 1
+        order = sorted(levels, reverse=back)
+        return [Level(p, levels[p][0], levels[p][1]) for p in order]
+
+    # -- construction from the wire --------------------------------------------------------
+
+    @staticmethod
+    def from_betslip(data: bytes | str | Mapping[str, Any], fx: Fx | None = None) -> Book:
+        """A book from an ABP betslip (whole response or its ``odds`` object)."""
+        parsed: Any = json.loads(data) if isinstance(data, bytes | str) else data
+        odds = parsed.get("odds", parsed) if isinstance(parsed, Mapping) else None
+        if not isinstance(odds, Mapping):
+            raise InvalidInput("betslip has no odds object", field="odds")
+        book = Book()
+        for bookmaker, markets in odds.items():
+            for key, q in markets.items():
+                currency = q["limitCurrency"]
+                book.set_account(q["account"], bookmaker, currency, priority=0)
+                limit_min = q.get("limitMin")
+                book.upsert(
+                    key,
+                    q["account"],
+                    q["price"],
+                    to_minor(_wire_number(q["limit"]), currency),
+                    None if limit_min is None else to_minor(_wire_number(limit_min), currency),
+                    bool(q.get("active", True)),
+                )
+                info = q.get("currencyInfo")
+                if fx is not None and info:
+                    fx.set_rate(
+                        info["currency"], _wire_number(info["currencyValue"]), info.get("updatedAt")
+                    )
+        if fx is not None:
+            book._fx = fx
+        return book
+
+
+def _wire_number(value: Any) -> float | int | str | Decimal:
+    """JSON numbers arrive as int or float; both are read through their exact text."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidInput(f"expected a number, got {value!r}")
+    return value

@@ -1,0 +1,362 @@
+"""The router (docs/engine.md §3-§5), written to be read next to the doc's pseudo-code.
+
+Amounts are ints in minor units, prices fixed-point ints; the weighted-average room is an
+exact integer division. Names follow the doc: ``S`` stake, ``C`` order currency, ``P`` order
+price, ``F`` filled, ``W`` Σ order_stake·price.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from tests.reference.book import Book, Quote, better_or_equal
+from tests.reference.errors import InvalidInput
+from tests.reference.fx import Fx
+from tests.reference.money import (
+    PRICE_SCALE,
+    currency_exponent,
+    fixed_to_price,
+    minor_to_str,
+    price_to_fixed,
+    to_minor,
+)
+
+RouteStatus = Literal["filled", "partial", "waiting", "declined"]
+
+
+class DeclineReason(enum.Enum):
+    """ABP's documented decline categories; the value is the label in ABP's table."""
+
+    STAKE_EXCEEDS_LIMIT = "Stake exceeds limit"
+    STAKE_BELOW_MINIMUM = "Stake below minimum"
+    INVALID_ODDS = "Invalid odds"
+    NO_ACTIVE_ACCOUNTS = "No active accounts"
+    CURRENCY_CONVERSION_FAILED = "Currency conversion failed"
+    BOOKMAKER_NOT_AVAILABLE = "Bookmaker not available"
+    ODDS_TEMPORARILY_UNAVAILABLE = "Odds temporarily unavailable"
+
+    @property
+    def label(self) -> str:
+        """The label as ABP's docs print it."""
+        return self.value
+
+
+class Order:
+    """An order as ABP receives it; validated like the engine's ``Order``."""
+
+    def __init__(
+        self,
+        stake: int,
+        currency: str,
+        price: float,
+        *,
+        accept_better_odds: bool = True,
+        accept_partial_stake: bool = True,
+        back: bool = True,
+        bookmakers: Sequence[str] | None = None,
+    ) -> None:
+        if isinstance(stake, bool) or not isinstance(stake, int):
+            raise InvalidInput("stake must be an int in minor units", field="stake")
+        if stake <= 0:
+            raise InvalidInput(f"stake must be greater than 0, got {stake}", field="stake")
+        currency_exponent(currency)
+        self.price_fixed = price_to_fixed(price)
+        self.stake = stake
+        self.currency = currency
+        self.accept_better_odds = accept_better_odds
+        self.accept_partial_stake = accept_partial_stake
+        self.back = back
+        self.bookmakers = None if bookmakers is None else list(bookmakers)
+
+    @staticmethod
+    def from_amount(
+        amount: float | str | Decimal,
+        currency: str,
+        price: float,
+        *,
+        accept_better_odds: bool = True,
+        accept_partial_stake: bool = True,
+        back: bool = True,
+        bookmakers: Sequence[str] | None = None,
+    ) -> Order:
+        """The stake in major units (``10.0`` USD)."""
+        return Order(
+            to_minor(amount, currency),
+            currency,
+            price,
+            accept_better_odds=accept_better_odds,
+            accept_partial_stake=accept_partial_stake,
+            back=back,
+            bookmakers=bookmakers,
+        )
+
+    @property
+    def price(self) -> float:
+        """orderPrice as a float."""
+        return fixed_to_price(self.price_fixed)
+
+    @property
+    def filter(self) -> set[str] | None:
+        """The bookmaker filter, None for all (``None`` or ``["*"]``)."""
+        if self.bookmakers is None or self.bookmakers == ["*"]:
+            return None
+        return set(self.bookmakers)
+
+    @property
+    def mode(self) -> int:
+        """ABP mode: 1/2 single bookmaker, 3/4 multiple; odd = no partial stake."""
+        names = self.filter
+        single = names is not None and len(names) == 1
+        if single:
+            return 2 if self.accept_partial_stake else 1
+        return 4 if self.accept_partial_stake else 3
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One bet: ``stake`` in the account currency, ``order_stake`` in the order currency."""
+
+    key: str
+    bookmaker: str
+    account: str
+    price_fixed: int
+    stake: int
+    currency: str
+    order_stake: int
+    order_currency: str
+
+    @property
+    def price(self) -> float:
+        """placedPrice as a float."""
+        return fixed_to_price(self.price_fixed)
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """What ABP would do with the order right now."""
+
+    status: RouteStatus
+    mode: int
+    stake: int
+    legs: list[Leg] = field(default_factory=list)
+    decline: DeclineReason | None = None
+    message: str = ""
+    complete: bool = False
+
+    @property
+    def filled(self) -> int:
+        """Σ order_stake of the legs."""
+        return sum(leg.order_stake for leg in self.legs)
+
+    @property
+    def remaining(self) -> int:
+        """Order stake not covered by the legs."""
+        return self.stake - self.filled
+
+    @property
+    def weighted_sum(self) -> int:
+        """Σ order_stake·price (fixed point), the doc's ``W``."""
+        return sum(leg.order_stake * leg.price_fixed for leg in self.legs)
+
+    @property
+    def average_price(self) -> float | None:
+        """Stake-weighted average price, correctly rounded to a float."""
+        if not self.legs:
+            return None
+        return float(Fraction(self.weighted_sum, self.filled * PRICE_SCALE))
+
+
+def _names(order: Order) -> str:
+    names = order.filter
+    return "any bookmaker" if names is None else ", ".join(order.bookmakers or [])
+
+
+def _declined(order: Order, reason: DeclineReason, message: str) -> RoutePlan:
+    return RoutePlan("declined", order.mode, order.stake, decline=reason, message=message)
+
+
+def _exceeds(order: Order, limit: int) -> RoutePlan:
+    c = order.currency
+    return _declined(
+        order,
+        DeclineReason.STAKE_EXCEEDS_LIMIT,
+        f"Order stake {minor_to_str(order.stake, c)} {c} exceeds available limit "
+        f"{minor_to_str(limit, c)} {c}",
+    )
+
+
+def _below(order: Order, minimum: int) -> RoutePlan:
+    c = order.currency
+    return _declined(
+        order,
+        DeclineReason.STAKE_BELOW_MINIMUM,
+        f"Order stake {minor_to_str(order.stake, c)} {c} is below minimum stake "
+        f"{minor_to_str(minimum, c)} {c}",
+    )
+
+
+def candidates(order: Order, book: Book, fx: Fx) -> list[Quote] | RoutePlan:
+    """§3: the filtered, sorted candidates, or the decline of the first empty filter."""
+    book.use_fx(fx)
+    names = order.filter
+    quotes = [q for q in book.snapshots(fx, order.back) if names is None or q.bookmaker in names]
+    if not quotes:
+        return _declined(
+            order, DeclineReason.BOOKMAKER_NOT_AVAILABLE, f"No odds available from {_names(order)}"
+        )
+    quotes = [q for q in quotes if q.account_active]
+    if not quotes:
+        return _declined(
+            order, DeclineReason.NO_ACTIVE_ACCOUNTS, f"No active accounts for {_names(order)}"
+        )
+    quotes = [q for q in quotes if q.active]
+    if not quotes:
+        return _declined(order, DeclineReason.INVALID_ODDS, "Price not available: market suspended")
+    if not fx.has(order.currency):
+        return _declined(
+            order,
+            DeclineReason.CURRENCY_CONVERSION_FAILED,
+            f"No exchange rate for {order.currency}",
+        )
+    rated = [q for q in quotes if fx.has(q.currency)]
+    if not rated:
+        missing = sorted({q.currency for q in quotes})[0]
+        return _declined(
+            order, DeclineReason.CURRENCY_CONVERSION_FAILED, f"No exchange rate for {missing}"
+        )
+    usable = [q for q in rated if q.can_take_bet]
+    if not usable:
+        return _exceeds(order, 0)
+
+    def max_in_order_ccy(q: Quote) -> int:
+        assert q.max_stake is not None
+        return fx.convert(q.max_stake, q.currency, order.currency, "down")
+
+    usable.sort(
+        key=lambda q: (
+            -q.price_fixed if order.back else q.price_fixed,
+            -q.priority,
+            -max_in_order_ccy(q),
+            q.key,
+            q.account,
+        )
+    )
+    return usable
+
+
+def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
+    """Route ``order`` across ``book`` the way docs/engine.md §3-§5 says ABP fills."""
+    found = candidates(order, book, fx)
+    if isinstance(found, RoutePlan):
+        return found
+    quotes = found
+    S, C, P, back = order.stake, order.currency, order.price_fixed, order.back  # noqa: N806
+
+    def conv(amount: int, a: str, b: str, rounding: str) -> int:
+        return fx.convert(amount, a, b, rounding)  # type: ignore[arg-type]
+
+    def at_or_better(p: int) -> bool:
+        return better_or_equal(p, P, back)
+
+    def qualifies(p: int) -> bool:
+        return at_or_better(p) if order.accept_better_odds else p == P
+
+    def max_of(q: Quote) -> int:
+        assert q.max_stake is not None
+        return q.max_stake
+
+    def smallest_min() -> int:
+        return min(conv(q.min_stake, q.currency, C, "up") for q in quotes)
+
+    def below_every_min() -> bool:
+        return all(conv(S, C, q.currency, "down") < q.min_stake for q in quotes)
+
+    mode = order.mode
+    if mode == 1:
+        fitting = []
+        for q in quotes:
+            stake_acct = conv(S, C, q.currency, "down")
+            if q.min_stake <= stake_acct <= max_of(q) and stake_acct > 0:
+                fitting.append((q, stake_acct))
+        for q, stake_acct in fitting:
+            if qualifies(q.price_fixed):
+                leg = _leg(q, stake_acct, conv(stake_acct, q.currency, C, "half_even"), C)
+                return RoutePlan("filled", mode, S, [leg], complete=True)
+        if fitting:
+            return RoutePlan("waiting", mode, S)
+        if below_every_min():
+            return _below(order, smallest_min())
+        return _exceeds(order, max(conv(max_of(q), q.currency, C, "down") for q in quotes))
+
+    filled, weighted = 0, 0
+    legs: list[Leg] = []
+    used: set[str] = set()
+    for q in quotes:
+        if mode == 3 and q.bookmaker in used:
+            continue
+        remaining = S - filled
+        if remaining <= 0:
+            break
+        cap = min(conv(remaining, C, q.currency, "down"), max_of(q))
+        if at_or_better(q.price_fixed):
+            if not qualifies(q.price_fixed):
+                continue
+        else:
+            if not legs:
+                continue  # first-bet rule
+            if back:
+                room = (weighted - P * filled) // (P - q.price_fixed)
+            else:
+                room = (P * filled - weighted) // (q.price_fixed - P)
+            if room <= 0:
+                continue  # weighted average exhausted for this order
+            cap = min(cap, conv(room, C, q.currency, "down"))
+        if cap < max(q.min_stake, 1):
+            continue
+        order_stake = conv(cap, q.currency, C, "half_even")
+        if order_stake == 0:
+            continue
+        legs.append(_leg(q, cap, order_stake, C))
+        filled += order_stake
+        weighted += order_stake * q.price_fixed
+        used.add(q.bookmaker)
+
+    remaining = S - filled
+    complete = remaining == 0 or (
+        bool(legs) and all(conv(remaining, C, leg.currency, "down") == 0 for leg in legs)
+    )
+    if complete:
+        return RoutePlan("filled", mode, S, legs, complete=True)
+    if mode == 3:
+        best_per_bookmaker: dict[str, Quote] = {}
+        for q in quotes:
+            best_per_bookmaker.setdefault(q.bookmaker, q)
+        capacity = sum(conv(max_of(q), q.currency, C, "down") for q in best_per_bookmaker.values())
+        if capacity < S:
+            return _exceeds(order, capacity)
+        if below_every_min():
+            return _below(order, smallest_min())
+        return RoutePlan("waiting", mode, S)
+    if legs:
+        return RoutePlan("partial", mode, S, legs)
+    if below_every_min():
+        return _below(order, smallest_min())
+    return RoutePlan("waiting", mode, S)
+
+
+def _leg(q: Quote, stake: int, order_stake: int, order_currency: str) -> Leg:
+    return Leg(
+        key=q.key,
+        bookmaker=q.bookmaker,
+        account=q.account,
+        price_fixed=q.price_fixed,
+        stake=stake,
+        currency=q.currency,
+        order_stake=order_stake,
+        order_currency=order_currency,
+    )
