@@ -1,0 +1,95 @@
+"""ABP WebSocket frames (abp-facts §13) and their decoders, built once.
+
+Every frame is decoded into one :class:`Envelope` (``type`` says which kind); a data frame's
+``payload`` stays raw until its channel says what it is, so a frame for a channel we do not care
+about costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from wagerkit.abp.models import Account, Bet, BetslipUpdate, CurrencyInfo, Order
+
+__all__ = [
+    "PONG",
+    "Envelope",
+    "StreamEvent",
+    "decode_envelope",
+    "decode_payload",
+    "login_frame",
+]
+
+
+class Envelope(msgspec.Struct, rename="camel", gc=False, frozen=True):
+    """Any server frame: ``login_ok``, ``data``, ``ping``, ``pong``, ``heartbeat``, ``error``."""
+
+    type: str
+    channel: str | None = None
+    event: str | None = None
+    payload: msgspec.Raw = msgspec.Raw()
+    ts: float | None = None
+    seq: int | None = None
+    require_ack: bool = False
+    client_name: str | None = None
+    channels: list[str] | None = None
+    subscription_id: str | int | None = None
+    reliable_delivery: bool | None = None
+    message: str | None = None
+    error: str | None = None
+    detail: Any = None
+
+
+class _Login(msgspec.Struct, rename="camel", frozen=True):
+    type: str
+    api_key: str
+    channels: list[str]
+    reliable_delivery: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One data frame, decoded: ``data`` is an Order, Bet, Account, BetslipUpdate,
+    CurrencyInfo, or the plain JSON value for channels without a documented shape."""
+
+    channel: str
+    event: str
+    seq: int | None
+    ts: float | None
+    data: Any
+
+
+PONG = b'{"type":"pong"}'
+
+_envelope = msgspec.json.Decoder(Envelope)
+_encoder = msgspec.json.Encoder()
+_PAYLOAD_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+    "orders": msgspec.json.Decoder(Order),
+    "bets": msgspec.json.Decoder(Bet),
+    "settlements": msgspec.json.Decoder(Bet),
+    "accounts": msgspec.json.Decoder(Account),
+    "betslip": msgspec.json.Decoder(BetslipUpdate),
+    "currencies": msgspec.json.Decoder(CurrencyInfo),
+}
+_any = msgspec.json.Decoder()
+
+
+def decode_envelope(data: bytes | str) -> Envelope:
+    return _envelope.decode(data)
+
+
+def decode_payload(channel: str, payload: msgspec.Raw) -> Any:
+    """The payload typed by its channel (plain JSON for undocumented channels)."""
+    decoder = _PAYLOAD_DECODERS.get(channel, _any)
+    return decoder.decode(payload)
+
+
+def login_frame(api_key: str, channels: list[str], reliable_delivery: bool = False) -> bytes:
+    """The first frame after connecting (must be sent within 30 s). ``[]`` = every channel.
+
+    Contains the key: never log it.
+    """
+    return _encoder.encode(_Login("login", api_key, channels, reliable_delivery))

@@ -1,0 +1,247 @@
+"""Orders as a bot builds them: validated before anything is sent, with an identity for life.
+
+:class:`OrderRequest` is the body of one entry of POST /place-orders. It is checked when it is
+created (stake positive and finite, price above 1, currency an ISO 4217 code and, when an
+:class:`~wagerkit.Fx` is given, one with a rate, expiry in the future and at most 24 h away),
+so a bad order fails with :class:`~wagerkit.errors.InvalidInput` and nothing leaves the process.
+
+Its ``request_uuid`` is fixed when it is created and never changes: every retry of the same
+order sends the same bytes, which is what lets ABP (and the order manager) recognise it.
+There is deliberately no way to copy an order with changes: a changed order is a new order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from wagerkit._core import Fx, is_currency, minor_to_float, to_minor
+from wagerkit.errors import InvalidInput
+
+__all__ = [
+    "MAX_EXPIRY",
+    "MAX_ORDERS_PER_REQUEST",
+    "OrderRequest",
+    "PlaceOrdersBody",
+    "encode_orders",
+    "validate_batch",
+]
+
+MAX_ORDERS_PER_REQUEST = 100
+"""ABP accepts 1-100 orders per POST /place-orders."""
+
+MAX_EXPIRY = dt.timedelta(hours=24)
+"""ABP caps ``expiresAt`` at 24 h from now."""
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=True, gc=False):
+    """One order to place, exactly as it goes on the wire.
+
+    Prefer :meth:`create`, which generates the requestUuid. ``order_stake`` is in
+    ``order_currency`` major units and is rounded *down* to the currency's minor unit, so the
+    stake sent is never more than asked. ``order_price`` is the minimum acceptable decimal price
+    (the maximum for a lay). ``bookmakers`` is ABP's comma-separated slug list (``None`` = all).
+    """
+
+    request_uuid: str
+    fixture_id: str
+    outcome_id: int
+    player_id: int
+    order_stake: float
+    order_price: float
+    user_ref: str
+    test_order: bool
+    order_currency: str
+    back: bool
+    accept_better_odds: bool
+    accept_partial_stake: bool
+    bookmakers: str | None = None
+    expires_at: dt.datetime | None = None
+    meta: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            parsed = uuid.UUID(self.request_uuid)
+        except (ValueError, AttributeError, TypeError):
+            raise InvalidInput(
+                f"requestUuid must be a UUID, got {self.request_uuid!r}", field="request_uuid"
+            ) from None
+        if str(parsed) != self.request_uuid:
+            msgspec.structs.force_setattr(self, "request_uuid", str(parsed))
+        if not isinstance(self.fixture_id, str) or not self.fixture_id:
+            raise InvalidInput("fixture_id must be a non-empty string", field="fixture_id")
+        if isinstance(self.outcome_id, bool) or not isinstance(self.outcome_id, int):
+            raise InvalidInput("outcome_id must be an int", field="outcome_id")
+        if isinstance(self.player_id, bool) or not isinstance(self.player_id, int):
+            raise InvalidInput(
+                "player_id must be an int (0 when not a player prop)", field="player_id"
+            )
+        if self.player_id < 0:
+            raise InvalidInput("player_id must be >= 0", field="player_id")
+        if not isinstance(self.user_ref, str) or not self.user_ref:
+            raise InvalidInput("user_ref must be a non-empty string", field="user_ref")
+        ccy = self.order_currency
+        if not isinstance(ccy, str) or not is_currency(ccy):
+            raise InvalidInput(f"unknown currency {ccy!r}", field="order_currency")
+        stake = self.order_stake
+        if (
+            isinstance(stake, bool)
+            or not isinstance(stake, (int, float))
+            or not math.isfinite(stake)
+        ):
+            raise InvalidInput(
+                f"order_stake must be a finite number, got {stake!r}", field="order_stake"
+            )
+        if stake <= 0:
+            raise InvalidInput(f"order_stake must be positive, got {stake!r}", field="order_stake")
+        minor = to_minor(stake, ccy, "down")
+        if minor <= 0:
+            raise InvalidInput(
+                f"order_stake {stake!r} is less than one minor unit of {ccy}", field="order_stake"
+            )
+        msgspec.structs.force_setattr(self, "order_stake", minor_to_float(minor, ccy))
+        price = self.order_price
+        if (
+            isinstance(price, bool)
+            or not isinstance(price, (int, float))
+            or not math.isfinite(price)
+        ):
+            raise InvalidInput(
+                f"order_price must be a finite number, got {price!r}", field="order_price"
+            )
+        if not price > 1.0:
+            raise InvalidInput(f"order_price must be above 1.0, got {price!r}", field="order_price")
+        msgspec.structs.force_setattr(self, "order_price", float(price))
+        if self.bookmakers is not None:
+            slugs = [s.strip() for s in self.bookmakers.split(",")]
+            if not all(slugs):
+                raise InvalidInput(f"bad bookmakers list {self.bookmakers!r}", field="bookmakers")
+        if self.expires_at is not None:
+            exp = self.expires_at
+            if exp.tzinfo is None:
+                raise InvalidInput("expires_at must be timezone-aware", field="expires_at")
+            now = _utcnow()
+            if exp <= now:
+                raise InvalidInput("expires_at is in the past", field="expires_at")
+            if exp - now > MAX_EXPIRY:
+                raise InvalidInput("expires_at must be within 24 h", field="expires_at")
+            msgspec.structs.force_setattr(self, "expires_at", exp.astimezone(dt.UTC))
+
+    @classmethod
+    def create(
+        cls,
+        fixture_id: str,
+        outcome_id: int,
+        stake: float,
+        price: float,
+        *,
+        user_ref: str,
+        player_id: int = 0,
+        currency: str = "USD",
+        test: bool = False,
+        back: bool = True,
+        bookmakers: Sequence[str] | str | None = None,
+        accept_better_odds: bool = True,
+        accept_partial_stake: bool = True,
+        expires_in: float | dt.timedelta | None = None,
+        expires_at: dt.datetime | None = None,
+        meta: Mapping[str, Any] | None = None,
+        fx: Fx | None = None,
+        request_uuid: str | uuid.UUID | None = None,
+    ) -> OrderRequest:
+        """Build and validate an order; the requestUuid is generated here, once.
+
+        ``stake`` is in ``currency`` major units; ``expires_in`` is seconds (or a timedelta)
+        from now. ``fx``, when given, must know ``currency``. ``test=True`` sends a
+        ``testOrder``: ABP validates and routes it but places nothing.
+        """
+        if fx is not None and currency not in fx:
+            raise InvalidInput(f"no exchange rate known for {currency!r}", field="currency")
+        if expires_in is not None:
+            if expires_at is not None:
+                raise InvalidInput("give expires_in or expires_at, not both", field="expires_in")
+            delta = (
+                expires_in
+                if isinstance(expires_in, dt.timedelta)
+                else dt.timedelta(seconds=float(expires_in))
+            )
+            expires_at = _utcnow() + delta
+        if isinstance(bookmakers, str):
+            slugs: str | None = bookmakers
+        elif bookmakers is None:
+            slugs = None
+        else:
+            slugs = ",".join(bookmakers)
+            if not slugs:
+                raise InvalidInput("bookmakers must not be empty (None = all)", field="bookmakers")
+        return cls(
+            request_uuid=str(request_uuid) if request_uuid is not None else str(uuid.uuid4()),
+            fixture_id=fixture_id,
+            outcome_id=outcome_id,
+            player_id=player_id,
+            order_stake=stake,
+            order_price=price,
+            user_ref=user_ref,
+            test_order=test,
+            order_currency=currency,
+            back=back,
+            accept_better_odds=accept_better_odds,
+            accept_partial_stake=accept_partial_stake,
+            bookmakers=slugs,
+            expires_at=expires_at,
+            meta=dict(meta) if meta is not None else None,
+        )
+
+    @property
+    def stake_minor(self) -> int:
+        """The stake in minor units of ``order_currency`` (exact)."""
+        return to_minor(self.order_stake, self.order_currency)
+
+    @property
+    def bookmaker_list(self) -> list[str] | None:
+        """``bookmakers`` as a list (``None`` = every allowed bookmaker)."""
+        if self.bookmakers is None or self.bookmakers.strip() == "*":
+            return None
+        return [s.strip() for s in self.bookmakers.split(",")]
+
+
+class PlaceOrdersBody(msgspec.Struct, frozen=True, gc=False):
+    """The whole POST /place-orders body."""
+
+    orders: list[OrderRequest]
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def validate_batch(orders: Sequence[OrderRequest]) -> None:
+    """1-100 orders, each an :class:`OrderRequest`, no requestUuid twice."""
+    if not orders:
+        raise InvalidInput("no orders to place", field="orders")
+    if len(orders) > MAX_ORDERS_PER_REQUEST:
+        raise InvalidInput(
+            f"at most {MAX_ORDERS_PER_REQUEST} orders per request, got {len(orders)}",
+            field="orders",
+        )
+    seen: set[str] = set()
+    for o in orders:
+        if not isinstance(o, OrderRequest):
+            raise InvalidInput(f"not an OrderRequest: {type(o).__name__}", field="orders")
+        if o.request_uuid in seen:
+            raise InvalidInput(f"requestUuid {o.request_uuid} appears twice", field="orders")
+        seen.add(o.request_uuid)
+
+
+def encode_orders(orders: Sequence[OrderRequest]) -> bytes:
+    """Validate the batch and return the exact body bytes (identical on every retry)."""
+    validate_batch(orders)
+    return _encoder.encode(PlaceOrdersBody(orders=list(orders)))

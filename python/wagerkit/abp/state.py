@@ -1,0 +1,215 @@
+"""The bot's view of its orders and bets, kept current from the stream and REST, bounded.
+
+Two sources feed it: WebSocket updates (fast, but lost while disconnected) and REST snapshots
+(complete, but a snapshot can be older than an update still queued on the socket). So an
+incoming object only replaces the stored one when it is not *behind* it: orders and bets only
+move forward in their lifecycles (PENDING → … → a final status; UNSETTLED → settled; filled stake
+never shrinks), and among equally advanced versions the later ``updatedAt`` wins.
+
+Bounded: at most ``max_orders`` orders and ``max_bets`` bets; the least recently updated go
+first, preferring closed ones; closed entries untouched for ``ttl`` seconds are dropped as new
+ones arrive. A bot can run for weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from wagerkit.abp.models import Bet, BetStatus, Order, OrderStatus, SettlementStatus
+
+__all__ = ["StateCache", "bet_rank", "order_rank"]
+
+_ORDER_RANK = {
+    OrderStatus.PENDING: 0,
+    OrderStatus.PROCESSING: 1,
+    OrderStatus.PARTIALLY_FILLED: 2,
+    OrderStatus.FILLED: 3,
+    OrderStatus.CANCELLED: 3,
+    OrderStatus.REJECTED: 3,
+    OrderStatus.EXPIRED: 3,
+    OrderStatus.FAILED: 3,
+}
+_BET_RANK = {
+    BetStatus.PENDING: 0,
+    BetStatus.PLACED: 1,
+    BetStatus.CONFIRMED: 2,
+    BetStatus.REJECTED: 3,
+    BetStatus.CANCELLED: 3,
+    BetStatus.FAILED: 3,
+    BetStatus.VOID: 3,
+}
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _ts(value: dt.datetime | None) -> dt.datetime:
+    if value is None:
+        return _EPOCH
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def order_rank(order: Order) -> tuple[int, float, dt.datetime]:
+    """How far along an order is; a version with a lower rank is stale."""
+    return (_ORDER_RANK[order.order_status], order.filled_stake, _ts(order.updated_at))
+
+
+def bet_rank(bet: Bet) -> tuple[int, int, dt.datetime]:
+    """How far along a bet is (status, then settled), then its last update."""
+    settled = int(bet.settlement_status is not SettlementStatus.UNSETTLED)
+    return (settled, _BET_RANK[bet.bet_status], _ts(bet.updated_at or bet.settled_at))
+
+
+def bet_closed(bet: Bet) -> bool:
+    """Nothing more will happen to this bet."""
+    return bet.bet_status.final or bet.settlement_status is not SettlementStatus.UNSETTLED
+
+
+class StateCache:
+    """Orders by orderId and bets by betId, merged monotonically (see the module doc).
+
+    ``on_order``/``on_bet`` callbacks run after a stored object changed (e.g. to feed
+    :meth:`wagerkit.execution.OrderManager.on_order`).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_orders: int = 100_000,
+        max_bets: int = 200_000,
+        ttl: float = 86_400.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_orders = max_orders
+        self.max_bets = max_bets
+        self.ttl = ttl
+        self._clock = clock
+        self._orders: OrderedDict[int, tuple[Order, float]] = OrderedDict()
+        self._bets: OrderedDict[int, tuple[Bet, float]] = OrderedDict()
+        self._uuid: dict[str, int] = {}
+        self._bets_of: dict[int, set[int]] = {}
+        self.on_order: list[Callable[[Order], None]] = []
+        self.on_bet: list[Callable[[Bet], None]] = []
+        self.max_order_id = 0
+        """Highest orderId ever stored (survives eviction)."""
+
+    # ----------------------------------------------------------------------------------------
+    # writing
+
+    def apply_order(self, order: Order) -> bool:
+        """Store ``order`` (and its nested bets) unless it is behind the stored version."""
+        for bet in order.bets:
+            self.apply_bet(bet)
+        oid = order.order_id
+        now = self._clock()
+        held = self._orders.get(oid)
+        if held is not None and order_rank(order) < order_rank(held[0]):
+            return False
+        if held is not None and held[0] == order:
+            self._orders.move_to_end(oid)
+            return False
+        self._orders[oid] = (order, now)
+        self._orders.move_to_end(oid)
+        if order.request_uuid:
+            self._uuid[order.request_uuid] = oid
+        self.max_order_id = max(self.max_order_id, oid)
+        self._trim_orders(now)
+        for cb in self.on_order:
+            cb(order)
+        return True
+
+    def apply_bet(self, bet: Bet) -> bool:
+        """Store ``bet`` unless it is behind the stored version."""
+        bid = bet.bet_id
+        now = self._clock()
+        held = self._bets.get(bid)
+        if held is not None and bet_rank(bet) < bet_rank(held[0]):
+            return False
+        if held is not None and held[0] == bet:
+            self._bets.move_to_end(bid)
+            return False
+        self._bets[bid] = (bet, now)
+        self._bets.move_to_end(bid)
+        if bet.order_id is not None:
+            self._bets_of.setdefault(bet.order_id, set()).add(bid)
+        self._trim_bets(now)
+        for cb in self.on_bet:
+            cb(bet)
+        return True
+
+    def apply_orders(self, orders: Iterable[Order]) -> int:
+        return sum(self.apply_order(o) for o in orders)
+
+    def apply_bets(self, bets: Iterable[Bet]) -> int:
+        return sum(self.apply_bet(b) for b in bets)
+
+    def _trim_orders(self, now: float) -> None:
+        while self._orders:
+            oid, (order, seen) = next(iter(self._orders.items()))
+            expired = now - seen > self.ttl and self._order_closed(order)
+            if len(self._orders) <= self.max_orders and not expired:
+                return
+            self._orders.popitem(last=False)
+            if order.request_uuid and self._uuid.get(order.request_uuid) == oid:
+                del self._uuid[order.request_uuid]
+
+    def _trim_bets(self, now: float) -> None:
+        while self._bets:
+            bid, (bet, seen) = next(iter(self._bets.items()))
+            expired = now - seen > self.ttl and bet_closed(bet)
+            if len(self._bets) <= self.max_bets and not expired:
+                return
+            self._bets.popitem(last=False)
+            if bet.order_id is not None:
+                ids = self._bets_of.get(bet.order_id)
+                if ids is not None:
+                    ids.discard(bid)
+                    if not ids:
+                        del self._bets_of[bet.order_id]
+
+    # ----------------------------------------------------------------------------------------
+    # reading
+
+    def order(self, order_id: int) -> Order | None:
+        held = self._orders.get(order_id)
+        return held[0] if held is not None else None
+
+    def order_by_uuid(self, request_uuid: str) -> Order | None:
+        oid = self._uuid.get(request_uuid)
+        return self.order(oid) if oid is not None else None
+
+    def bet(self, bet_id: int) -> Bet | None:
+        held = self._bets.get(bet_id)
+        return held[0] if held is not None else None
+
+    def bets_of(self, order_id: int) -> list[Bet]:
+        """The bets of one order, by betId."""
+        return [
+            self._bets[b][0] for b in sorted(self._bets_of.get(order_id, ())) if b in self._bets
+        ]
+
+    def orders(self) -> list[Order]:
+        return [o for o, _ in self._orders.values()]
+
+    def bets(self) -> list[Bet]:
+        return [b for b, _ in self._bets.values()]
+
+    def _order_closed(self, order: Order) -> bool:
+        if not order.order_status.final:
+            return False
+        return all(bet_closed(b) for b in self.bets_of(order.order_id))
+
+    def open_order_ids(self) -> list[int]:
+        """Orders that may still change: not final, or with a bet not yet closed."""
+        return [oid for oid, (o, _) in self._orders.items() if not self._order_closed(o)]
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __repr__(self) -> str:
+        return f"StateCache(orders={len(self._orders)}, bets={len(self._bets)})"

@@ -1,0 +1,300 @@
+"""The live ABP stream: login, channels, pings, reconnects, gap detection, reconciliation.
+
+Why it is built like this:
+
+- **No update is lost.** A WebSocket only carries what happens while it is up, and a slow reader
+  can lose frames (ABP buffers 100 per subscription). So after every (re)connect, and whenever
+  ``seq`` skips a number, the stream reconciles orders and bets over REST
+  (:class:`~wagerkit.abp.reconcile.Reconciler`) into the :class:`~wagerkit.abp.state.StateCache`,
+  whose monotonic merge makes it safe to mix both sources.
+- **The socket is never blocked by the bot.** Frames update the cache and the live books at
+  once; the decoded :class:`~wagerkit.abp.messages.StreamEvent` objects go to a bounded buffer
+  the bot reads with ``async for``. If the bot falls behind, events are dropped (counted in
+  :attr:`AbpStream.dropped`), never state.
+- **Keepalive is answered.** ``{"type":"ping"}`` gets ``{"type":"pong"}`` at once.
+- **Reconnects back off** (:class:`wagerkit.transport.Backoff`, jittered) and reset after a
+  successful login; a refused key stops the stream with :class:`~wagerkit.errors.AuthError`
+  instead of hammering ABP.
+
+Runs under asyncio and trio (anyio, httpx-ws)::
+
+    async with AbpStream(client, user_refs=["bot-1"]) as stream:
+        async for event in stream:
+            ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import anyio
+import httpx
+import msgspec
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from httpx_ws import AsyncWebSocketSession, HTTPXWSException, aconnect_ws
+
+from wagerkit._core import Fx
+from wagerkit.abp.client import AbpClient
+from wagerkit.abp.livebook import LiveBook
+from wagerkit.abp.messages import (
+    PONG,
+    Envelope,
+    StreamEvent,
+    decode_envelope,
+    decode_payload,
+    login_frame,
+)
+from wagerkit.abp.models import Bet, BetslipUpdate, CurrencyInfo, Order
+from wagerkit.abp.reconcile import Reconciler
+from wagerkit.abp.state import StateCache
+from wagerkit.errors import AuthError, ProtocolError, WagerkitError
+from wagerkit.transport import Backoff, check_base_url
+
+__all__ = ["AbpStream"]
+
+log = logging.getLogger("wagerkit.abp.stream")
+
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    HTTPXWSException,
+    httpx.HTTPError,
+    OSError,
+    anyio.EndOfStream,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    TimeoutError,
+    msgspec.DecodeError,
+    WagerkitError,
+)
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+class AbpStream:
+    """One WebSocket subscription to ABP, kept alive.
+
+    ``channels`` ``()`` means all. ``user_refs`` are reconciled in full on every reconnect
+    (orders created while disconnected are found through them); orders placed through an
+    :class:`~wagerkit.execution.OrderManager` sharing ``state`` are tracked regardless.
+    ``books`` are :class:`~wagerkit.abp.livebook.LiveBook` objects fed by the ``betslip``
+    channel; ``fx`` is kept current from the ``currencies`` channel and every currencyInfo.
+    """
+
+    def __init__(
+        self,
+        client: AbpClient,
+        *,
+        channels: Sequence[str] = (),
+        user_refs: Sequence[str] = (),
+        state: StateCache | None = None,
+        books: Sequence[LiveBook] = (),
+        fx: Fx | None = None,
+        backoff: Backoff | None = None,
+        ws_url: str | None = None,
+        login_timeout: float = 10.0,
+        buffer: int = 10_000,
+        reconcile: bool = True,
+    ) -> None:
+        self.client = client
+        self.channels = list(channels)
+        self.state = state if state is not None else StateCache()
+        self.books = list(books)
+        self.fx = fx if fx is not None else Fx()
+        self.reconciler = Reconciler(client, self.state, user_refs)
+        self._reconcile = reconcile
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._url = check_base_url(ws_url or client.ws_url)
+        self._login_timeout = login_timeout
+        self._send: MemoryObjectSendStream[StreamEvent]
+        self._recv: MemoryObjectReceiveStream[StreamEvent]
+        self._send, self._recv = anyio.create_memory_object_stream[StreamEvent](buffer)
+        self._tg: TaskGroup | None = None
+        self._error: BaseException | None = None
+        self._connected = anyio.Event()
+        self._reconciled = 0
+        # counters a bot (and the tests) can watch
+        self.connects = 0
+        self.disconnects = 0
+        self.gaps = 0
+        self.messages = 0
+        self.pings = 0
+        self.dropped = 0
+        self.bad_frames = 0
+
+    # ----------------------------------------------------------------------------------------
+    # lifecycle
+
+    async def __aenter__(self) -> AbpStream:
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        self._tg.start_soon(self._run)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._tg is not None
+        self._tg.cancel_scope.cancel()
+        return await self._tg.__aexit__(exc_type, exc, tb)
+
+    def __aiter__(self) -> AbpStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        try:
+            return await self._recv.receive()
+        except anyio.EndOfStream:
+            if self._error is not None:
+                raise self._error from None
+            raise StopAsyncIteration from None
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        """Wait until the first login (and its reconciliation) has completed."""
+        with anyio.fail_after(timeout):
+            await self._connected.wait()
+
+    @property
+    def reconciliations(self) -> int:
+        return self.reconciler.runs
+
+    # ----------------------------------------------------------------------------------------
+    # the connection loop
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    await self._session()
+                except BaseException as exc:
+                    leaves = _leaves(exc)
+                    fatal = [e for e in leaves if isinstance(e, AuthError)]
+                    if fatal:
+                        raise fatal[0] from None
+                    if not all(isinstance(e, _TRANSIENT) for e in leaves):
+                        raise
+                    log.info(
+                        "ABP stream disconnected (%s); reconnecting",
+                        self.client.redact(f"{type(leaves[0]).__name__}: {leaves[0]}"),
+                    )
+                self.disconnects += 1
+                await anyio.sleep(self._backoff.next_delay())
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._send.close()
+
+    async def _session(self) -> None:
+        key = self.client._login_key()
+        async with contextlib.AsyncExitStack() as stack:
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(timeout=httpx.Timeout(self._login_timeout))
+            )
+            ws: AsyncWebSocketSession = await stack.enter_async_context(
+                aconnect_ws(self._url, http, keepalive_ping_interval_seconds=None)
+            )
+            await self._serve(ws, key)
+
+    async def _serve(self, ws: AsyncWebSocketSession, key: str) -> None:
+        """Login, reconcile, then read frames until the connection ends."""
+        await ws.send_text(login_frame(key, self.channels).decode())
+        with anyio.fail_after(self._login_timeout):
+            while True:
+                frame = decode_envelope(await ws.receive_text())
+                if frame.type == "login_ok":
+                    break
+                if frame.type == "ping":
+                    await ws.send_text(PONG.decode())
+                    continue
+                if frame.type == "error":
+                    raise AuthError(self.client.redact(f"ABP stream login refused: {_why(frame)}"))
+        self.connects += 1
+        last_seq: int | None = None
+        if self._reconcile:
+            await self.reconciler.run()
+        self._backoff.reset()
+        self._connected.set()
+        while True:
+            frame = decode_envelope(await ws.receive_text())
+            kind = frame.type
+            if kind == "data":
+                gap = False
+                if frame.seq is not None:
+                    if last_seq is not None and frame.seq != last_seq + 1:
+                        self.gaps += 1
+                        gap = True
+                    last_seq = frame.seq
+                self._apply(frame)
+                if gap and self._reconcile:
+                    await self.reconciler.run()
+            elif kind == "ping":
+                self.pings += 1
+                await ws.send_text(PONG.decode())
+            elif kind == "error":
+                raise ProtocolError(self.client.redact(f"ABP stream error: {_why(frame)}"))
+
+    # ----------------------------------------------------------------------------------------
+    # applying one frame
+
+    def _apply(self, frame: Envelope) -> StreamEvent:
+        """Decode one data frame, update the cache, books and rates, and queue the event."""
+        channel = frame.channel or ""
+        self.messages += 1
+        try:
+            data: Any = decode_payload(channel, frame.payload)
+        except msgspec.DecodeError as exc:
+            # One malformed payload must not tear the connection down (it would come back on
+            # every reconnect); count it and let reconciliation fetch the object over REST.
+            self.bad_frames += 1
+            log.warning("ABP stream: undecodable %s payload: %s", channel, exc)
+            data = None
+        if isinstance(data, Order):
+            self.state.apply_order(data)
+            self._rate(data.currency_info)
+        elif isinstance(data, Bet):
+            self.state.apply_bet(data)
+            self._rate(data.currency_info)
+        elif isinstance(data, BetslipUpdate):
+            self._rate(data.currency_info)
+            for book in self.books:
+                book.apply(data)
+        elif isinstance(data, CurrencyInfo):
+            self._rate(data)
+        event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data)
+        try:
+            self._send.send_nowait(event)
+        except anyio.WouldBlock:
+            self.dropped += 1
+        return event
+
+    def _rate(self, info: CurrencyInfo | None) -> None:
+        if info is None or info.currency == "USD":
+            return
+        if math.isfinite(info.currency_value) and info.currency_value > 0:
+            try:
+                self.fx.set_rate(info.currency, info.currency_value, info.updated_at)
+            except ValueError:  # InvalidInput: not an ISO 4217 code; ignore the rate
+                log.debug("ABP stream: ignoring rate for %r", info.currency)
+
+    def __repr__(self) -> str:
+        return (
+            f"AbpStream(url={self._url!r}, connects={self.connects}, gaps={self.gaps}, "
+            f"messages={self.messages})"
+        )
+
+
+def _why(frame: Envelope) -> str:
+    return str(frame.message or frame.error or frame.detail or frame.type)
