@@ -1,0 +1,175 @@
+"""The order manager never turns a retry into a second bet, and never loses an order.
+
+Driven against the in-memory fake ABP so every fault path is hit on purpose; the same proof
+against the real simulator lives in test_abp_sim_faults.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.abp.conftest import fake_client
+from tests.abp.fakeabp import FakeAbp
+from wagerkit.abp import OrderRequest
+from wagerkit.errors import ConnectFailed, InvalidInput
+from wagerkit.execution import FileJournal, LocalStatus, MemoryJournal, OrderManager
+from wagerkit.transport import Backoff
+
+pytestmark = pytest.mark.anyio
+
+
+def order(i: int = 0, stake: float = 10.0, ref: str = "bot") -> OrderRequest:
+    return OrderRequest.create("id1000004461512432", 103, stake, 1.95, user_ref=ref, meta={"i": i})
+
+
+def manager(fake: FakeAbp, **kw: object) -> OrderManager:
+    return OrderManager(fake_client(fake), backoff=Backoff(initial=0.001, maximum=0.002), **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fault", ["drop", "timeout", "late", "500", "500-after", "503", "429"])
+async def test_each_ambiguous_fault_ends_as_exactly_one_order(fault: str) -> None:
+    """Whatever goes wrong on the first attempt, the order exists once at ABP."""
+    fake = FakeAbp([fault])
+    m = manager(fake)
+    o = order()
+    got = await m.place(o)
+    assert got.status is LocalStatus.ACCEPTED
+    assert list(fake.by_uuid) == [o.request_uuid]
+    assert got.order is not None and got.order.order_id == fake.by_uuid[o.request_uuid]
+    assert fake.faults_hit == [fault]
+
+
+async def test_many_orders_under_random_faults_none_lost_none_duplicated() -> None:
+    """300 orders in batches while a third of placements fail in every way a network can:
+    the server ends with exactly 300 orders, one per requestUuid, each known to the bot."""
+    fake = FakeAbp(fault_rate=0.35, seed=7)
+    m = manager(fake, max_resends=20)
+    orders = [order(i) for i in range(300)]
+    results = []
+    for start in range(0, 300, 5):
+        results += await m.place_many(orders[start : start + 5])
+    assert len(fake.orders) == 300
+    assert sorted(fake.by_uuid) == sorted(o.request_uuid for o in orders)
+    assert all(r.status is LocalStatus.ACCEPTED for r in results)
+    assert {r.order.order_id for r in results if r.order} == set(fake.orders)
+    assert len(fake.faults_hit) >= 15  # the faults really happened
+    assert {"drop", "timeout", "late"} <= set(fake.faults_hit)
+
+
+async def test_request_uuid_is_identical_on_every_resend() -> None:
+    fake = FakeAbp(["late", "500", "drop"])
+    seen: list[bytes] = []
+    inner = fake.handle
+
+    async def spy(request):  # type: ignore[no-untyped-def]
+        if request.url.path == "/place-orders":
+            seen.append(request.content)
+        return await inner(request)
+
+    fake.handle = spy  # type: ignore[method-assign]
+    m = manager(fake)
+    await m.place(order())
+    assert len(seen) >= 2
+    assert len(set(seen)) == 1, "every retry must send the very same bytes"
+
+
+async def test_lookup_comes_before_any_resend() -> None:
+    """After an ambiguous failure the next request is a GET /orders by requestUuid."""
+    fake = FakeAbp(["timeout"])
+    paths: list[str] = []
+    inner = fake.handle
+
+    async def spy(request):  # type: ignore[no-untyped-def]
+        paths.append(f"{request.method} {request.url.path}")
+        return await inner(request)
+
+    fake.handle = spy  # type: ignore[method-assign]
+    o = order()
+    await manager(fake).place(o)
+    assert paths == ["POST /place-orders", "GET /orders"]
+
+
+async def test_second_submit_of_same_uuid_is_refused_before_sending(fake: FakeAbp) -> None:
+    m = manager(fake)
+    o = order()
+    await m.place(o)
+    with pytest.raises(InvalidInput, match="already submitted"):
+        await m.place(o)
+    assert fake.placements == 1
+
+
+async def test_connect_failure_is_not_sent_and_may_be_retried() -> None:
+    fake = FakeAbp(["connect"] * 20)
+    m = OrderManager(fake_client(fake, attempts=2))
+    o = order()
+    with pytest.raises(ConnectFailed):
+        await m.place(o)
+    got = m.get(o.request_uuid)
+    assert got is not None and got.status is LocalStatus.NOT_SENT
+    fake.script.clear()
+    again = await m.place(o)  # provably never sent: the same order may go again
+    assert again.status is LocalStatus.ACCEPTED
+    assert len(fake.orders) == 1
+
+
+async def test_declined_orders_are_recorded_with_reason() -> None:
+    fake = FakeAbp(decline_over=50.0)
+    got = await manager(fake).place_many([order(0, 10.0), order(1, 100.0)])
+    assert [g.status for g in got] == [LocalStatus.ACCEPTED, LocalStatus.DECLINED]
+    assert got[1].decline_reason and "exceeds available limit" in got[1].decline_reason
+
+
+async def test_lifecycle_history_is_timestamped_and_ordered() -> None:
+    fake = FakeAbp(["drop"])
+    got = await manager(fake).place(order())
+    states = [t.status for t in got.history]
+    assert states[0] == "CREATED" and "SENT" in states and "UNKNOWN" in states
+    assert states[-2:] == ["ACCEPTED", "FILLED"]
+    times = [t.at for t in got.history]
+    assert times == sorted(times)
+
+
+async def test_journal_is_written_before_the_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeAbp()
+    journal = FileJournal(tmp_path / "orders.jsonl", fsync=False)
+    inner = fake.handle
+    o = order()
+
+    async def spy(request):  # type: ignore[no-untyped-def]
+        text = (tmp_path / "orders.jsonl").read_text()
+        assert o.request_uuid in text and '"SENT"' in text
+        return await inner(request)
+
+    fake.handle = spy  # type: ignore[method-assign]
+    await OrderManager(fake_client(fake), journal=journal).place(o)
+    assert journal.unresolved() == []
+
+
+async def test_recover_after_a_crash_looks_orders_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A journal with orders sent but never answered: recover() asks ABP about each."""
+    fake = FakeAbp(["drop"])
+    path = tmp_path / "orders.jsonl"
+    o1, o2 = order(1), order(2)
+    crashed = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False), max_resends=0)
+    # simulate a crash right after sending: journal SENT, then the process dies
+    crashed._admit([o1, o2])
+    crashed.journal.append([])
+    from wagerkit.execution.journal import entry
+
+    crashed.journal.append([entry(o1.request_uuid, "SENT"), entry(o2.request_uuid, "SENT")])
+    fake._commit([__import__("msgspec").to_builtins(o1)])  # o1 reached ABP, o2 did not
+    restarted = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    found = await restarted.recover()
+    assert found[o1.request_uuid] is not None and found[o2.request_uuid] is None
+    assert restarted.journal.unresolved() == []
+
+
+async def test_memory_journal_is_bounded() -> None:
+    j = MemoryJournal(capacity=10)
+    from wagerkit.execution.journal import entry
+
+    j.append(entry(str(uuid.uuid4()), "SENT") for _ in range(50))
+    assert len(j.entries) == 10
+    assert len(j.unresolved()) == 10
