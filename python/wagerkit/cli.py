@@ -15,7 +15,7 @@ from collections.abc import Sequence
 _COMMANDS: tuple[tuple[str, str], ...] = (("demo", "wagerkit.demo"),)
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``
-_SIMULATORS: tuple[str, ...] = ()
+_SIMULATORS: tuple[str, ...] = ("wagerkit.sim.odds88.cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,418 @@
+"""The async Odds88 client: cashout (with self-renewing subscriptions), feeds and Bets V2.
+
+::
+
+    async with Odds88Client(base_url, client_id, password) as odds88:
+        async with odds88.cashout_feed() as feed, odds88.keep_subscribed(["bet-1"]):
+            async for update in feed:
+                if isinstance(update, CashoutAvailable):
+                    await odds88.cashout(update.bet_id, update.amount)
+
+Every call authenticates with a JWT from :class:`~wagerkit.odds88.auth.TokenManager` (renewed
+before its 24 hours run out, and again at once after a 401). Reads and subscription calls are
+retried under :class:`~wagerkit.transport.retry.RetryPolicy`; a bet placement or a cashout is
+only retried when it certainly never left (connect failure, 429), and an ambiguous placement is
+reconciled by request id before anything is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+import msgspec
+from anyio.abc import TaskGroup
+
+from wagerkit.errors import InvalidInput, MaybePlaced, NotFound, ProtocolError, WagerkitError
+from wagerkit.odds88.auth import TokenManager
+from wagerkit.odds88.clock import Clock, SystemClock
+from wagerkit.odds88.enums import CashoutPriceChange, CurrencyType
+from wagerkit.odds88.feeds import CashoutFeed, SettlementFeed, feed_url
+from wagerkit.odds88.models import (
+    ActiveCurrency,
+    Amount,
+    BetRequest,
+    BetResponse,
+    BetResult,
+    CashoutRequest,
+    CashoutResult,
+    MaxBet,
+    MaxBetResponse,
+    PascalCashoutResult,
+    SettledBet,
+    SubscribeRequest,
+    check_bet_ids,
+)
+from wagerkit.odds88.recovery import ReconnectLimiter
+from wagerkit.odds88.rejects import CashoutRejected, raise_for_bet_result, raise_for_response_code
+from wagerkit.odds88.responses import decode, raise_for_status
+from wagerkit.odds88.subscriptions import SubscriptionKeeper
+from wagerkit.transport.http import HttpTransport
+from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.retry import RetryPolicy
+
+__all__ = ["CashoutConfirmation", "Odds88Client"]
+
+T = TypeVar("T")
+
+_bet_response = msgspec.json.Decoder(BetResponse)
+_bet_result = msgspec.json.Decoder(BetResult)
+_max_response = msgspec.json.Decoder(MaxBetResponse)
+_settled = msgspec.json.Decoder(SettledBet)
+_currencies = msgspec.json.Decoder(list[ActiveCurrency])
+_cashout_result = msgspec.json.Decoder(CashoutResult)
+_cashout_pascal = msgspec.json.Decoder(PascalCashoutResult)
+
+
+class CashoutConfirmation(msgspec.Struct, frozen=True):
+    """A successful cashout: ``amount`` paid (request precision and currency) and the answer."""
+
+    bet_id: str
+    amount: Amount
+    result: CashoutResult
+
+
+def _check_id(value: object, field: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 128 or "/" in value:
+        raise InvalidInput(f"{field} must be a non-empty id without '/'", field=field)
+    return value
+
+
+class Odds88Client:
+    """Async Odds88 client (anyio: asyncio or trio). Use it with ``async with``.
+
+    ``base_url`` is the REST base (``https://…``; plain ``http`` only for loopback or with
+    ``allow_insecure``); ``ws_url`` defaults to the same host with ``wss``/``ws``. ``clock``
+    drives token renewal, subscription renewal and feed revisions (a
+    :class:`~wagerkit.odds88.clock.FakeClock` in tests). ``transport`` is the httpx seam.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        password: str,
+        *,
+        ws_url: str | None = None,
+        clock: Clock | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        allow_insecure: bool = False,
+        renew_every: float = 480.0,
+    ) -> None:
+        self._clock: Clock = clock or SystemClock()
+        self._http = HttpTransport(
+            base_url,
+            secrets=(password,),
+            timeout=timeout,
+            limiter=limiter,
+            transport=transport,
+            allow_insecure=allow_insecure,
+        )
+        self._ws_base = (
+            feed_url(ws_url, allow_insecure=allow_insecure)
+            if ws_url
+            else feed_url(base_url, allow_insecure=allow_insecure)
+        )
+        self._auth = TokenManager(self._http, client_id, password, clock=self._clock)
+        self._retry = retry or RetryPolicy()
+        self.subscriptions = SubscriptionKeeper(
+            self.subscribe_cashout, self.unsubscribe_cashout, self._clock, renew_every=renew_every
+        )
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._tg: TaskGroup | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Odds88Client:
+        stack = contextlib.AsyncExitStack()
+        await stack.enter_async_context(self._http)
+        tg = await stack.enter_async_context(anyio.create_task_group())
+        stack.callback(tg.cancel_scope.cancel)
+        stack.push_async_callback(self._release)
+        tg.start_soon(self.subscriptions.run)
+        self._stack, self._tg = stack, tg
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Unsubscribe what is still held, stop the background renewals, close the pool."""
+        if self._stack is not None:
+            stack, self._stack, self._tg = self._stack, None, None
+            await stack.aclose()
+        else:
+            await self._http.aclose()
+
+    async def _release(self) -> None:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
+            await self.subscriptions.release_all()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def auth(self) -> TokenManager:
+        """The token manager (its repr shows no secret)."""
+        return self._auth
+
+    async def login(self) -> None:
+        """Log in now (otherwise the first call does); raises AuthError if refused."""
+        await self._auth.token()
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        request_id: str | None = None,
+        money: bool = False,
+    ) -> httpx.Response:
+        for attempt in range(2):
+            token = await self._auth.token()
+            response = await self._http.request(
+                method,
+                path,
+                json=json,
+                params=params,
+                headers={"authorization": f"Bearer {token}"},
+                request_id=request_id,
+            )
+            if response.status_code == 401 and attempt == 0:
+                self._auth.invalidate(token)
+                continue
+            raise_for_status(
+                response,
+                what=what,
+                redact=self._auth.redact,
+                request_id=request_id,
+                ambiguous_5xx=money,
+            )
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _retrying(self, fn: Callable[[], Awaitable[T]], *, read: bool) -> T:
+        return await self._retry.call(fn, read=read)
+
+    def _decode(self, decoder: msgspec.json.Decoder[T], response: httpx.Response, what: str) -> T:
+        return decode(decoder, response.content, what=what, redact=self._auth.redact)
+
+    # -- cashout ----------------------------------------------------------------------------
+
+    async def subscribe_cashout(self, bet_ids: Iterable[str]) -> None:
+        """Subscribe once (wears out after 10 minutes). Prefer :meth:`keep_subscribed`."""
+        ids = check_bet_ids(list(bet_ids))
+        if ids:
+            body = SubscribeRequest(ids)
+            await self._retrying(
+                lambda: self._send("POST", "/api/Cashout/subscribe", json=body, what="subscribe"),
+                read=True,
+            )
+
+    async def unsubscribe_cashout(self, bet_ids: Iterable[str]) -> None:
+        """Stop cashout updates for ``bet_ids`` now."""
+        ids = check_bet_ids(list(bet_ids))
+        if ids:
+            body = SubscribeRequest(ids)
+            await self._retrying(
+                lambda: self._send(
+                    "POST", "/api/Cashout/unsubscribe", json=body, what="unsubscribe"
+                ),
+                read=True,
+            )
+
+    @contextlib.asynccontextmanager
+    async def keep_subscribed(self, bet_ids: Iterable[str]) -> AsyncIterator[frozenset[str]]:
+        """Subscribed and renewed every 8 minutes while inside; unsubscribed when the last
+        holder of a bet id leaves. Needs the client to be open (``async with``)."""
+        if self._tg is None:
+            raise InvalidInput("keep_subscribed needs `async with Odds88Client(...)`")
+        async with self.subscriptions.hold(bet_ids) as held:
+            yield held
+
+    async def cashout(
+        self,
+        bet_id: str,
+        amount: Amount,
+        price_change: CashoutPriceChange = CashoutPriceChange.WITHIN_2_PERCENT,
+    ) -> CashoutConfirmation:
+        """Cash out ``bet_id`` for ``amount`` (the last amount from the feed, unchanged).
+
+        ``price_change``: STRICT (0) only at exactly the current amount, WITHIN_2_PERCENT (1)
+        if the current amount is within 2 % of ``amount``, ANY (2) at whatever it is now.
+        Raises :class:`~wagerkit.odds88.rejects.CashoutRejected` when Odds88 says no,
+        MaybePlaced when the answer was lost (check the feed or the bet's settlement).
+        """
+        _check_id(bet_id, "bet_id")
+        if not isinstance(amount, Amount):
+            raise InvalidInput("amount must be an odds88 Amount", field="amount")
+        if amount.local_amount <= 0:
+            raise InvalidInput("amount must be positive", field="amount")
+        try:
+            change = CashoutPriceChange(price_change)
+        except ValueError:
+            raise InvalidInput(
+                f"price_change must be 0, 1 or 2, got {price_change!r}", field="price_change"
+            ) from None
+        body = CashoutRequest(bet_id, change, amount)
+        response = await self._retrying(
+            lambda: self._send(
+                "POST", "/api/Cashout", json=body, what="cashout", request_id=bet_id, money=True
+            ),
+            read=False,
+        )
+        result = self._decode_cashout(response)
+        paid = None
+        if result.payload is not None and result.payload.local_amount is not None:
+            paid = Amount(result.payload.local_amount, amount.precision, amount.currency)
+        if not result.success:
+            raise CashoutRejected(result.reason or "", bet_id=bet_id, amount=paid)
+        if paid is None:
+            raise ProtocolError("cashout: success without payload.localAmount")
+        return CashoutConfirmation(bet_id, paid, result)
+
+    def _decode_cashout(self, response: httpx.Response) -> CashoutResult:
+        try:
+            return self._decode(_cashout_result, response, "cashout")
+        except ProtocolError:
+            if b'"Success"' not in response.content:
+                raise
+            pascal = self._decode(_cashout_pascal, response, "cashout")
+            result = pascal.to_camel()
+            msgspec.structs.force_setattr(result, "_raw", response.content)
+            return result
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def cashout_feed(self, revision: int | None = None, **options: Any) -> CashoutFeed:
+        """The cashout feed; use ``async with`` then ``async for``. Options: see
+        :class:`~wagerkit.odds88.feeds.Feed`."""
+        options.setdefault("limiter", ReconnectLimiter(self._clock))
+        return CashoutFeed(self._ws_base, self._auth, self._clock, revision=revision, **options)
+
+    def settlement_feed(self, revision: int | None = None, **options: Any) -> SettlementFeed:
+        """The settlement feed; use ``async with`` then ``async for``."""
+        options.setdefault("limiter", ReconnectLimiter(self._clock))
+        return SettlementFeed(self._ws_base, self._auth, self._clock, revision=revision, **options)
+
+    # -- bets V2 ----------------------------------------------------------------------------
+
+    async def place_bet(self, player_id: str, request: BetRequest) -> BetResult:
+        """Place a bet (``PUT …/Bets/V2``); returns it Accepted or Pending (live delay).
+
+        Raises BetRejected (with the reject reason), BetRequestRefused (responseCode 2-4),
+        or MaybePlaced when the outcome stayed unknown even after asking by ``request.id``.
+        """
+        _check_id(player_id, "player_id")
+        self._check_request(request)
+        path = f"/api/players/{player_id}/Bets/V2"
+        try:
+            response = await self._retrying(
+                lambda: self._send(
+                    "PUT", path, json=request, what="place bet", request_id=request.id, money=True
+                ),
+                read=False,
+            )
+        except MaybePlaced as ambiguous:
+            result = await self._reconcile(player_id, request.id, ambiguous)
+        else:
+            wrapped = self._decode(_bet_response, response, "place bet")
+            raise_for_response_code(
+                wrapped.response_code, wrapped.error_message, request_id=request.id
+            )
+            if wrapped.payload is None:
+                raise ProtocolError("place bet: success without payload")
+            result = wrapped.payload
+        raise_for_bet_result(result, request_id=request.id)
+        return result
+
+    async def _reconcile(
+        self, player_id: str, request_id: str, ambiguous: MaybePlaced
+    ) -> BetResult:
+        try:
+            return await self.get_bet(player_id, request_id)
+        except NotFound:
+            raise MaybePlaced(
+                f"{ambiguous}; not found by request id {request_id} yet: ask again before "
+                "placing anything else",
+                request_id=request_id,
+            ) from None
+        except WagerkitError:
+            raise ambiguous from None
+
+    async def wait_for_bet(
+        self, player_id: str, request_id: str, *, timeout: float = 30.0, every: float = 0.5
+    ) -> BetResult:
+        """Poll a Pending bet until it is Accepted or Rejected (raises BetRejected), at most
+        ``timeout`` clock seconds."""
+        deadline = self._clock.monotonic() + timeout
+        while True:
+            result = await self.get_bet(player_id, request_id)
+            if not result.pending:
+                raise_for_bet_result(result, request_id=request_id)
+                return result
+            if self._clock.monotonic() >= deadline:
+                return result
+            await self._clock.sleep(every)
+
+    async def max_bet(self, player_id: str, request: BetRequest) -> MaxBet:
+        """Largest stake Odds88 would take for ``request`` now (nothing is stored)."""
+        _check_id(player_id, "player_id")
+        self._check_request(request)
+        path = f"/api/players/{player_id}/Bets/V2/max"
+        response = await self._retrying(
+            lambda: self._send("POST", path, json=request, what="max bet"), read=True
+        )
+        wrapped = self._decode(_max_response, response, "max bet")
+        raise_for_response_code(wrapped.response_code, wrapped.error_message, request_id=None)
+        if wrapped.payload is None:
+            raise ProtocolError("max bet: success without payload")
+        return wrapped.payload
+
+    async def get_bet(self, player_id: str, request_id: str) -> BetResult:
+        """A bet's current state by our request id (pending, accepted or rejected)."""
+        path = f"/api/players/{_check_id(player_id, 'player_id')}/Bets/"
+        path += _check_id(request_id, "request_id")
+        response = await self._retrying(lambda: self._send("GET", path, what="get bet"), read=True)
+        return self._decode(_bet_result, response, "get bet")
+
+    async def get_settlement(self, player_id: str, request_id: str) -> SettledBet:
+        """A bet's settlement (``betSettlement`` 0 None while unsettled)."""
+        path = f"/api/players/{_check_id(player_id, 'player_id')}/Bets/"
+        path += f"{_check_id(request_id, 'request_id')}/settlements"
+        response = await self._retrying(
+            lambda: self._send("GET", path, what="get settlement"), read=True
+        )
+        return self._decode(_settled, response, "get settlement")
+
+    async def active_currencies(self, type: CurrencyType | None = None) -> list[ActiveCurrency]:
+        """Currencies Odds88 accepts, with the precision V2 amounts must use."""
+        params = None if type is None else {"type": int(type)}
+        response = await self._retrying(
+            lambda: self._send(
+                "GET", "/api/CurrencyExchange/active-currencies", params=params, what="currencies"
+            ),
+            read=True,
+        )
+        return self._decode(_currencies, response, "currencies")
+
+    @staticmethod
+    def _check_request(request: object) -> None:
+        if not isinstance(request, BetRequest):
+            raise InvalidInput("request must be an odds88 BetRequest", field="request")
+        _check_id(request.id, "request.id")
+        if request.amount.value <= 0:
+            raise InvalidInput("the stake must be positive", field="request.amount")
+        if not request.items:
+            raise InvalidInput("a bet needs at least one item", field="request.items")
+
+    def __repr__(self) -> str:
+        return f"Odds88Client(base_url={self._http.base_url!r}, client_id={self._auth.client_id!r})"
