@@ -36,3 +36,18 @@ def fake_client(fake: FakeAbp, *, attempts: int = 6, timeout: float = 5.0) -> Ab
 @pytest.fixture
 def fake() -> FakeAbp:
     return FakeAbp()
+
+
+# The real simulator (issue 3): a fresh one per test that asks for ``abp_sim``.
+from wagerkit.sim.abp.testing import SimHandle, abp_sim, abp_sim_options  # noqa: E402, F401
+
+
+def sim_client(sim: SimHandle, *, timeout: float = 5.0, attempts: int = 6) -> AbpClient:
+    """A client of the simulator with a private limiter (tests must not share the bucket)."""
+    return AbpClient(
+        sim.api_key,
+        sim.base_url,
+        retry=fast_retry(attempts),
+        limiter=RateLimiter(100_000),
+        timeout=timeout,
+    )

@@ -39,6 +39,7 @@ class Envelope(msgspec.Struct, rename="camel", gc=False, frozen=True):
     subscription_id: str | int | None = None
     reliable_delivery: bool | None = None
     message: str | None = None
+    code: str | int | None = None
     error: str | None = None
     detail: Any = None
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -53,7 +53,7 @@ from wagerkit.abp.messages import (
 from wagerkit.abp.models import Bet, BetslipUpdate, CurrencyInfo, Order
 from wagerkit.abp.reconcile import Reconciler
 from wagerkit.abp.state import StateCache
-from wagerkit.errors import AuthError, ProtocolError, WagerkitError
+from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
 from wagerkit.transport import Backoff, check_base_url
 
 __all__ = ["AbpStream"]
@@ -147,7 +147,9 @@ class AbpStream:
     ) -> bool | None:
         assert self._tg is not None
         self._tg.cancel_scope.cancel()
-        return await self._tg.__aexit__(exc_type, exc, tb)
+        # The body's own exception (if any) propagates as itself, not wrapped in a group.
+        await self._tg.__aexit__(None, None, None)
+        return None
 
     def __aiter__(self) -> AbpStream:
         return self
@@ -179,7 +181,7 @@ class AbpStream:
                     await self._session()
                 except BaseException as exc:
                     leaves = _leaves(exc)
-                    fatal = [e for e in leaves if isinstance(e, AuthError)]
+                    fatal = [e for e in leaves if isinstance(e, (AuthError, InvalidInput))]
                     if fatal:
                         raise fatal[0] from None
                     if not all(isinstance(e, _TRANSIENT) for e in leaves):
@@ -220,7 +222,7 @@ class AbpStream:
                     await ws.send_text(PONG.decode())
                     continue
                 if frame.type == "error":
-                    raise AuthError(self.client.redact(f"ABP stream login refused: {_why(frame)}"))
+                    raise _login_error(frame, self.client.redact)
         self.connects += 1
         last_seq: int | None = None
         if self._reconcile:
@@ -294,6 +296,21 @@ class AbpStream:
             f"AbpStream(url={self._url!r}, connects={self.connects}, gaps={self.gaps}, "
             f"messages={self.messages})"
         )
+
+
+_RETRYABLE_LOGIN = {"TOO_MANY_CONNECTIONS", "LOGIN_TIMEOUT", "RATE_LIMITED"}
+
+
+def _login_error(frame: Envelope, redact: Callable[[str], str]) -> Exception:
+    """A refused login: a bad key or channel stops the stream (retrying cannot help); a
+    transient refusal (too many connections) is retried with backoff."""
+    text = redact(f"ABP stream login refused: {_why(frame)}")
+    code = str(frame.code or "").upper()
+    if code in _RETRYABLE_LOGIN or "TOO_MANY" in code:
+        return ProtocolError(text)
+    if "CHANNEL" in code or code == "BAD_LOGIN":
+        return InvalidInput(text, field="channels")
+    return AuthError(text)
 
 
 def _why(frame: Envelope) -> str:

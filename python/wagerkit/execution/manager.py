@@ -36,6 +36,7 @@ from wagerkit.errors import (
     DuplicateRequest,
     InvalidInput,
     MaybePlaced,
+    NetworkError,
     RateLimited,
     ServerError,
     VenueError,
@@ -210,7 +211,10 @@ class OrderManager:
             self.journal.append(
                 entry(m.request_uuid, LocalStatus.UNKNOWN.value, note) for m in ambiguous
             )
-            missing = await self._lookup(ambiguous)
+            missing = await self._lookup_answered(ambiguous, rounds)
+            if missing is None:
+                rounds = self.max_resends  # lookups kept failing: out of rounds, stay UNKNOWN
+                missing = ambiguous
             if not missing:
                 break
             if rounds >= self.max_resends:
@@ -250,6 +254,21 @@ class OrderManager:
     def _resolve(self, m: ManagedOrder, status: LocalStatus, note: str) -> None:
         m.mark(status, note)
         self.journal.append([entry(m.request_uuid, status.value, note)])
+
+    async def _lookup_answered(
+        self, ambiguous: list[ManagedOrder], rounds: int
+    ) -> list[ManagedOrder] | None:
+        """Look up until ABP answers; never resend before it has. None = it never answered
+        within the remaining rounds."""
+        while True:
+            try:
+                return await self._lookup(ambiguous)
+            except (NetworkError, ServerError, RateLimited) as exc:
+                if rounds >= self.max_resends:
+                    log.warning("lookup by requestUuid keeps failing (%s)", type(exc).__name__)
+                    return None
+                rounds += 1
+                await anyio.sleep(self._backoff.next_delay())
 
     async def _lookup(self, ambiguous: list[ManagedOrder]) -> list[ManagedOrder]:
         """Ask ABP for the orders by requestUuid; accept the found ones, return the rest."""
