@@ -1,0 +1,165 @@
+"""The Book: slots, updates, removals, and reads (docs/engine.md §2, §6) on random books."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.engine.book_strategies import RATED, BookSpec, book_specs, build, prices
+
+PROPERTY = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+KEY = "f1:alpha:103:0"
+
+
+def two_account_book(impl: ModuleType) -> Any:
+    """Two alpha accounts in USD, no quotes yet."""
+    book = impl.Book()
+    book.set_account("a1", "alpha", "USD")
+    book.set_account("a2", "alpha", "USD", priority=2)
+    return book
+
+
+def test_upsert_returns_a_slot_that_update_moves(impl: ModuleType) -> None:
+    """upsert hands out a slot; update(slot, …) moves that quote and only that quote."""
+    book = two_account_book(impl)
+    s1 = book.upsert(KEY, "a1", 1.9, 1000)
+    s2 = book.upsert(KEY, "a2", 2.1, 2000, 100)
+    assert s1 != s2 and len(book) == 2
+    book.update(s1, 2.5, 3000, 50, True)
+    q1, q2 = book.get(s1), book.get(s2)
+    assert (q1.slot, q1.account, q1.price, q1.limit, q1.limit_min) == (s1, "a1", 2.5, 3000, 50)
+    assert (q2.slot, q2.account, q2.price, q2.limit, q2.limit_min) == (s2, "a2", 2.1, 2000, 100)
+    assert book.best_price() == 2.5
+    book.update(s1, 2.5, 3000, None, False)  # suspended: no longer the best
+    assert book.best_price() == 2.1
+
+
+def test_upsert_of_the_same_quote_replaces_it_in_place(impl: ModuleType) -> None:
+    """The same (key, account, side) upserted twice is one quote with one slot."""
+    book = two_account_book(impl)
+    slot = book.upsert(KEY, "a1", 1.9, 1000)
+    assert book.upsert(KEY, "a1", 1.8, 500) == slot
+    assert len(book) == 1 and book.get(slot).price == 1.8
+    lay = book.upsert(KEY, "a1", 1.85, 700, None, True, False)
+    assert lay != slot and len(book) == 2
+    assert [q.back for q in book.quotes(back=False)] == [False]
+
+
+def test_removed_slot_is_never_reused(impl: ModuleType) -> None:
+    """After remove, the old slot is refused and a new quote gets a fresh slot."""
+    book = two_account_book(impl)
+    slot = book.upsert(KEY, "a1", 1.9, 1000)
+    assert book.remove(KEY, "a1") is True
+    assert book.remove(KEY, "a1") is False
+    assert len(book) == 0
+    with pytest.raises(ValueError, match="slot"):
+        book.update(slot, 2.0, 1000, None, True)
+    assert book.upsert(KEY, "a1", 1.9, 1000) != slot
+
+
+def test_quotes_are_listed_best_first(impl: ModuleType) -> None:
+    """quotes(back) lists back quotes highest price first, lay quotes lowest first."""
+    book = two_account_book(impl)
+    book.set_account("b1", "bravo", "USD")
+    book.upsert(KEY, "a1", 1.9, 1000)
+    book.upsert(KEY, "a2", 2.1, 1000)
+    book.upsert("f1:bravo:103:0", "b1", 2.0, 1000)
+    book.upsert(KEY, "a1", 2.2, 1000, None, True, False)
+    book.upsert("f1:bravo:103:0", "b1", 2.05, 1000, None, True, False)
+    assert [q.price for q in book.quotes(back=True)] == [2.1, 2.0, 1.9]
+    assert [q.price for q in book.quotes(back=False)] == [2.05, 2.2]
+    assert book.best_price(back=False) == 2.05
+    assert len(book.quotes()) == 5
+
+
+def test_key_must_name_the_accounts_bookmaker_and_the_books_selection(impl: ModuleType) -> None:
+    """A key for another bookmaker or another selection, or a malformed key, is refused."""
+    book = two_account_book(impl)
+    book.upsert(KEY, "a1", 1.9, 1000)
+    for bad in ("f1:bravo:103:0", "f2:alpha:103:0", "f1:alpha:104:0", "f1:alpha:103", "junk"):
+        with pytest.raises(ValueError):
+            book.upsert(bad, "a2", 1.9, 1000)
+    with pytest.raises(ValueError, match="account"):
+        book.upsert(KEY, "nobody", 1.9, 1000)
+
+
+def reads(m: ModuleType, spec: BookSpec, currency: str, price: Decimal, stake: int) -> Any:
+    """Every read of §6 on the book built from ``spec``, as plain data."""
+    built = build(m, spec)
+    book, fx = built.book, built.fx
+    out: list[Any] = [len(book)]
+    for back in (True, False):
+        # Reads that take an Fx first, so the quotes' own limits are resolved with it.
+        out.append(book.available(float(price), currency, fx, back))
+        out.append(book.vwap(stake, currency, fx, back))
+        out.append([(lv.price, lv.available, lv.quotes) for lv in book.ladder(currency, fx, back)])
+        out.append(book.best_price(back))
+        out.append(
+            sorted(
+                (
+                    q.slot,
+                    q.key,
+                    q.account,
+                    q.currency,
+                    q.price,
+                    q.limit,
+                    q.limit_min,
+                    q.active,
+                    q.back,
+                    q.priority,
+                    q.max_stake,
+                    q.min_stake,
+                )
+                for q in book.quotes(back)
+            )
+        )
+    return out
+
+
+@PROPERTY
+@given(
+    spec=book_specs(),
+    currency=st.sampled_from(RATED),
+    price=prices(),
+    stake=st.integers(1, 1_000_000),
+)
+def test_engine_book_reads_agree_with_reference(
+    core: ModuleType, ref: ModuleType, spec: BookSpec, currency: str, price: Decimal, stake: int
+) -> None:
+    """best_price, available, vwap, ladder and every quote's effective limits match the
+    reference on random books (after updates and removals)."""
+    if not spec.all_rated:
+        return
+    assert reads(core, spec, currency, price, stake) == reads(ref, spec, currency, price, stake)
+
+
+@PROPERTY
+@given(spec=book_specs(), currency=st.sampled_from(RATED), price=prices())
+def test_available_grows_as_the_price_gets_worse(
+    impl: ModuleType, spec: BookSpec, currency: str, price: Decimal
+) -> None:
+    """available(p) counts quotes at p or better, so a worse p never shows less, and the
+    ladder's levels at p or better add up to it."""
+    if not spec.all_rated:
+        return
+    built = build(impl, spec)
+    book, fx = built.book, built.fx
+    worse = float(price - Decimal("0.05")) if price > Decimal("1.06") else float(price)
+    assert book.available(worse, currency, fx) >= book.available(float(price), currency, fx)
+    ladder = book.ladder(currency, fx)
+    assert sum(lv.available for lv in ladder if lv.price >= float(price)) == book.available(
+        float(price), currency, fx
+    )
+    assert [lv.price for lv in ladder] == sorted({lv.price for lv in ladder}, reverse=True)
+    if ladder:
+        assert book.best_price() == ladder[0].price
