@@ -67,51 +67,51 @@ async def test_final_state_equals_server_while_connection_is_closed_repeatedly(
     """A burst of orders (placed elsewhere: only the stream and reconciliation can see them)
     while the simulator closes the WebSocket again and again, then a settlement."""
     ref = "ws-burst"
-    async with sim_client(abp_sim) as client, sim_client(abp_sim) as other:
-        async with AbpStream(client, user_refs=[ref], backoff=Backoff(0.01, 0.05)) as stream:
-            await stream.wait_connected(10)
+    client, other = sim_client(abp_sim), sim_client(abp_sim)
+    stream = AbpStream(client, user_refs=[ref], backoff=Backoff(0.01, 0.05))
+    async with client, other, stream:
+        await stream.wait_connected(10)
 
-            async def burst() -> None:
-                for _ in range(12):
-                    batch = [
-                        OrderRequest.create(FIXTURE, 103, 3.0, 1.5, user_ref=ref) for _ in range(5)
-                    ]
-                    await other.place_orders(batch)
-                    await anyio.sleep(0.01)
+        async def burst() -> None:
+            for _ in range(12):
+                batch = [
+                    OrderRequest.create(FIXTURE, 103, 3.0, 1.5, user_ref=ref) for _ in range(5)
+                ]
+                await other.place_orders(batch)
+                await anyio.sleep(0.01)
 
-            async def closer() -> None:
-                for _ in range(6):
-                    await anyio.sleep(0.03)
-                    await admin(abp_sim.close_websockets)
+        async def closer() -> None:
+            for _ in range(6):
+                await anyio.sleep(0.03)
+                await admin(abp_sim.close_websockets)
 
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(burst)
-                tg.start_soon(closer)
-            await admin(abp_sim.settle, FIXTURE, {"103": "WON"}, "LOST")
-            await admin(abp_sim.close_websockets)
-            mine, server = await converge(stream, client, ref)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(burst)
+            tg.start_soon(closer)
+        await admin(abp_sim.settle, FIXTURE, {"103": "WON"}, "LOST")
+        await admin(abp_sim.close_websockets)
+        mine, server = await converge(stream, client, ref)
     assert len(server[0]) == 60
     assert mine == server
     assert stream.disconnects >= 3 and stream.connects >= 4
-    assert stream.reconciliations == stream.connects
+    assert stream.reconciliations >= stream.connects  # one per (re)connect, more on gaps
     assert all(s[1].value != "UNSETTLED" for s in server[1].values())
 
 
 async def test_orders_placed_by_the_manager_follow_the_stream_to_confirmation(
     abp_sim: SimHandle,
 ) -> None:
-    async with sim_client(abp_sim) as client:
-        async with AbpStream(client, user_refs=["m"]) as stream:
-            await stream.wait_connected(10)
-            manager = OrderManager(client, state=stream.state)
-            got = await manager.place(OrderRequest.create(FIXTURE, 103, 5.0, 1.5, user_ref="m"))
-            assert got.order is not None
-            await admin(abp_sim.settle, FIXTURE, {"103": "LOST"})
-            for _ in range(100):
-                bets = stream.state.bets_of(got.order.order_id)
-                if bets and all(b.settlement_status.value == "LOST" for b in bets):
-                    break
-                await anyio.sleep(0.05)
+    async with sim_client(abp_sim) as client, AbpStream(client, user_refs=["m"]) as stream:
+        await stream.wait_connected(10)
+        manager = OrderManager(client, state=stream.state)
+        got = await manager.place(OrderRequest.create(FIXTURE, 103, 5.0, 1.5, user_ref="m"))
+        assert got.order is not None
+        await admin(abp_sim.settle, FIXTURE, {"103": "LOST"})
+        for _ in range(100):
+            bets = stream.state.bets_of(got.order.order_id)
+            if bets and all(b.settlement_status.value == "LOST" for b in bets):
+                break
+            await anyio.sleep(0.05)
     assert bets and all(b.settlement_status.value == "LOST" for b in bets)
     statuses = [t.status for t in got.history]
     assert "ACCEPTED" in statuses and "FILLED" in statuses

@@ -169,9 +169,10 @@ def pnl(
         row[5] += staked
         row[6] += max(profit, 0)
         row[7] += max(-profit, 0)
-    groups = [
-        PnlGroup(name, *acc[name][:8], net_pnl=acc[name][6] - acc[name][7]) for name in sorted(acc)
-    ]
+    groups = []
+    for name in sorted(acc):
+        n, wins, losses, voids, pushes, staked, won, lost = acc[name]
+        groups.append(PnlGroup(name, n, wins, losses, voids, pushes, staked, won, lost, won - lost))
     return PnlReport(
         currency,
         group_by,
