@@ -1,0 +1,312 @@
+"""Placing a Pinnacle bet so that a retry can never become a second bet.
+
+The rules (Pinnacle FAQ "How to handle unexpected error on placing a bet", the v1.0 manual's
+deduplication and live-delay sections, ARCHITECTURE.md "Idempotent end to end"):
+
+1. The ``uniqueRequestId`` is fixed before the first send and reused on every retry; Pinnacle
+   keeps it for 30 minutes and answers a repeat with ``DUPLICATED_REQUEST``.
+2. After an ambiguous failure (timeout or connection lost after sending, a 5xx, a
+   ``SYSTEM_ERROR_*``), the bet is looked up by that id *before anything else*. Found: that is
+   the result. Not found ("empty response means that the bet was not placed"): resend, same id.
+3. A refused connection (nothing sent), a 429 (after its ``Retry-After``) and
+   ``RESUBMIT_REQUEST`` are resent with the same id.
+4. A ``PENDING_ACCEPTANCE`` bet (live delay) is polled by id: first after the documented
+   delay (6 s), then every 5 s, until ``ACCEPTED`` or ``NOT_ACCEPTED``.
+
+Straight and special bets can be looked up by ``uniqueRequestIds``; the API does not offer that
+for parlays and teasers, so those are found in the bet list of the placement window by the
+``uniqueRequestId`` the bet carries (same rule, different query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from wagerkit.errors import (
+    ConnectFailed,
+    Declined,
+    DuplicateRequest,
+    MaybePlaced,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    WagerkitError,
+)
+from wagerkit.pinnacle._http import PinnacleHttp
+from wagerkit.pinnacle.errors import AMBIGUOUS_CODES, DUPLICATE_CODES, error_for_code, parse_retry_after
+from wagerkit.pinnacle.models import (
+    GetBetsResponse,
+    ParlayBet,
+    Response,
+    SpecialBet,
+    StraightBet,
+    TeaserBet,
+)
+
+__all__ = ["ACCEPTED_STATES", "BetOutcome", "Placer", "PlacementTimings"]
+
+AnyBet = StraightBet | ParlayBet | TeaserBet | SpecialBet
+B = TypeVar("B", StraightBet, ParlayBet, TeaserBet, SpecialBet)
+P = TypeVar("P", bound=Response)
+
+ACCEPTED_STATES = frozenset(
+    {
+        "ACCEPTED",
+        "WON",
+        "LOST",
+        "LOSE",
+        "PUSHED",
+        "REFUNDED",
+        "CANCELLED",
+        "HALF_WON_HALF_PUSHED",
+        "HALF_LOST_HALF_PUSHED",
+        "PARTIAL_WON",
+        "PARTIAL_LOST",
+    }
+)
+"""Statuses of a bet that was accepted at some point (it may since have been settled)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementTimings:
+    """Live-delay polling (seconds): first poll ``live_delay`` after the answer, then every
+    ``poll_interval``, giving up (``MaybePlaced``) after ``max_pending``."""
+
+    live_delay: float = 6.0
+    poll_interval: float = 5.0
+    max_pending: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class BetOutcome:
+    """What happened to one bet.
+
+    ``status`` is ``ACCEPTED`` (or a later state when found by lookup), ``PENDING_ACCEPTANCE``
+    when the caller chose not to wait, or ``PROCESSED_WITH_ERROR`` for one bet of a batch that
+    was declined (then ``error`` holds the :class:`~wagerkit.errors.Declined`). ``risk``/``win``
+    are in the client currency; ``price`` in the request's odds format. ``history`` records each
+    step with its wall time, like an order's status history.
+    """
+
+    unique_request_id: str
+    status: str
+    bet_id: int | None = None
+    price: float | None = None
+    risk: float | None = None
+    win: float | None = None
+    better_line_was_accepted: bool | None = None
+    response: Response | None = None
+    bet: AnyBet | None = None
+    error: WagerkitError | None = None
+    history: tuple[tuple[float, str], ...] = field(default=())
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in ACCEPTED_STATES
+
+
+def _bet_fields(bet: AnyBet) -> dict[str, Any]:
+    return {
+        "bet_id": bet.bet_id or None,
+        "price": bet.price,
+        "risk": bet.risk,
+        "win": bet.win,
+    }
+
+
+class Placer(Generic[P, B]):
+    """The placement loop for one bet kind.
+
+    ``send`` posts the request (the same body every time), ``classify`` reads the decoded
+    answer into ``(status, error_code, bet_id)``, ``outcome`` builds the result of an accepted
+    answer, and ``lookup`` finds the bet by its id (``None`` = not placed).
+    """
+
+    def __init__(
+        self,
+        http: PinnacleHttp,
+        *,
+        path: str,
+        response_type: type[P],
+        lookup: Callable[[str, float], Awaitable[B | None]],
+        timings: PlacementTimings,
+    ) -> None:
+        self.http = http
+        self.path = path
+        self.response_type = response_type
+        self.lookup = lookup
+        self.timings = timings
+
+    async def place(
+        self,
+        body: msgspec.Struct,
+        unique_request_id: str,
+        *,
+        wait: bool,
+        classify: Callable[[P], tuple[str, str | None, int | None]],
+        outcome: Callable[[P, list[tuple[float, str]]], BetOutcome],
+    ) -> BetOutcome:
+        http, clock, policy = self.http, self.http.clock, self.http.retry
+        uid = unique_request_id
+        history: list[tuple[float, str]] = []
+        started_wall = clock.time()
+        deadline = clock.monotonic() + policy.timeout
+
+        def note(event: str) -> None:
+            history.append((clock.time(), event))
+
+        async def reconcile() -> BetOutcome | None:
+            note("lookup by uniqueRequestId")
+            bet = await http.retrying(lambda: self.lookup(uid, started_wall))
+            if bet is None:
+                note("lookup: not placed")
+                return None
+            note(f"lookup: found {bet.bet_status}")
+            return await self._from_bet(bet, uid, history, wait=wait)
+
+        last: WagerkitError | None = None
+        ambiguous = False
+        backoff = policy.wait_initial
+        for attempt in range(1, policy.attempts + 1):
+            if ambiguous:
+                try:
+                    found = await reconcile()
+                except WagerkitError as exc:
+                    raise MaybePlaced(
+                        http.redact(f"{self.path}: outcome unknown and lookup failed ({exc})"),
+                        request_id=uid,
+                    ) from None
+                if found is not None:
+                    return found
+                ambiguous = False
+            if clock.monotonic() > deadline:
+                break
+            note(f"send #{attempt}")
+            try:
+                response = await http.send("POST", self.path, body=body, request_id=uid)
+            except ConnectFailed as exc:
+                note("connect failed: not sent")
+                last = exc
+                await clock.sleep(backoff)
+                backoff = min(backoff * 2, policy.wait_max)
+                continue
+            except (MaybePlaced, NetworkError) as exc:
+                note("no complete answer: ambiguous")
+                last, ambiguous = exc, True
+                continue
+            status = response.status_code
+            if status == 429:
+                wait_s = parse_retry_after(response.headers.get("retry-after"))
+                wait_s = http.pacer.policy.default_retry_after if wait_s is None else wait_s
+                note(f"429: wait {wait_s:g}s")
+                last = RateLimited(f"{self.path}: 429", retry_after=wait_s, limit=self.path)
+                await clock.sleep(wait_s)
+                continue
+            if status == 400 and b"RESUBMIT_REQUEST" in response.content:
+                note("RESUBMIT_REQUEST: resend")
+                last = Declined("RESUBMIT_REQUEST", "could not be processed now", request_id=uid)
+                continue
+            if status >= 500:
+                note(f"HTTP {status}: ambiguous")
+                last = ServerError(f"{self.path}: HTTP {status}", status=status)
+                ambiguous = True
+                continue
+            http.check(response, f"POST {self.path}")
+            answer = http.decode(response, self.response_type, f"POST {self.path}")
+            state, code, bet_id = classify(answer)
+            note(f"answer {state} {code or ''}".strip())
+            if state == "PROCESSED_WITH_ERROR" and code is not None:
+                if code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
+                    found = await reconcile()
+                    if found is not None:
+                        return found
+                raise error_for_code(code, request_id=uid, bet_id=bet_id)
+            if state == "PENDING_ACCEPTANCE":
+                pending = outcome(answer, history)
+                if not wait:
+                    return pending
+                return await self.wait_for_acceptance(uid, history, response=answer)
+            return outcome(answer, history)
+        if ambiguous or isinstance(last, (MaybePlaced, ServerError)):
+            found = await reconcile()
+            if found is not None:
+                return found
+        if last is None:
+            last = MaybePlaced(f"{self.path}: gave up", request_id=uid)
+        raise last
+
+    async def _from_bet(
+        self, bet: AnyBet, uid: str, history: list[tuple[float, str]], *, wait: bool
+    ) -> BetOutcome:
+        if bet.bet_status in ACCEPTED_STATES:
+            return BetOutcome(uid, bet.bet_status, bet=bet, history=tuple(history), **_bet_fields(bet))
+        if bet.bet_status == "PENDING_ACCEPTANCE":
+            if not wait:
+                return BetOutcome(uid, "PENDING_ACCEPTANCE", bet=bet, history=tuple(history))
+            return await self.wait_for_acceptance(uid, history)
+        raise Declined(bet.bet_status, "the bet was not accepted", request_id=uid)
+
+    async def wait_for_acceptance(
+        self,
+        uid: str,
+        history: list[tuple[float, str]] | None = None,
+        *,
+        response: Response | None = None,
+        first_delay: float | None = None,
+    ) -> BetOutcome:
+        """Poll by ``uniqueRequestId`` until ACCEPTED (returned) or NOT_ACCEPTED
+        (:class:`Declined` with reason ``NOT_ACCEPTED``)."""
+        http, clock, t = self.http, self.http.clock, self.timings
+        history = history if history is not None else []
+        started = clock.monotonic()
+        started_wall = clock.time()
+        await clock.sleep(t.live_delay if first_delay is None else first_delay)
+        while True:
+            bet = await http.retrying(lambda: self.lookup(uid, started_wall - 1800))
+            state = bet.bet_status if bet is not None else "NOT_FOUND"
+            history.append((clock.time(), f"poll: {state}"))
+            if bet is not None and bet.bet_status in ACCEPTED_STATES:
+                return BetOutcome(
+                    uid, bet.bet_status, bet=bet, response=response, history=tuple(history),
+                    **_bet_fields(bet),
+                )
+            if bet is not None and bet.bet_status == "NOT_ACCEPTED":
+                raise error_for_code("NOT_ACCEPTED", request_id=uid)
+            if clock.monotonic() - started >= t.max_pending:
+                raise MaybePlaced(
+                    f"bet {uid} still {state} after {t.max_pending:g}s; look it up later",
+                    request_id=uid,
+                )
+            await clock.sleep(t.poll_interval)
+
+
+# -- lookups ------------------------------------------------------------------------------------
+
+
+def pick(bets: Sequence[B], uid: str) -> B | None:
+    """The bet of ``bets`` carrying ``uid`` (a lookup by id may echo several)."""
+    for bet in bets:
+        if bet.unique_request_id is not None and bet.unique_request_id.lower() == uid.lower():
+            return bet
+    return None
+
+
+def lookup_window(started_wall: float, now_wall: float) -> tuple[dt.datetime, dt.datetime]:
+    """The date range that must contain a bet placed since ``started_wall`` (one minute of
+    slack on both sides for clock skew; ``toDate`` is exclusive)."""
+    start = dt.datetime.fromtimestamp(started_wall - 60, dt.UTC).replace(microsecond=0)
+    end = dt.datetime.fromtimestamp(now_wall + 60, dt.UTC).replace(microsecond=0)
+    return start, end
+
+
+def straight_from(response: GetBetsResponse, uid: str) -> StraightBet | None:
+    return pick(response.straight_bets, uid)
+
+
+def special_from(response: GetBetsResponse, uid: str) -> SpecialBet | None:
+    return pick(response.special_bets, uid)

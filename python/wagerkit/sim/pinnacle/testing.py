@@ -1,0 +1,124 @@
+"""Run the local Pinnacle server in-process, for tests, demos and paper trading.
+
+::
+
+    with running_pinnacle() as sim:
+        async with sim.client() as client:      # an AsyncPinnacleClient on the server
+            odds = await client.odds(29)
+
+    async with running_pinnacle(clock=ManualClock()) as sim:   # the same, as an async CM
+        ...
+
+Share one :class:`~wagerkit.pinnacle.clock.ManualClock` between the server and the client and
+fair-use intervals, live delays and price ticks all pass instantly and deterministically.
+The ``pinnacle_sim`` pytest fixture below does the default setup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient
+from wagerkit.pinnacle.clock import Clock
+from wagerkit.sim._server import ServerThread
+from wagerkit.sim.pinnacle.app import build_app
+from wagerkit.sim.pinnacle.simulator import PinnacleSim
+
+__all__ = ["RunningPinnacle", "running_pinnacle"]
+
+USERNAME = "tester"
+PASSWORD = "s3cretpw"  # Pinnacle passwords are at most 10 characters
+
+
+class RunningPinnacle:
+    """A :class:`PinnacleSim` served on 127.0.0.1 (a free port) in a background thread."""
+
+    def __init__(
+        self,
+        scenario: str | Path | Mapping[str, Any] | None = None,
+        *,
+        clock: Clock | None = None,
+        policy: str | None = None,
+        users: Mapping[str, str] | None = None,
+        record: bool = True,
+        port: int = 0,
+    ) -> None:
+        self.username = USERNAME
+        self.password = PASSWORD
+        self.sim = PinnacleSim(
+            scenario,
+            clock=clock,
+            users=users if users is not None else {USERNAME: PASSWORD},
+            policy=policy,
+            record=record,
+        )
+        self.server = ServerThread(build_app(self.sim), port=port)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def client(self, **kwargs: Any) -> AsyncPinnacleClient:
+        """An async client for this server (same clock unless you pass one)."""
+        kwargs.setdefault("clock", self.sim.clock)
+        return AsyncPinnacleClient(self.username, self.password, base_url=self.base_url, **kwargs)
+
+    def blocking_client(self, **kwargs: Any) -> PinnacleClient:
+        kwargs.setdefault("clock", self.sim.clock)
+        return PinnacleClient(self.username, self.password, base_url=self.base_url, **kwargs)
+
+    def start(self) -> RunningPinnacle:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> RunningPinnacle:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> RunningPinnacle:
+        return self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def running_pinnacle(
+    scenario: str | Path | Mapping[str, Any] | None = None,
+    *,
+    clock: Clock | None = None,
+    policy: str | None = None,
+    users: Mapping[str, str] | None = None,
+    record: bool = True,
+) -> RunningPinnacle:
+    """A not-yet-started server; use it with ``with`` or ``async with``."""
+    return RunningPinnacle(scenario, clock=clock, policy=policy, users=users, record=record)
+
+
+try:  # the fixture is offered only where pytest is installed
+    import pytest
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    @pytest.fixture
+    def pinnacle_sim() -> Iterator[RunningPinnacle]:
+        """A local Pinnacle server on a :class:`ManualClock` (instant fair use and live delay)."""
+        from wagerkit.pinnacle.clock import ManualClock
+
+        with running_pinnacle(clock=ManualClock()) as running:
+            yield running
+
+    async def _unused() -> AsyncIterator[None]:  # pragma: no cover - keeps AsyncIterator used
+        yield None
