@@ -87,15 +87,23 @@ async def move_quote(request: Request) -> Response:
     with sim.lock:
         try:
             sel = sim.market.move(
-                body.fixture_id, body.outcome_id, body.player_id, body.bookmaker, back=body.back,
-                price=body.price, limit=body.limit, limit_min=body.limit_min, active=body.active,
+                body.fixture_id,
+                body.outcome_id,
+                body.player_id,
+                body.bookmaker,
+                back=body.back,
+                price=body.price,
+                limit=body.limit,
+                limit_min=body.limit_min,
+                active=body.active,
             )
         except InvalidInput as exc:
             return error(422, {"detail": str(exc)})
         sim.market_changed(sel, body.bookmaker)
         q = sel.quotes[(body.bookmaker, body.back)]
-        return JSONResponse({"bookmaker": q.bookmaker, "back": q.back, "price": q.price,
-                             "active": q.active})
+        return JSONResponse(
+            {"bookmaker": q.bookmaker, "back": q.back, "price": q.price, "active": q.active}
+        )
 
 
 async def settle_fixture(request: Request) -> Response:
@@ -122,13 +130,14 @@ async def set_rates(request: Request) -> Response:
         return exc.response
     rates = data.get("rates") if isinstance(data, dict) else None
     if not isinstance(rates, dict) or not rates:
-        return error(422, {"detail": "body must be {\"rates\": {CCY: currencyValue}}"})
+        return error(422, {"detail": 'body must be {"rates": {CCY: currencyValue}}'})
     updated = data.get("updatedAt") or sim.clock.iso_now()
     with sim.lock:
         try:
             for ccy, value in rates.items():
-                sim.market.fx.set_rate(ccy, repr(value) if isinstance(value, float) else str(value),
-                                       updated)
+                sim.market.fx.set_rate(
+                    ccy, repr(value) if isinstance(value, float) else str(value), updated
+                )
         except (InvalidInput, ValueError, TypeError) as exc:
             return error(422, {"detail": str(exc)})
         sim.save_market()
@@ -226,8 +235,11 @@ async def state(request: Request) -> Response:
         "faults": sim.faults.as_json(),
         "clients": [c.name for c in sim.keys.clients()],
         "bookmakers": {
-            slug: {"circuitOpen": st.circuit_open(now), "betDelay": st.bet_delay,
-                   "rejectRate": st.reject_rate}
+            slug: {
+                "circuitOpen": st.circuit_open(now),
+                "betDelay": st.bet_delay,
+                "rejectRate": st.reject_rate,
+            }
             for slug, st in sim.market.bookmakers.items()
         },
         "orders": len(sim.store.orders),

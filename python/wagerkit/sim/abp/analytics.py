@@ -80,7 +80,10 @@ class Analytics:
     ) -> dict[str, Any]:
         groups: dict[str, list[Bet]] = {}
         for bet in self._bets(client, bookmaker, user_ref, account):
-            if bet.status in (r.BET_PLACED, r.BET_CONFIRMED) and bet.settlement_status == r.UNSETTLED:
+            if (
+                bet.status in (r.BET_PLACED, r.BET_CONFIRMED)
+                and bet.settlement_status == r.UNSETTLED
+            ):
                 groups.setdefault(_KEY[group_by](bet), []).append(bet)
         rows = []
         total = Decimal(0)
@@ -92,8 +95,9 @@ class Analytics:
                 (_amount(b.stake, b.currency) * Decimal(repr(b.price)) for b in bets), Decimal(0)
             )
             avg = round(float(weighted / stake), 4) if stake else 0.0
-            rows.append({group_by: key, "openBets": len(bets), "totalStake": _num(stake),
-                         "avgPrice": avg})
+            rows.append(
+                {group_by: key, "openBets": len(bets), "totalStake": _num(stake), "avgPrice": avg}
+            )
             total += stake
             count += len(bets)
         return {
@@ -137,19 +141,21 @@ class Analytics:
                 losses += s in ("LOST", "HALF_LOST")
                 voids += s == "VOID"
                 pushes += s == "PUSH"
-            rows.append({
-                group_by: key,
-                "settledBets": len(bets),
-                "wins": wins,
-                "losses": losses,
-                "voids": voids,
-                "pushes": pushes,
-                "totalStaked": _num(staked),
-                "totalWon": _num(won),
-                "totalLost": _num(lost),
-                "netPnl": _num(won - lost),
-                "winRate": round(wins * 100 / len(bets), 1),
-            })
+            rows.append(
+                {
+                    group_by: key,
+                    "settledBets": len(bets),
+                    "wins": wins,
+                    "losses": losses,
+                    "voids": voids,
+                    "pushes": pushes,
+                    "totalStaked": _num(staked),
+                    "totalWon": _num(won),
+                    "totalLost": _num(lost),
+                    "netPnl": _num(won - lost),
+                    "winRate": round(wins * 100 / len(bets), 1),
+                }
+            )
             total_net += won - lost
             total_staked += staked
             total_settled += len(bets)

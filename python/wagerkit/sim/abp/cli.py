@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 from typing import Any
 
@@ -46,8 +47,6 @@ def run(args: argparse.Namespace) -> int:
         if config.db_path:
             print(f"  state kept in {config.db_path}")
         print("Press Ctrl+C to stop.", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0

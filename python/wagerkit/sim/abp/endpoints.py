@@ -74,11 +74,15 @@ class _Query:
             )
             return None
         if lo is not None and number < lo:
-            self.errors.add(["query", name], f"Input should be greater than or equal to {lo}",
-                            "greater_than_equal")
+            self.errors.add(
+                ["query", name],
+                f"Input should be greater than or equal to {lo}",
+                "greater_than_equal",
+            )
         if hi is not None and number > hi:
-            self.errors.add(["query", name], f"Input should be less than or equal to {hi}",
-                            "less_than_equal")
+            self.errors.add(
+                ["query", name], f"Input should be less than or equal to {hi}", "less_than_equal"
+            )
         return number
 
     def int_list(self, name: str) -> list[int]:
@@ -90,8 +94,11 @@ class _Query:
             try:
                 out.append(int(part.strip()))
             except ValueError:
-                self.errors.add(["query", name], "Input should be a comma-separated list of "
-                                "integers", "int_parsing")
+                self.errors.add(
+                    ["query", name],
+                    "Input should be a comma-separated list of integers",
+                    "int_parsing",
+                )
                 return []
         return out
 
@@ -146,7 +153,8 @@ async def list_accounts(request: Request) -> Response:
     sim, client = _sim(request), _client(request)
     bookmaker = request.query_params.get("bookmaker")
     accounts = [
-        a for a in sim.store.client_accounts(client.name)
+        a
+        for a in sim.store.client_accounts(client.name)
         if (bookmaker is None or a.bookmaker == bookmaker) and client.allows(a.bookmaker)
     ]
     accounts.sort(key=lambda a: (-a.priority, a.bookmaker, a.username))
@@ -173,9 +181,13 @@ def _apply_account_fields(acc: Account, fields: dict[str, Any]) -> None:
         if wire in fields:
             value = fields[wire]
             setattr(acc, attr, None if value is None else to_minor(value, ccy))
-    for wire, attr in (("active", "active"), ("priority", "priority"),
-                       ("verifyBetslip", "verify_betslip"),
-                       ("multiLimitAllowed", "multi_limit_allowed"), ("meta", "meta")):
+    for wire, attr in (
+        ("active", "active"),
+        ("priority", "priority"),
+        ("verifyBetslip", "verify_betslip"),
+        ("multiLimitAllowed", "multi_limit_allowed"),
+        ("meta", "meta"),
+    ):
         if wire in fields:
             setattr(acc, attr, fields[wire])
 
@@ -212,8 +224,9 @@ async def create_account(request: Request) -> Response:
 
 async def get_account(request: Request) -> Response:
     sim, client = _sim(request), _client(request)
-    found = _own_account(sim, client, request.path_params["bookmaker"],
-                         request.path_params["username"])
+    found = _own_account(
+        sim, client, request.path_params["bookmaker"], request.path_params["username"]
+    )
     if isinstance(found, Response):
         return found
     return JSONResponse(account_json(found, sim.market.fx))
@@ -229,8 +242,9 @@ async def patch_account(request: Request) -> Response:
     if errors:
         return _unprocessable(errors)
     with sim.lock:
-        found = _own_account(sim, client, request.path_params["bookmaker"],
-                             request.path_params["username"])
+        found = _own_account(
+            sim, client, request.path_params["bookmaker"], request.path_params["username"]
+        )
         if isinstance(found, Response):
             return found
         _apply_account_fields(found, fields)
@@ -243,8 +257,9 @@ async def patch_account(request: Request) -> Response:
 async def delete_account(request: Request) -> Response:
     sim, client = _sim(request), _client(request)
     with sim.lock:
-        found = _own_account(sim, client, request.path_params["bookmaker"],
-                             request.path_params["username"])
+        found = _own_account(
+            sim, client, request.path_params["bookmaker"], request.path_params["username"]
+        )
         if isinstance(found, Response):
             return found
         sim.delete_account(found)
@@ -328,8 +343,9 @@ async def list_orders(request: Request) -> Response:
     if q.errors:
         return _unprocessable(q.errors)
     if not ids and not uuids and user_ref is None:
-        return error(400, {"detail": "At least one filter is required: orderIds, requestUuids "
-                           "or userRef"})
+        return error(
+            400, {"detail": "At least one filter is required: orderIds, requestUuids or userRef"}
+        )
     with sim.lock:
         page: list[dict[str, Any]] = []
         more = False
@@ -377,8 +393,9 @@ async def cancel_orders(request: Request) -> Response:
     if errors:
         return _unprocessable(errors)
     if not order_ids and not uuids and user_ref is None:
-        return error(400, {"detail": "At least one filter is required: orderIds, requestUuids "
-                           "or userRef"})
+        return error(
+            400, {"detail": "At least one filter is required: orderIds, requestUuids or userRef"}
+        )
     done = sim.placement.cancel(client.name, order_ids, [u.lower() for u in uuids], user_ref)
     with sim.lock:
         rendered = [order_json(o, sim.market, sim.placement.bets_of(o)) for o in done]
@@ -399,8 +416,9 @@ async def list_bets(request: Request) -> Response:
     if q.errors:
         return _unprocessable(q.errors)
     if not bet_ids and not order_ids and user_ref is None:
-        return error(400, {"detail": "At least one filter is required: betIds, orderIds or "
-                           "userRef"})
+        return error(
+            400, {"detail": "At least one filter is required: betIds, orderIds or userRef"}
+        )
     with sim.lock:
         page: list[dict[str, Any]] = []
         more = False
@@ -447,8 +465,9 @@ def _analytics_args(request: Request) -> tuple[str, dict[str, str | None]] | Res
     q = _Query(request)
     group_by = q.string("groupBy") or "bookmaker"
     if group_by not in GROUP_BY:
-        q.errors.add(["query", "groupBy"], "Input should be 'bookmaker', 'account' or 'userRef'",
-                     "enum")
+        q.errors.add(
+            ["query", "groupBy"], "Input should be 'bookmaker', 'account' or 'userRef'", "enum"
+        )
         return _unprocessable(q.errors)
     filters = {
         "bookmaker": q.string("bookmaker"),
@@ -497,4 +516,3 @@ def routes() -> list[Route]:
         Route("/positions", positions, methods=["GET"]),
         Route("/pnl", pnl, methods=["GET"]),
     ]
-

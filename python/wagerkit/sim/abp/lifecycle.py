@@ -41,10 +41,8 @@ def liability(stake: int, price: float) -> int:
 def payout(bet: Bet, result: str) -> int:
     """What the bookmaker pays back for ``result`` (the bettor's view), minor units."""
     risk = Decimal(bet.risk)
-    if bet.back:
-        win = Decimal(bet.stake) * (Decimal(repr(bet.price)) - 1)
-    else:
-        win = Decimal(bet.stake)
+    price = Decimal(repr(bet.price))
+    win = Decimal(bet.stake) * (price - 1) if bet.back else Decimal(bet.stake)
     amounts = {
         "WON": risk + win,
         "HALF_WON": risk + win / 2,
@@ -208,12 +206,12 @@ class BetLifecycle:
                     continue
                 if bet.status not in (r.BET_PLACED, r.BET_CONFIRMED):
                     continue
-                result = results.get(f"{bet.outcome_id}:{bet.player_id}") or results.get(
+                found = results.get(f"{bet.outcome_id}:{bet.player_id}") or results.get(
                     str(bet.outcome_id), default
                 )
-                if result is None:
+                if found is None:
                     continue
-                mine = result if bet.back else _MIRROR.get(result, result)
+                mine = found if bet.back else _MIRROR.get(found, found)
                 bet.settlement_status = mine
                 bet.settlement_amount = payout(bet, mine)
                 bet.settled_at = now

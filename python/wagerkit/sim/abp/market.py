@@ -12,7 +12,7 @@ price move sets a fresh limit. This is what makes partial fills and waiting obse
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from wagerkit._core import Book, Fx, to_minor
@@ -157,11 +157,13 @@ class Market:
         allowed: frozenset[str] | None = None,
         skip_open_circuits: bool = True,
         now: float = 0.0,
+        keep: Callable[[float, bool], bool] | None = None,
     ) -> Book:
         """An engine Book for one client: its accounts and the quotes they can take.
 
         ``allowed`` is the API key's bookmaker allow-list (None = all). Bookmakers whose
-        circuit is open are left out, as ABP stops routing to them.
+        circuit is open are left out, as ABP stops routing to them. ``keep(price, back)``, when
+        given, selects which quotes go in (placement's second step uses it).
         """
         book = Book()
         for slug, state in self.bookmakers.items():
@@ -179,10 +181,10 @@ class Market:
                 )
         fid, oid, pid = sel.key
         for acc in accounts:
-            state = self.bookmakers.get(acc.bookmaker)
-            if state is None or (allowed is not None and acc.bookmaker not in allowed):
+            bm_state = self.bookmakers.get(acc.bookmaker)
+            if bm_state is None or (allowed is not None and acc.bookmaker not in allowed):
                 continue
-            if skip_open_circuits and state.circuit_open(now):
+            if skip_open_circuits and bm_state.circuit_open(now):
                 continue
             book.set_account(
                 acc.engine_id,
@@ -195,7 +197,7 @@ class Market:
                 active=acc.active,
             )
             for (slug, back), q in sel.quotes.items():
-                if slug != acc.bookmaker:
+                if slug != acc.bookmaker or (keep is not None and not keep(q.price, back)):
                     continue
                 key = market_key(fid, slug, oid, pid)
                 limit, limit_min = self.quote_limits(q, acc, key)
@@ -272,7 +274,9 @@ class Market:
                 for q in sel.quotes.values()
             ],
             "consumed": [[a, k, b, v] for (a, k, b), v in self.consumed.items()],
-            "rates": [[c, self.fx.rate_str(c), self.fx.updated_at(c)] for c in self.fx.currencies()],
+            "rates": [
+                [c, self.fx.rate_str(c), self.fx.updated_at(c)] for c in self.fx.currencies()
+            ],
             "fixtureStatus": [[f, s] for f, s in self.fixture_status.items()],
         }
 
@@ -286,8 +290,16 @@ class Market:
             sel = self.selection(str(fid), int(str(oid)), int(str(pid)))
             if sel is None or str(bm) not in self.bookmakers:
                 continue
-            q = QuoteState(str(bm), float(str(price)), int(str(limit)), None, bool(active),
-                           bool(back), str(sel.market.market_id), str(oid))
+            q = QuoteState(
+                str(bm),
+                float(str(price)),
+                int(str(limit)),
+                None,
+                bool(active),
+                bool(back),
+                str(sel.market.market_id),
+                str(oid),
+            )
             q.limit_min = None if limit_min is None else int(str(limit_min))
             old = sel.quotes.get((q.bookmaker, q.back))
             if old is not None:

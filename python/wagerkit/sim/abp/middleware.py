@@ -83,8 +83,11 @@ class GateMiddleware:
         decision = sim.limiter.check(client.name, client.rps)
         headers = decision.headers()
         if not decision.allowed:
-            body = {"detail": "Rate limit exceeded", "limit": str(client.rps),
-                    "retry_after": decision.retry_after}
+            body = {
+                "detail": "Rate limit exceeded",
+                "limit": str(client.rps),
+                "retry_after": decision.retry_after,
+            }
             await _send_json(send, 429, body, headers)
             return
         scope.setdefault("state", {})["client"] = client

@@ -5,18 +5,36 @@ RoutePlan into bets and order states, and keeps trying while no price qualifies,
 ``retry_interval`` seconds until ``expiresAt``. An order that reaches ``expiresAt`` with some
 fill ends ``PARTIALLY_FILLED`` (the rest released), without any fill ``EXPIRED``.
 
-Glue the engine does not provide: a later pass routes only the *remaining* stake as a fresh
-engine Order, so the first-bet rule applies again to that pass (the engine's ``route`` has no
-input for earlier fills). Each pass keeps its own average at or above orderPrice, so the
-order's overall average does too; the simulator is at most stricter than ABP here.
+Glue for what the engine's ``route`` cannot be told: the fills an order already has. ABP's
+weighted-average rule lets a later bet go below orderPrice while the *order's* running average
+stays at or above it (the Mode 2 worked example). A later pass therefore runs in two steps,
+both through the engine:
+
+1. route the remaining stake against the live book (prices at or better than orderPrice fill
+   first, the first-bet rule applies to this pass);
+2. if the order has fills and is still open, route ``filled + remaining`` against a book that
+   holds a stand-in for the earlier fills (one quote at their average price, rounded toward
+   orderPrice, limit = filledStake, in the order currency, first in sort order) and the live
+   quotes *below* orderPrice only. The engine takes the stand-in first, so its
+   weighted-average rule sees the order's true (F, W), and caps the new below-price legs
+   exactly as ABP does. The stand-in leg is not a bet.
 """
 
 from __future__ import annotations
 
 import asyncio
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from wagerkit._core import Book, DeclineReason, RoutePlan, minor_to_str, route, to_minor
+from wagerkit._core import (
+    PRICE_SCALE,
+    Book,
+    DeclineReason,
+    RoutePlan,
+    minor_to_str,
+    route,
+    to_minor,
+)
 from wagerkit._core import Order as EngineOrder
 from wagerkit.sim.abp import records as r
 from wagerkit.sim.abp.auth import Client
@@ -28,7 +46,10 @@ from wagerkit.sim.abp.wire import order_json
 if TYPE_CHECKING:
     from wagerkit.sim.abp.service import AbpSim
 
-__all__ = ["PlaceResult", "Placement"]
+__all__ = ["PRIOR", "PlaceResult", "Placement"]
+
+PRIOR = "__prior_fills__"
+"""Bookmaker slug of the stand-in quote for an order's earlier fills (never a real bet)."""
 
 
 class PlaceResult:
@@ -72,8 +93,10 @@ class Placement:
         if duplicates == len(requests):
             return PlaceResult(
                 409,
-                {"detail": "Duplicate requestUuid: every order was already received in the "
-                 "last 30 minutes"},
+                {
+                    "detail": "Duplicate requestUuid: every order was already received in the "
+                    "last 30 minutes"
+                },
             )
         if not declined:
             status = "accepted"
@@ -121,7 +144,7 @@ class Placement:
     ) -> None:
         sim = self.sim
         order = self._order_from(client, req, sim.store.next_id("order"))
-        plan, message = self._route(client, order)
+        plan, message = self._pass(client, order)
         if plan is None or plan.status == "declined":
             order.status = r.REJECTED
             order.working = False
@@ -129,7 +152,6 @@ class Placement:
             sim.save_order(order, "INSERT")
             declined.append(_declined(req, message))
             return
-        self._apply(client, order, plan)
         sim.save_order(order, "INSERT")
         if order.working:
             self._start_worker(order.order_id)
@@ -145,7 +167,7 @@ class Placement:
         """testOrder: validation and routing only; the would-be bets are shown, not placed."""
         sim = self.sim
         order = self._order_from(client, req, sim.store.next_id("order"))
-        plan, message = self._route(client, order)
+        plan, message = self._route(client, order)  # a new order: step 1 is the whole pass
         if plan is None or plan.status == "declined":
             declined.append(_declined(req, message))
             return
@@ -199,11 +221,79 @@ class Placement:
             message = "Bookmaker not available: " + message
         return plan, message
 
-    def _apply(self, client: Client, order: Order, plan: RoutePlan) -> None:
+    def _pass(self, client: Client, order: Order) -> tuple[RoutePlan | None, str]:
+        """One routing pass (both steps, see the module docstring); bets are opened."""
+        plan, message = self._route(client, order)
+        if plan is None or plan.status == "declined":
+            return plan, message
+        if plan.legs:
+            self._apply(order, plan)
+        if (
+            order.working
+            and order.filled > 0
+            and order.accept_partial_stake
+            and order.accept_better_odds
+        ):
+            more = self._route_after_fills(client, order)
+            if more is not None:
+                self._apply(order, more)
+        return plan, message
+
+    def _route_after_fills(self, client: Client, order: Order) -> RoutePlan | None:
+        """Step 2: let below-price quotes in, judged against the order's earlier fills."""
+        sim = self.sim
+        sel = sim.market.selection(order.fixture_id, order.outcome_id, order.player_id)
+        bets = [b for b in self.bets_of(order) if b.status in r.ACTIVE_BET_STATUSES]
+        filled = sum(b.order_stake for b in bets)
+        if sel is None or filled <= 0 or filled != order.filled:
+            return None
+        average = (
+            sum((Fraction(b.order_stake) * Fraction(repr(b.price)) for b in bets), Fraction(0))
+            / filled
+        )
+        scaled = average * PRICE_SCALE
+        # Round toward orderPrice so the stand-in never claims more surplus than the fills have.
+        fixed = int(scaled) if order.back else -int(-scaled)
+        stand_in = fixed / PRICE_SCALE
+        if (order.back and stand_in < order.price) or (not order.back and stand_in > order.price):
+            return None
+
+        def below(price: float, back: bool) -> bool:
+            return price < order.price if back else price > order.price
+
+        book = sim.market.build_book(
+            sel,
+            sim.store.client_accounts(client.name),
+            allowed=client.bookmakers,
+            now=sim.clock.now(),
+            keep=below,
+        )
+        fid, oid, pid = sel.key
+        account = f"{PRIOR}/{order.order_id}"
+        book.set_account(account, PRIOR, order.currency, priority=2**31 - 1)
+        book.upsert(f"{fid}:{PRIOR}:{oid}:{pid}", account, stand_in, filled, None, True, order.back)
+        engine_order = EngineOrder(
+            order.stake,
+            order.currency,
+            order.price,
+            accept_better_odds=True,
+            accept_partial_stake=True,
+            back=order.back,
+            bookmakers=None if order.bookmakers is None else [*order.bookmakers, PRIOR],
+        )
+        plan = route(engine_order, book, sim.market.fx)
+        prior = [leg for leg in plan.legs if leg.bookmaker == PRIOR]
+        if len(prior) != 1 or prior[0].order_stake != filled or len(plan.legs) == 1:
+            return None
+        return plan
+
+    def _apply(self, order: Order, plan: RoutePlan) -> None:
         """Open a bet per leg and set the order's status from what is now filled."""
         sim = self.sim
         rejected = False
         for leg in plan.legs:
+            if leg.bookmaker == PRIOR:
+                continue
             bet = sim.lifecycle.open_bet(order, leg, self._account(leg.account))
             order.bet_ids.append(bet.bet_id)
             if bet.status in r.ACTIVE_BET_STATUSES:
@@ -248,12 +338,12 @@ class Placement:
         if sim.clock.now() >= order.expires_at:
             self._expire(order)
             return False
-        client = sim.keys.client(order.client)
-        plan, _ = self._route(client, order)
-        if plan is not None and plan.legs:
-            before = order.status
-            self._apply(client, order, plan)
-            sim.save_order(order, "STATUS" if order.status != before else "UPDATE")
+        before, filled = order.status, order.filled
+        self._pass(sim.keys.client(order.client), order)
+        if order.status != before:
+            sim.save_order(order, "STATUS")
+        elif order.filled != filled:
+            sim.save_order(order, "UPDATE")
         return order.working
 
     def _expire(self, order: Order) -> None:
@@ -299,7 +389,8 @@ class Placement:
             for oid in sim.store.client_order_ids(client):
                 order = sim.store.orders[oid]
                 if not (
-                    oid in ids or order.request_uuid in uuids
+                    oid in ids
+                    or order.request_uuid in uuids
                     or (user_ref is not None and order.user_ref == user_ref)
                 ):
                     continue
@@ -329,4 +420,3 @@ def _declined(req: OrderRequest, reason: str) -> dict[str, Any]:
         "outcomeId": req.outcome_id,
         "declineReason": reason,
     }
-

@@ -247,7 +247,9 @@ def _check(s: Scenario) -> None:
         for m in f.markets:
             for q in m.quotes:
                 if q.bookmaker not in slugs:
-                    problems.append(f"{f.fixture_id}/{m.outcome_id}: unknown bookmaker {q.bookmaker}")
+                    problems.append(
+                        f"{f.fixture_id}/{m.outcome_id}: unknown bookmaker {q.bookmaker}"
+                    )
                 if q.price <= 1.0 or q.limit < 0:
                     problems.append(f"{f.fixture_id}/{m.outcome_id}: bad quote at {q.bookmaker}")
     for mv in s.moves:

@@ -172,9 +172,15 @@ class AbpSim:
                     if i not in self._moves_done and mv.after <= elapsed:
                         self._moves_done.add(i)
                         sel = self.market.move(
-                            mv.fixture_id, mv.outcome_id, mv.player_id, mv.bookmaker,
-                            back=mv.back, price=mv.price, limit=mv.limit,
-                            limit_min=mv.limit_min, active=mv.active,
+                            mv.fixture_id,
+                            mv.outcome_id,
+                            mv.player_id,
+                            mv.bookmaker,
+                            back=mv.back,
+                            price=mv.price,
+                            limit=mv.limit,
+                            limit_min=mv.limit_min,
+                            active=mv.active,
                         )
                         self.market_changed(sel, mv.bookmaker)
                 for i, st in enumerate(self.scenario.settlements):
@@ -217,8 +223,18 @@ class AbpSim:
         if not balance:
             self.bus.publish("accounts", event, wire, acc.client)
             return
-        payload = {k: wire[k] for k in ("bookmaker", "username", "balance", "credit",
-                                        "currencyId", "currencyInfo", "updatedAt")}
+        payload = {
+            k: wire[k]
+            for k in (
+                "bookmaker",
+                "username",
+                "balance",
+                "credit",
+                "currencyId",
+                "currencyInfo",
+                "updatedAt",
+            )
+        }
         self.bus.publish("balance", "UPDATE", payload, acc.client)
 
     def delete_account(self, acc: Account) -> None:

@@ -77,20 +77,39 @@ class SimHandle:
         return response.json()
 
     def move_price(
-        self, fixture_id: str, outcome_id: int, bookmaker: str, *, player_id: int = 0,
-        back: bool = True, price: float | None = None, limit: float | None = None,
-        limit_min: float | None = None, active: bool | None = None,
+        self,
+        fixture_id: str,
+        outcome_id: int,
+        bookmaker: str,
+        *,
+        player_id: int = 0,
+        back: bool = True,
+        price: float | None = None,
+        limit: float | None = None,
+        limit_min: float | None = None,
+        active: bool | None = None,
     ) -> Any:
-        body: dict[str, Any] = {"fixtureId": fixture_id, "outcomeId": outcome_id,
-                                "bookmaker": bookmaker, "playerId": player_id, "back": back}
-        for key, value in (("price", price), ("limit", limit), ("limitMin", limit_min),
-                           ("active", active)):
+        body: dict[str, Any] = {
+            "fixtureId": fixture_id,
+            "outcomeId": outcome_id,
+            "bookmaker": bookmaker,
+            "playerId": player_id,
+            "back": back,
+        }
+        for key, value in (
+            ("price", price),
+            ("limit", limit),
+            ("limitMin", limit_min),
+            ("active", active),
+        ):
             if value is not None:
                 body[key] = value
         return self._post("/quotes", body)
 
     def settle(self, fixture_id: str, results: dict[str, str], default: str | None = None) -> Any:
-        return self._post(f"/fixtures/{fixture_id}/settle", {"results": results, "default": default})
+        return self._post(
+            f"/fixtures/{fixture_id}/settle", {"results": results, "default": default}
+        )
 
     def set_rates(self, rates: dict[str, float], updated_at: str | None = None) -> Any:
         return self._post("/rates", {"rates": rates, "updatedAt": updated_at})
@@ -131,7 +150,9 @@ def start_abp_sim(config: SimConfig | None = None) -> Iterator[SimHandle]:
 
 
 @contextlib.asynccontextmanager
-async def run_abp_sim(config: SimConfig | None = None, **overrides: Any) -> AsyncIterator[SimHandle]:
+async def run_abp_sim(
+    config: SimConfig | None = None, **overrides: Any
+) -> AsyncIterator[SimHandle]:
     """``async with run_abp_sim() as sim:`` – the simulator on a free port for the block.
 
     ``overrides`` are :class:`SimConfig` fields applied on top of ``config`` (default:

@@ -108,7 +108,12 @@ class _Reader:
         return int(number)
 
     def number(
-        self, name: str, *, required: bool = False, default: Any = None, gt: float | None = None,
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: Any = None,
+        gt: float | None = None,
         ge: float | None = None,
     ) -> Any:
         value = self._raw(name, required)
@@ -129,11 +134,14 @@ class _Reader:
             )
             return default
         if gt is not None and not number > gt:
-            self.errors.add([*self.loc, name], f"Input should be greater than {gt:g}", "greater_than")
+            self.errors.add(
+                [*self.loc, name], f"Input should be greater than {gt:g}", "greater_than"
+            )
             return default
         if ge is not None and not number >= ge:
             self.errors.add(
-                [*self.loc, name], f"Input should be greater than or equal to {ge:g}",
+                [*self.loc, name],
+                f"Input should be greater than or equal to {ge:g}",
                 "greater_than_equal",
             )
             return default
@@ -198,7 +206,8 @@ def parse_place_orders(body: Any) -> tuple[list[OrderRequest], FieldErrors]:
         return [], errors
     if not orders:
         errors.add(
-            ["body", "orders"], "List should have at least 1 item after validation, not 0",
+            ["body", "orders"],
+            "List should have at least 1 item after validation, not 0",
             "too_short",
         )
     if len(orders) > MAX_ORDERS:
@@ -246,7 +255,9 @@ def parse_place_orders(body: Any) -> tuple[list[OrderRequest], FieldErrors]:
                 parse_iso(expires_at)
             except ValueError:
                 errors.add(
-                    [*loc, "expiresAt"], "Input should be a valid datetime", "datetime_from_date_parsing"
+                    [*loc, "expiresAt"],
+                    "Input should be a valid datetime",
+                    "datetime_from_date_parsing",
                 )
         better = r.boolean("acceptBetterOdds", default=True)
         partial = r.boolean("acceptPartialStake", default=True)
@@ -317,7 +328,9 @@ def _account_fields(body: dict[str, Any], errors: FieldErrors, *, create: bool) 
         for name in ("bookmaker", "username", "password"):
             value = r.string(name, required=True)
             if isinstance(value, str) and not value.strip():
-                errors.add(["body", name], "String should have at least 1 character", "string_too_short")
+                errors.add(
+                    ["body", name], "String should have at least 1 character", "string_too_short"
+                )
             out[name] = value
     return out
 

@@ -130,7 +130,9 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
     if len(sim.bus.subscribers(client.name)) >= cfg.ws_max_connections:
         await _refuse(
-            ws, 4003, "TOO_MANY_CONNECTIONS",
+            ws,
+            4003,
+            "TOO_MANY_CONNECTIONS",
             f"at most {cfg.ws_max_connections} connections per API key",
         )
         return
@@ -145,9 +147,16 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 "clientName": client.name,
                 "channels": [c for c in ALL_CHANNELS if c in channels],
                 "subscriptionId": conn.subscription_id,
-                "access": {"clientFiltered": list(CLIENT_CHANNELS), "global": list(GLOBAL_CHANNELS)},
+                "access": {
+                    "clientFiltered": list(CLIENT_CHANNELS),
+                    "global": list(GLOBAL_CHANNELS),
+                },
                 "reliableDelivery": reliable,
-                "features": {"messageOrdering": True, "acknowledgments": reliable, "batchAck": False},
+                "features": {
+                    "messageOrdering": True,
+                    "acknowledgments": reliable,
+                    "batchAck": False,
+                },
             }
         )
         await _serve(conn)
