@@ -12,7 +12,10 @@ import sys
 from collections.abc import Sequence
 
 # (top-level command, module exposing ``register(subparsers)``)
-_COMMANDS: tuple[tuple[str, str], ...] = (("demo", "wagerkit.demo"),)
+_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("demo", "wagerkit.demo"),
+    ("abp", "wagerkit.abp.cli"),
+)
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``
 _SIMULATORS: tuple[str, ...] = ("wagerkit.sim.odds88.cli",)

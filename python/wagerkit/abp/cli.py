@@ -1,0 +1,384 @@
+"""``wagerkit abp …``: ABP from the shell, as tables for people and ``--json`` for machines.
+
+The key and URL come from ``--api-key``/``--base-url`` or ``ABP_API_KEY``/``ABP_BASE_URL``
+(prefer the environment: a flag is visible in the process list). Placement goes through the
+:class:`~wagerkit.execution.OrderManager`, so a retried ``place`` can never become two bets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import msgspec
+from rich.console import Console
+
+from wagerkit._core import Fx
+from wagerkit.abp import analytics, render
+from wagerkit.abp.client import ENV_API_KEY, ENV_BASE_URL, AbpClient
+from wagerkit.abp.orders import OrderRequest
+from wagerkit.abp.preview import book_from_betslip, preview_order
+from wagerkit.abp.stream import AbpStream
+from wagerkit.errors import InvalidInput, WagerkitError
+from wagerkit.execution import ManagedOrder, OrderManager
+
+__all__ = ["main", "register"]
+
+Command = Callable[[AbpClient, argparse.Namespace, "Output"], Awaitable[int]]
+
+
+class Output:
+    """Tables on a console, or one JSON document per line."""
+
+    def __init__(self, as_json: bool, console: Console | None = None) -> None:
+        self.as_json = as_json
+        self.console = console or Console()
+
+    def json(self, value: Any) -> None:
+        sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
+        sys.stdout.flush()
+
+    def show(self, *renderables: Any) -> None:
+        for r in renderables:
+            self.console.print(r)
+
+
+def _managed_json(m: ManagedOrder) -> dict[str, Any]:
+    return {
+        "requestUuid": m.request_uuid,
+        "status": m.status.value,
+        "declineReason": m.decline_reason,
+        "order": m.order,
+        "history": [{"at": t.at, "status": t.status, "note": t.note} for t in m.history],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+
+
+async def _accounts(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    accounts = await client.accounts(args.bookmaker)
+    if out.as_json:
+        out.json(list(accounts))
+    else:
+        out.show(render.accounts_table(accounts))
+    return 0
+
+
+async def _betslip(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    slip = await client.betslip(args.fixture_id, args.outcome_id, args.player_id)
+    if out.as_json:
+        out.json(slip)
+        return 0
+    fx = Fx()
+    book = book_from_betslip(slip, fx)
+    out.show(
+        render.book_table(slip, book, fx, args.currency),
+        render.ladder_table(book, fx, args.currency),
+    )
+    return 0
+
+
+def _order_from(args: argparse.Namespace) -> OrderRequest:
+    return OrderRequest.create(
+        args.fixture_id,
+        args.outcome_id,
+        args.stake,
+        args.price,
+        user_ref=args.user_ref,
+        player_id=args.player_id,
+        currency=args.currency,
+        test=args.test,
+        back=not args.lay,
+        bookmakers=args.bookmakers.split(",") if args.bookmakers else None,
+        accept_partial_stake=not args.no_partial,
+        accept_better_odds=not args.exact_price,
+        expires_in=args.expires_in,
+    )
+
+
+async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    order = _order_from(args)
+    if args.preview:
+        slip = await client.betslip(order.fixture_id, order.outcome_id, order.player_id)
+        preview = preview_order(order, slip)
+        if out.as_json:
+            out.json(
+                {
+                    "preview": {
+                        "status": preview.status,
+                        "filled": preview.filled,
+                        "averagePrice": preview.average_price,
+                        "message": preview.plan.message,
+                        "legs": [
+                            {
+                                "bookmaker": leg.bookmaker,
+                                "account": leg.account,
+                                "price": leg.price,
+                                "stake": leg.stake,
+                                "currency": leg.currency,
+                            }
+                            for leg in preview.legs
+                        ],
+                    }
+                }
+            )
+        else:
+            out.show(render.preview_table(preview))
+    managed = await OrderManager(client).place(order)
+    if out.as_json:
+        out.json(_managed_json(managed))
+    else:
+        line = f"{managed.request_uuid}: {managed.status.value}"
+        if managed.decline_reason:
+            line += f" — {managed.decline_reason}"
+        out.show(line)
+        if managed.order is not None:
+            out.show(render.orders_table([managed.order], "placed"))
+            if managed.order.bets:
+                out.show(render.bets_table(managed.order.bets))
+    return 0 if managed.resolved and managed.status.value != "NOT_SENT" else 1
+
+
+async def _cancel(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    result = await client.cancel_orders(
+        order_ids=args.order_id or None,
+        request_uuids=args.request_uuid or None,
+        user_ref=args.user_ref,
+    )
+    if out.as_json:
+        out.json(result)
+    else:
+        out.show(f"status: {result.status}")
+        if result.affected:
+            out.show(render.orders_table(result.affected, "cancelled"))
+    return 0
+
+
+async def _orders(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    rows = [
+        o
+        async for o in client.iter_orders(
+            order_ids=args.order_id or None,
+            request_uuids=args.request_uuid or None,
+            user_ref=args.user_ref,
+        )
+    ]
+    if out.as_json:
+        out.json(rows)
+    else:
+        out.show(render.orders_table(rows, f"orders ({len(rows)})"))
+    return 0
+
+
+async def _bets(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    rows = [
+        b
+        async for b in client.iter_bets(
+            bet_ids=args.bet_id or None, order_ids=args.order_id or None, user_ref=args.user_ref
+        )
+    ]
+    if out.as_json:
+        out.json(rows)
+    else:
+        out.show(render.bets_table(rows, f"bets ({len(rows)})"))
+    return 0
+
+
+async def _converted_bets(client: AbpClient, user_ref: str | None) -> list[Any] | None:
+    if user_ref is None:
+        return None
+    return [b async for b in client.iter_bets(user_ref=user_ref)]
+
+
+async def _positions(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    abp = await client.positions(args.group_by, user_ref=args.user_ref, bookmaker=args.bookmaker)
+    bets = await _converted_bets(client, args.user_ref)
+    mine = None
+    if bets is not None:
+        mine = analytics.positions(bets, analytics.fx_from_bets(bets), args.currency, args.group_by)
+    if out.as_json:
+        out.json({"abp": abp, "converted": mine and msgspec.to_builtins(mine)})
+    else:
+        out.show(*render.positions_tables(abp, mine))
+        if mine is None:
+            out.show("(give --user-ref to see the same figures converted per bet to one currency)")
+    return 0
+
+
+async def _pnl(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    abp = await client.pnl(args.group_by, user_ref=args.user_ref, bookmaker=args.bookmaker)
+    bets = await _converted_bets(client, args.user_ref)
+    mine = None
+    if bets is not None:
+        mine = analytics.pnl(bets, analytics.fx_from_bets(bets), args.currency, args.group_by)
+    if out.as_json:
+        out.json({"abp": abp, "converted": mine and msgspec.to_builtins(mine)})
+    else:
+        out.show(*render.pnl_tables(abp, mine))
+        if mine is None:
+            out.show("(give --user-ref to see the same figures converted per bet to one currency)")
+    return 0
+
+
+async def _watch(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    seen = 0
+    channels = args.channels.split(",") if args.channels else []
+    refs = [args.user_ref] if args.user_ref else []
+    with anyio.move_on_after(args.seconds):
+        async with AbpStream(client, channels=channels, user_refs=refs) as stream:
+            async for event in stream:
+                if out.as_json:
+                    out.json(
+                        {
+                            "channel": event.channel,
+                            "event": event.event,
+                            "seq": event.seq,
+                            "ts": event.ts,
+                            "payload": event.data,
+                        }
+                    )
+                else:
+                    out.show(f"[{event.seq}] {event.channel} {event.event}: {_summary(event.data)}")
+                seen += 1
+                if args.count and seen >= args.count:
+                    break
+    return 0
+
+
+def _summary(data: Any) -> str:
+    from wagerkit.abp.models import Bet, Order
+
+    if isinstance(data, Order):
+        return (
+            f"order {data.order_id} {data.order_status.value} "
+            f"filled {data.filled_stake:g} {data.order_currency}"
+        )
+    if isinstance(data, Bet):
+        return (
+            f"bet {data.bet_id} {data.bet_status.value}/{data.settlement_status.value} "
+            f"{data.placed_stake} {data.placed_currency} @ {data.placed_price}"
+        )
+    return msgspec.json.encode(data).decode()[:160]
+
+
+# --------------------------------------------------------------------------------------------
+# wiring
+
+
+def _run(command: Command) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        out = Output(args.json)
+
+        async def main() -> int:
+            async with AbpClient(args.api_key, args.base_url, timeout=args.timeout) as client:
+                return await command(client, args, out)
+
+        try:
+            return anyio.run(main)
+        except InvalidInput as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except WagerkitError as exc:
+            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from wagerkit.abp.demo import run_demo
+
+    return run_demo()
+
+
+def register(subparsers: Any) -> None:
+    """Add ``abp`` and its sub-commands to the ``wagerkit`` parser."""
+    p = subparsers.add_parser("abp", help="trade through ABP (or the local simulator)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--api-key", default=None, help=f"API key (default ${ENV_API_KEY})")
+    common.add_argument(
+        "--base-url", default=None, help=f"REST base URL (default ${ENV_BASE_URL} or ABP's)"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    common.add_argument("--timeout", type=float, default=10.0, help="per-call timeout, seconds")
+    sub = p.add_subparsers(dest="abp_command", required=True, metavar="COMMAND")
+
+    def add(name: str, command: Command, help: str) -> argparse.ArgumentParser:
+        sp: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help)
+        sp.set_defaults(func=_run(command))
+        return sp
+
+    sp = add("accounts", _accounts, "list bookmaker accounts")
+    sp.add_argument("--bookmaker")
+
+    sp = add("betslip", _betslip, "live odds of one selection as a merged book")
+    sp.add_argument("fixture_id")
+    sp.add_argument("outcome_id", type=int)
+    sp.add_argument("--player-id", type=int, default=0)
+    sp.add_argument("--currency", default="USD", help="currency of the cumulative columns")
+
+    sp = add("place", _place, "place one order (safe to retry; --test places nothing)")
+    sp.add_argument("fixture_id")
+    sp.add_argument("outcome_id", type=int)
+    sp.add_argument("stake", type=float, help="in --currency, major units")
+    sp.add_argument("price", type=float, help="minimum acceptable decimal price")
+    sp.add_argument("--user-ref", required=True)
+    sp.add_argument("--player-id", type=int, default=0)
+    sp.add_argument("--currency", default="USD")
+    sp.add_argument("--bookmakers", help="comma-separated slugs (default: all)")
+    sp.add_argument("--test", action="store_true", help="testOrder: validate and route only")
+    sp.add_argument("--lay", action="store_true", help="an exchange lay order")
+    sp.add_argument("--no-partial", action="store_true", help="acceptPartialStake=false")
+    sp.add_argument("--exact-price", action="store_true", help="acceptBetterOdds=false")
+    sp.add_argument("--expires-in", type=float, default=None, help="seconds (max 24 h)")
+    sp.add_argument("--preview", action="store_true", help="show the engine's expected fills first")
+
+    sp = add("cancel", _cancel, "cancel orders")
+    sp.add_argument("--order-id", type=int, action="append")
+    sp.add_argument("--request-uuid", action="append")
+    sp.add_argument("--user-ref")
+
+    sp = add("orders", _orders, "list orders (all pages)")
+    sp.add_argument("--order-id", type=int, action="append")
+    sp.add_argument("--request-uuid", action="append")
+    sp.add_argument("--user-ref")
+
+    sp = add("bets", _bets, "list bets (all pages)")
+    sp.add_argument("--bet-id", type=int, action="append")
+    sp.add_argument("--order-id", type=int, action="append")
+    sp.add_argument("--user-ref")
+
+    for name, fn, what in (
+        ("positions", _positions, "open positions"),
+        ("pnl", _pnl, "profit and loss"),
+    ):
+        sp = add(name, fn, f"{what}: ABP's sums, and per-bet converted with --user-ref")
+        sp.add_argument(
+            "--group-by", choices=["bookmaker", "account", "userRef"], default="bookmaker"
+        )
+        sp.add_argument("--user-ref")
+        sp.add_argument("--bookmaker")
+        sp.add_argument("--currency", default="USD", help="currency of the converted figures")
+
+    sp = add("watch", _watch, "follow the live stream")
+    sp.add_argument("--channels", help="comma-separated (default: all)")
+    sp.add_argument("--user-ref", help="reconcile this userRef's orders on every reconnect")
+    sp.add_argument("--count", type=int, default=0, help="stop after N events")
+    sp.add_argument("--seconds", type=float, default=None, help="stop after S seconds")
+
+    dp = sub.add_parser("demo", help="the end-to-end demo against the embedded simulator")
+    dp.set_defaults(func=_demo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m wagerkit.abp.cli …`` (the same as ``wagerkit abp …``)."""
+    parser = argparse.ArgumentParser(prog="wagerkit")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
