@@ -1,0 +1,103 @@
+"""The order builder refuses bad orders before anything is sent, and fixes the requestUuid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+
+import msgspec
+import pytest
+
+from wagerkit import Fx
+from wagerkit.abp.models import decode_betslip
+from wagerkit.abp.orders import MAX_ORDERS_PER_REQUEST, OrderRequest, encode_orders
+from wagerkit.abp.preview import preview_order
+from wagerkit.errors import InvalidInput
+
+from .test_abp_models import quickstart_betslip
+
+FIX = "id1000004461512432"
+
+
+def make(**kw: object) -> OrderRequest:
+    args: dict[str, object] = {"user_ref": "t"}
+    args.update(kw)
+    stake = args.pop("stake", 10.0)
+    price = args.pop("price", 1.95)
+    return OrderRequest.create(FIX, 103, stake, price, **args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stake", [0.0, -1.0, math.nan, math.inf, 0.001, True])
+def test_stake_must_be_positive_finite_and_at_least_one_minor_unit(stake: float) -> None:
+    with pytest.raises(InvalidInput) as info:
+        make(stake=stake)
+    assert info.value.field == "order_stake"
+
+
+@pytest.mark.parametrize("price", [1.0, 0.5, -2.0, math.nan, math.inf])
+def test_price_must_be_above_one(price: float) -> None:
+    with pytest.raises(InvalidInput) as info:
+        make(price=price)
+    assert info.value.field == "order_price"
+
+
+def test_currency_must_be_known() -> None:
+    with pytest.raises(InvalidInput):
+        make(currency="XYZ")
+    with pytest.raises(InvalidInput):
+        make(currency="EUR", fx=Fx())  # ISO code, but no rate in the given Fx
+    assert make(currency="EUR").order_currency == "EUR"
+
+
+def test_expiry_within_24_hours_and_in_the_future() -> None:
+    assert make(expires_in=60).expires_at is not None
+    with pytest.raises(InvalidInput):
+        make(expires_in=dt.timedelta(hours=24, minutes=1))
+    with pytest.raises(InvalidInput):
+        make(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    with pytest.raises(InvalidInput):
+        make(expires_at=dt.datetime.now() + dt.timedelta(hours=1))  # naive: ambiguous
+
+
+def test_at_most_100_orders_per_request_and_no_uuid_twice() -> None:
+    encode_orders([make() for _ in range(MAX_ORDERS_PER_REQUEST)])
+    with pytest.raises(InvalidInput):
+        encode_orders([make() for _ in range(MAX_ORDERS_PER_REQUEST + 1)])
+    with pytest.raises(InvalidInput):
+        encode_orders([])
+    o = make()
+    with pytest.raises(InvalidInput):
+        encode_orders([o, o])
+
+
+def test_request_uuid_is_fixed_at_creation_and_bytes_are_stable() -> None:
+    o = make()
+    uuid.UUID(o.request_uuid)
+    assert encode_orders([o]) == encode_orders([o])
+    with pytest.raises(AttributeError):
+        o.request_uuid = str(uuid.uuid4())  # type: ignore[misc]
+    with pytest.raises(InvalidInput):
+        make(request_uuid="not-a-uuid")
+
+
+def test_wire_body_is_abp_camel_case_with_required_fields() -> None:
+    o = make(stake=10.009, bookmakers=["pinnacle", "vertex"], test=True)
+    (wire,) = msgspec.json.decode(encode_orders([o]))["orders"]
+    assert wire["orderStake"] == 10.0  # rounded down to the cent: never more than asked
+    assert wire["testOrder"] is True and wire["playerId"] == 0 and wire["userRef"] == "t"
+    assert wire["bookmakers"] == "pinnacle,vertex" and wire["orderCurrency"] == "USD"
+    assert "expiresAt" not in wire and "meta" not in wire
+
+
+def test_preview_routes_the_quickstart_order_with_the_engine() -> None:
+    slip = decode_betslip(quickstart_betslip())
+    p = preview_order(make(), slip)
+    assert p.status == "filled"
+    (leg,) = p.legs
+    assert (leg.bookmaker, leg.currency, leg.price) == ("sharpbet", "EUR", 2.0)
+    only_pinnacle = preview_order(make(bookmakers=["pinnacle"]), slip)
+    assert [leg.bookmaker for leg in only_pinnacle.legs] == ["pinnacle"]
+    assert preview_order(make(price=2.5), slip).status == "waiting"
+    with pytest.raises(InvalidInput):
+        preview_order(OrderRequest.create(FIX, 101, 10.0, 1.95, user_ref="t"), slip)
