@@ -23,6 +23,7 @@ from wagerkit.odds88.models import (
     MaxBet,
     SettledBet,
     Wire,
+    check_bet_ids,
 )
 from wagerkit.odds88.subscriptions import SubscriptionKeeper
 from wagerkit.transport.blocking import BlockingRunner
@@ -85,14 +86,14 @@ class BlockingOdds88Client:
         self._runner.call(self._client.login)
 
     def subscribe_cashout(self, bet_ids: Iterable[str]) -> None:
-        self._runner.call(self._client.subscribe_cashout, list(bet_ids))
+        self._runner.call(self._client.subscribe_cashout, bet_ids)
 
     def unsubscribe_cashout(self, bet_ids: Iterable[str]) -> None:
-        self._runner.call(self._client.unsubscribe_cashout, list(bet_ids))
+        self._runner.call(self._client.unsubscribe_cashout, bet_ids)
 
     @contextlib.contextmanager
     def keep_subscribed(self, bet_ids: Iterable[str]) -> Iterator[frozenset[str]]:
-        ids = list(bet_ids)
+        ids = check_bet_ids(bet_ids)
         keeper = self._client.subscriptions
         if not self._open:
             self._client.keep_subscribed(ids)  # raises the same InvalidInput

@@ -209,7 +209,7 @@ class Odds88Client:
 
     async def subscribe_cashout(self, bet_ids: Iterable[str]) -> None:
         """Subscribe once (wears out after 10 minutes). Prefer :meth:`keep_subscribed`."""
-        ids = check_bet_ids(list(bet_ids))
+        ids = check_bet_ids(bet_ids)
         if ids:
             body = SubscribeRequest(ids)
             await self._retrying(
@@ -219,7 +219,7 @@ class Odds88Client:
 
     async def unsubscribe_cashout(self, bet_ids: Iterable[str]) -> None:
         """Stop cashout updates for ``bet_ids`` now."""
-        ids = check_bet_ids(list(bet_ids))
+        ids = check_bet_ids(bet_ids)
         if ids:
             body = SubscribeRequest(ids)
             await self._retrying(

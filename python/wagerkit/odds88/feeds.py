@@ -58,7 +58,7 @@ log = logging.getLogger("wagerkit.odds88.feeds")
 U = TypeVar("U", bound=Wire)
 
 _envelope = msgspec.json.Decoder(FeedEnvelope)
-_items = msgspec.json.Decoder(list[msgspec.Raw] | msgspec.Raw)
+_items = msgspec.json.Decoder(list[msgspec.Raw])
 _MAX_MESSAGE = 1024 * 1024
 
 
@@ -289,8 +289,13 @@ class Feed(Generic[U]):
         """Deliver the updates in ``message``; return the ping id to answer, if any."""
         try:
             envelope = _envelope.decode(message)
-            raws = [] if envelope.data is None else _items.decode(envelope.data)
-            items = raws if isinstance(raws, list) else [raws]
+            data = bytes(envelope.data).strip()
+            if data == b"null":
+                items: list[msgspec.Raw] = []
+            elif data[:1] == b"[":
+                items = _items.decode(data)
+            else:
+                items = [envelope.data]
             updates = [(bytes(raw), self._decoder.decode(raw)) for raw in items]
         except msgspec.DecodeError as exc:
             error = ProtocolError(

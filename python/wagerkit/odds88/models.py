@@ -19,6 +19,7 @@ float through its shortest decimal form.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -302,7 +303,8 @@ class FeedEnvelope(msgspec.Struct, frozen=True, rename="camel"):
     """A feed message: a ping (``pingId``, no data) or data (one object or a list of them)."""
 
     ping_id: str | None = None
-    data: msgspec.Raw | None = None
+    data: msgspec.Raw = msgspec.Raw(b"null")
+    """The undecoded ``data`` (``null`` when absent), decoded by the feed that knows its type."""
 
 
 # -------------------------------------------------------------------------------------------
@@ -520,7 +522,7 @@ class ProblemDetails(msgspec.Struct, frozen=True, rename="camel"):
 def check_bet_ids(bet_ids: object) -> list[str]:
     """Validate bet ids before sending: non-empty strings without the player id, no duplicates
     (order kept). Raises InvalidInput; nothing is sent."""
-    if isinstance(bet_ids, str) or not isinstance(bet_ids, (list, tuple, set, frozenset)):
+    if isinstance(bet_ids, (str, bytes)) or not isinstance(bet_ids, Iterable):
         raise InvalidInput("bet_ids must be a list of bet id strings", field="bet_ids")
     out: list[str] = []
     seen: set[str] = set()

@@ -85,7 +85,7 @@ class SubscriptionKeeper:
 
     async def add(self, bet_ids: Iterable[str]) -> None:
         """Hold ``bet_ids``; those not yet held are subscribed before this returns."""
-        ids = check_bet_ids(list(bet_ids))
+        ids = check_bet_ids(bet_ids)
         async with self._lock:
             new = [b for b in ids if b not in self._holders]
             await self._send(self._subscribe, new)
@@ -97,7 +97,7 @@ class SubscriptionKeeper:
 
     async def remove(self, bet_ids: Iterable[str]) -> None:
         """Let go of ``bet_ids``; those nobody holds any more are unsubscribed."""
-        ids = check_bet_ids(list(bet_ids))
+        ids = check_bet_ids(bet_ids)
         async with self._lock:
             gone = []
             for bet_id in ids:
@@ -117,7 +117,7 @@ class SubscriptionKeeper:
     @contextlib.asynccontextmanager
     async def hold(self, bet_ids: Iterable[str]) -> AsyncIterator[frozenset[str]]:
         """``async with keeper.hold(ids):`` subscribed and renewed inside, released after."""
-        ids = check_bet_ids(list(bet_ids))
+        ids = check_bet_ids(bet_ids)
         await self.add(ids)
         try:
             yield frozenset(ids)

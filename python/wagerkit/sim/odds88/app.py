@@ -28,6 +28,10 @@ _FAULT_BODIES: dict[str, tuple[int, bytes, str]] = {
 }
 
 
+async def _swallow(message: Any) -> None:
+    """An ASGI ``send`` that discards the real answer (the request was still processed)."""
+
+
 class _Faults:
     """Serve a queued fault (see :meth:`Odds88Sim.inject_fault`) instead of the real answer."""
 
@@ -44,6 +48,9 @@ class _Faults:
             await asyncio.sleep(3.0)
             await self.app(scope, receive, send)
             return
+        if kind == "500_after":
+            await self.app(scope, receive, _swallow)
+            kind = "500"
         status, body, content_type = _FAULT_BODIES[kind]
         headers = {"retry-after": "0"} if status == 429 else None
         response = Response(body, status_code=status, media_type=content_type, headers=headers)

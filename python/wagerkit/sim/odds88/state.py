@@ -172,8 +172,8 @@ class Odds88Sim:
         """Make the next ``count`` requests whose path starts with ``path`` misbehave.
 
         Kinds: ``html`` (502 HTML page), ``garbage`` (200, truncated JSON), ``wrong_type``
-        (200, a JSON list), ``huge`` (200, a 5 MiB body), ``500``, ``429``, ``slow`` (no answer
-        for 3 s), ``401``.
+        (200, a JSON list), ``huge`` (200, a 5 MiB body), ``500``, ``500_after`` (processed,
+        then answered 500), ``429``, ``slow`` (no answer for 3 s), ``401``.
         """
         with self.lock:
             self._faults.setdefault(path, deque()).extend([kind] * count)

@@ -1,0 +1,211 @@
+"""Cashout and settlement feeds over real WebSockets: pings, typed updates, and recovery after a
+dropped connection with nothing lost and nothing repeated."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import pytest
+from httpx_ws import WebSocketDisconnect, WebSocketUpgradeError, aconnect_ws
+
+from wagerkit.errors import AuthError, ProtocolError
+from wagerkit.odds88 import (
+    BetSettlement,
+    CashoutAvailable,
+    CashoutNotSupported,
+    CashoutUpdate,
+    Odds88Client,
+    SettledBet,
+)
+from wagerkit.odds88.clock import FakeClock
+from wagerkit.sim.odds88.testing import RunningOdds88
+
+from .helpers import ARSENAL_HOME, LAKERS, bet_request
+
+pytestmark = pytest.mark.anyio
+
+
+async def _bets(client: Odds88Client, n: int) -> list[str]:
+    legs = [ARSENAL_HOME, LAKERS]
+    out = []
+    for i in range(n):
+        result = await client.place_bet("p1", bet_request(legs[i % 2]))
+        assert result.request_id is not None
+        out.append(result.request_id)
+    return out
+
+
+async def _drain(
+    updates: AsyncIterator[CashoutUpdate], into: list[CashoutUpdate], target: int
+) -> None:
+    with anyio.fail_after(10):
+        while len(into) < target:
+            into.append(await anext(updates))
+
+
+async def test_dropped_feed_resumes_without_losing_or_repeating(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    ids = await _bets(client, 2)
+    journal = server.sim.journal(server.client_id, "cashout")
+    received: list[CashoutUpdate] = []
+    async with client.cashout_feed() as feed:
+        await feed.connected.wait()
+        async with client.keep_subscribed(ids):
+            updates = aiter(feed)
+            await _drain(updates, received, 2)
+            for _ in range(4):
+                clock.advance(0.4)
+                server.sim.tick()
+            await _drain(updates, received, len(journal.all()))
+            server.sim.hold_feeds()
+            assert server.sim.drop_feeds() == 1
+            for _ in range(3):  # published while no connection is open
+                clock.advance(0.3)
+                server.sim.tick()
+            server.sim.release_feeds()
+            await _drain(updates, received, len(journal.all()))
+            assert feed.connects == 2
+            assert feed.skipped_duplicates > 0  # the last second was replayed and filtered
+            clock.advance(0.5)
+            server.sim.tick()  # and live updates still flow after recovery
+            await _drain(updates, received, len(journal.all()))
+    assert [u.raw for u in received] == [e.data for e in journal.all()]
+    assert feed.revision == int(clock.time()) or feed.revision == int(clock.time()) - 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_recovery_returns_only_bets_still_subscribed(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    a, b = await _bets(client, 2)
+    await client.subscribe_cashout([a, b])
+    await client.unsubscribe_cashout([b])
+    received: list[CashoutUpdate] = []
+    async with client.cashout_feed(revision=int(clock.time()) - 5) as feed:
+        await _drain(aiter(feed), received, 1)
+        await anyio.sleep(0.2)  # give a wrongly replayed second bet time to show up
+    assert [u.bet_id for u in received] == [a]
+
+
+async def test_pings_are_answered_and_the_connection_stays(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    async with client.cashout_feed() as feed:
+        with anyio.fail_after(5):
+            while feed.pings < 5:  # the server drops a socket that misses 2 pings
+                await anyio.sleep(0.02)
+        assert feed.connects == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_server_closes_a_socket_that_ignores_pings(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    token = await client.auth.token()
+    async with httpx.AsyncClient() as http:
+        async with aconnect_ws(
+            f"{server.ws_url}/feed/cashout/v2?revision=0",
+            http,
+            headers={"authorization": f"Bearer {token}"},
+        ) as ws:
+            with pytest.raises(WebSocketDisconnect) as info, anyio.fail_after(5):
+                while True:
+                    await ws.receive_text()
+    assert info.value.code == 4002
+
+
+async def test_typed_updates_follow_the_market(client: Odds88Client, server: RunningOdds88) -> None:
+    (bet_id,) = await _bets(client, 1)
+    received: list[CashoutUpdate] = []
+    async with client.cashout_feed() as feed, client.keep_subscribed([bet_id]):
+        updates = aiter(feed)
+        await _drain(updates, received, 1)
+        server.sim.suspend_market(ARSENAL_HOME[1])
+        await _drain(updates, received, 2)
+        server.sim.suspend_market(ARSENAL_HOME[1], suspended=False)
+        await _drain(updates, received, 3)
+    first, suspended, back = received
+    assert isinstance(first, CashoutAvailable) and isinstance(back, CashoutAvailable)
+    assert isinstance(suspended, CashoutNotSupported)
+    assert suspended.reason == "MarketSuspended" and suspended.amount is None
+
+
+async def test_settlement_feed_carries_the_bet_settlement_enum(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    win, lose = await _bets(client, 2)
+    server.sim.settle_bet(server.client_id, win, BetSettlement.WIN)
+    clock.advance(1.0)
+    server.sim.settle_bet(server.client_id, lose, BetSettlement.LOSE)
+    received: list[SettledBet] = []
+    # the feed opens after both settlements: the revision brings them back
+    async with client.settlement_feed(revision=int(clock.time()) - 30) as feed:
+        updates = aiter(feed)
+        with anyio.fail_after(5):
+            received = [await anext(updates), await anext(updates)]
+    assert [(s.bet_id, s.bet_settlement) for s in received] == [
+        (win, BetSettlement.WIN),
+        (lose, BetSettlement.LOSE),
+    ]
+    assert received[0].payout == pytest.approx(21.0)  # 10.00 EUR at 2.10
+    assert received[0].currency == "EUR"
+    assert received[0].raw is not None and received[0].raw.startswith(b"{")
+    assert feed.revision == int(clock.time())
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_malformed_feed_message_is_a_protocol_error_or_skipped(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    (bet_id,) = await _bets(client, 1)
+    server.sim.publish_raw(server.client_id, "settlement", b'{"betId": 5, "betSettlement": "x"}')
+    server.sim.settle_bet(server.client_id, bet_id, BetSettlement.REFUND)
+    async with client.settlement_feed() as feed:
+        with pytest.raises(ProtocolError), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+    skipped: list[ProtocolError] = []
+    async with client.settlement_feed(on_malformed=skipped.append) as feed:
+        with anyio.fail_after(5):
+            settled = await anext(aiter(feed))
+    assert settled.bet_settlement is BetSettlement.REFUND
+    assert len(skipped) == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_refused_token_on_the_feed_ends_with_an_auth_error(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    await client.login()
+    server.sim.accounts[server.client_id] = "changed-elsewhere"
+    from wagerkit.sim.odds88.tokens import TokenSigner
+
+    server.sim.tokens = TokenSigner()  # every issued token is now invalid
+    async with client.cashout_feed() as feed:
+        with pytest.raises(AuthError), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+    assert server.password not in repr(feed.__dict__)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_simulator_enforces_five_reconnects_per_five_minutes(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    token = await client.auth.token()
+    url = f"{server.ws_url}/feed/settlement/v4?revision={int(clock.time()) - 10}"
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient() as http:
+        for _ in range(5):
+            async with aconnect_ws(url, http, headers=dict(headers)):
+                pass
+        with pytest.raises(WebSocketUpgradeError) as info:
+            async with aconnect_ws(url, http, headers=dict(headers)):
+                pass
+        assert info.value.response.status_code == 429
+        clock.advance(301)
+        async with aconnect_ws(url, http, headers=dict(headers)):
+            pass

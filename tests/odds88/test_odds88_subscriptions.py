@@ -1,0 +1,108 @@
+"""Cashout subscriptions renew themselves across the 10-minute expiry while held, and only then.
+
+The server and the client share a FakeClock, so crossing the expiry takes no wall time.
+"""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from wagerkit.errors import InvalidInput
+from wagerkit.odds88 import Odds88Client
+from wagerkit.odds88.clock import FakeClock
+from wagerkit.sim.odds88 import SUBSCRIPTION_TTL
+from wagerkit.sim.odds88.testing import RunningOdds88
+
+from .helpers import bet_request
+
+pytestmark = pytest.mark.anyio
+
+
+async def _place(client: Odds88Client, n: int = 1) -> list[str]:
+    ids = []
+    for _ in range(n):
+        result = await client.place_bet("p1", bet_request())
+        assert result.request_id is not None
+        ids.append(result.request_id)
+    return ids
+
+
+async def test_held_subscription_outlives_many_expiries(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    (bet_id,) = await _place(client)
+    cid = server.client_id
+    async with client.keep_subscribed([bet_id]):
+        assert server.sim.is_subscribed(cid, bet_id)
+        for _ in range(10):  # 40 minutes in 4-minute steps: four times the 10-minute life
+            clock.advance(240)
+            await client.subscriptions.settled()
+            assert server.sim.is_subscribed(cid, bet_id)
+        assert client.subscriptions.renewals >= 4
+    assert not server.sim.is_subscribed(cid, bet_id)  # released: unsubscribed at once
+    calls = [t for t, _c, ids in server.sim.subscribe_calls if bet_id in ids]
+    assert all(b - a < SUBSCRIPTION_TTL for a, b in zip(calls, calls[1:], strict=False))
+
+
+async def test_a_plain_subscribe_wears_out_after_ten_minutes(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    (bet_id,) = await _place(client)
+    await client.subscribe_cashout([bet_id])
+    clock.advance(SUBSCRIPTION_TTL - 1)
+    assert server.sim.is_subscribed(server.client_id, bet_id)
+    clock.advance(2)
+    assert not server.sim.is_subscribed(server.client_id, bet_id)
+
+
+async def test_two_holders_of_one_bet_unsubscribe_only_when_both_let_go(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    a, b = await _place(client, 2)
+    cid = server.client_id
+    async with client.keep_subscribed([a, b]):
+        async with client.keep_subscribed([a]):
+            pass
+        assert server.sim.is_subscribed(cid, a)
+        clock.advance(500)
+        await client.subscriptions.settled()
+    assert server.sim.subscribed(cid) == set()
+    # nothing held: no more renewals, however long we wait
+    renewals = client.subscriptions.renewals
+    clock.advance(3 * SUBSCRIPTION_TTL)
+    await anyio.sleep(0.05)
+    assert client.subscriptions.renewals == renewals
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_failed_renewal_is_retried_before_the_expiry(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    (bet_id,) = await _place(client)
+    async with client.keep_subscribed([bet_id]):
+        # fail more than the retry policy's attempts, so the keeper's own retry is needed
+        server.sim.inject_fault("/api/Cashout/subscribe", "500", count=4)
+        clock.advance(480)
+        with anyio.fail_after(10):
+            while client.subscriptions.last_error is None:
+                await anyio.sleep(0.01)
+        clock.advance(10)  # the keeper retries after retry_every
+        await client.subscriptions.settled()
+        assert client.subscriptions.last_error is None
+        clock.advance(100)  # 590 s after the first subscribe: still alive thanks to the retry
+        assert server.sim.is_subscribed(server.client_id, bet_id)
+
+
+async def test_bad_bet_ids_are_refused_before_sending(client: Odds88Client) -> None:
+    for bad in ("b1", [""], [None], [" "], ["x" * 200]):
+        with pytest.raises(InvalidInput):
+            await client.subscribe_cashout(bad)  # type: ignore[arg-type]
+
+
+async def test_keep_subscribed_needs_an_open_client(server: RunningOdds88) -> None:
+    odds88 = Odds88Client(server.base_url, server.client_id, server.password)
+    with pytest.raises(InvalidInput):
+        async with odds88.keep_subscribed(["b1"]):
+            pass
+    await odds88.aclose()
