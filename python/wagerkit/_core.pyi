@@ -97,7 +97,7 @@ class Fx:
     def to_usd(self, amount: int, currency: str, rounding: Rounding = "half_even") -> int:
         """Shorthand for ``convert(amount, currency, "USD", rounding)``."""
 
-    def __contains__(self, currency: object) -> bool: ...
+    def __contains__(self, currency: object, /) -> bool: ...
     def __len__(self) -> int: ...
 
 # --------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class DeclineReason:
     def label(self) -> str:
         """The label in ABP's docs, e.g. ``"Stake exceeds limit"``."""
 
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __int__(self) -> int: ...
 
@@ -312,8 +312,8 @@ class Order:
     ``bookmakers`` ``None`` or ``["*"]`` means every bookmaker in the book.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         stake: int,
         currency: str,
         price: float,
@@ -322,7 +322,7 @@ class Order:
         accept_partial_stake: bool = True,
         back: bool = True,
         bookmakers: Sequence[str] | None = None,
-    ) -> None: ...
+    ) -> Order: ...
     @staticmethod
     def from_amount(
         amount: float | str | Decimal,
@@ -434,15 +434,15 @@ class DedupeCache:
     by default the engine reads a monotonic clock itself.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         ttl: float = 1800.0,
         capacity: int = 1_000_000,
         clock: Callable[[], float] | None = None,
-    ) -> None: ...
+    ) -> DedupeCache: ...
     def check_and_insert(self, request_uuid: str | bytes | UUID) -> bool: ...
     def contains(self, request_uuid: str | bytes | UUID) -> bool: ...
-    def __contains__(self, request_uuid: object) -> bool: ...
+    def __contains__(self, request_uuid: object, /) -> bool: ...
     def remove(self, request_uuid: str | bytes | UUID) -> bool: ...
     def clear(self) -> None: ...
     def __len__(self) -> int:
