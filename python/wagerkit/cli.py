@@ -18,7 +18,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``
-_SIMULATORS: tuple[str, ...] = ("wagerkit.sim.odds88.cli",)
+_SIMULATORS: tuple[str, ...] = ("wagerkit.sim.odds88.cli", "wagerkit.sim.abp.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
