@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+
+import anyio
 
 from wagerkit.odds88 import BetAmount, BetItem, BetRequest, Player, PriceChange
 
@@ -30,3 +33,10 @@ def bet_request(
         player=Player(device_id="d1", language_id="en", ip="127.0.0.1", segment_id=1),
         price_change=price_change,
     )
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``predicate`` (state changed by another task or the server thread), bounded."""
+    with anyio.fail_after(timeout):
+        while not predicate():  # noqa: ASYNC110 - no event to wait on across threads
+            await anyio.sleep(0.01)

@@ -140,7 +140,10 @@ async def test_pascal_case_rejection_from_the_docs_is_understood(
 ) -> None:
     import httpx
 
-    body = b'{"Success": false, "Reason": "AmountChanged", "Payload": {"BetId": "b1", "LocalAmount": 9}}'
+    body = (
+        b'{"Success": false, "Reason": "AmountChanged",'
+        b' "Payload": {"BetId": "b1", "LocalAmount": 9}}'
+    )
     response = httpx.Response(200, content=body)
     result = client._decode_cashout(response)
     assert result.success is False and result.reason == "AmountChanged"

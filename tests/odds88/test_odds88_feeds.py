@@ -22,7 +22,7 @@ from wagerkit.odds88 import (
 from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88
 
-from .helpers import ARSENAL_HOME, LAKERS, bet_request
+from .helpers import ARSENAL_HOME, LAKERS, bet_request, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -94,9 +94,7 @@ async def test_pings_are_answered_and_the_connection_stays(
     client: Odds88Client, server: RunningOdds88
 ) -> None:
     async with client.cashout_feed() as feed:
-        with anyio.fail_after(5):
-            while feed.pings < 5:  # the server drops a socket that misses 2 pings
-                await anyio.sleep(0.02)
+        await wait_until(lambda: feed.pings >= 5)  # the server drops a socket missing 2 pings
         assert feed.connects == 1
 
 
@@ -105,15 +103,12 @@ async def test_server_closes_a_socket_that_ignores_pings(
     client: Odds88Client, server: RunningOdds88
 ) -> None:
     token = await client.auth.token()
-    async with httpx.AsyncClient() as http:
-        async with aconnect_ws(
-            f"{server.ws_url}/feed/cashout/v2?revision=0",
-            http,
-            headers={"authorization": f"Bearer {token}"},
-        ) as ws:
-            with pytest.raises(WebSocketDisconnect) as info, anyio.fail_after(5):
-                while True:
-                    await ws.receive_text()
+    url = f"{server.ws_url}/feed/cashout/v2?revision=0"
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient() as http, aconnect_ws(url, http, headers=headers) as ws:
+        with pytest.raises(WebSocketDisconnect) as info, anyio.fail_after(5):
+            while True:
+                await ws.receive_text()
     assert info.value.code == 4002
 
 

@@ -5,6 +5,8 @@ The server and the client share a FakeClock, so crossing the expiry takes no wal
 
 from __future__ import annotations
 
+import itertools
+
 import anyio
 import pytest
 
@@ -14,7 +16,7 @@ from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88 import SUBSCRIPTION_TTL
 from wagerkit.sim.odds88.testing import RunningOdds88
 
-from .helpers import bet_request
+from .helpers import bet_request, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +44,7 @@ async def test_held_subscription_outlives_many_expiries(
         assert client.subscriptions.renewals >= 4
     assert not server.sim.is_subscribed(cid, bet_id)  # released: unsubscribed at once
     calls = [t for t, _c, ids in server.sim.subscribe_calls if bet_id in ids]
-    assert all(b - a < SUBSCRIPTION_TTL for a, b in zip(calls, calls[1:], strict=False))
+    assert all(b - a < SUBSCRIPTION_TTL for a, b in itertools.pairwise(calls))
 
 
 async def test_a_plain_subscribe_wears_out_after_ten_minutes(
@@ -84,9 +86,7 @@ async def test_a_failed_renewal_is_retried_before_the_expiry(
         # fail more than the retry policy's attempts, so the keeper's own retry is needed
         server.sim.inject_fault("/api/Cashout/subscribe", "500", count=4)
         clock.advance(480)
-        with anyio.fail_after(10):
-            while client.subscriptions.last_error is None:
-                await anyio.sleep(0.01)
+        await wait_until(lambda: client.subscriptions.last_error is not None, 10)
         clock.advance(10)  # the keeper retries after retry_every
         await client.subscriptions.settled()
         assert client.subscriptions.last_error is None

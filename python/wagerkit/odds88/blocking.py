@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from wagerkit.odds88.client import CashoutConfirmation, Odds88Client
@@ -31,6 +32,18 @@ from wagerkit.transport.blocking import BlockingRunner
 __all__ = ["BlockingFeed", "BlockingOdds88Client"]
 
 U = TypeVar("U", bound=Wire)
+T = TypeVar("T")
+
+
+class _Runner(BlockingRunner):
+    """A BlockingRunner that can also hold an async context manager open across calls.
+
+    The client and the feeds own task groups, which must be entered and exited by one task;
+    the portal's ``wrap_async_context_manager`` runs both ends in one long-lived task.
+    """
+
+    def hold(self, cm: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
+        return self._portal.wrap_async_context_manager(cm)
 
 
 class BlockingFeed(Generic[U]):
@@ -52,23 +65,30 @@ class BlockingOdds88Client:
     """Blocking Odds88 client; use it with ``with``. Arguments as for Odds88Client."""
 
     def __init__(self, base_url: str, client_id: str, password: str, **options: Any) -> None:
-        self._runner = BlockingRunner(options.pop("backend", "asyncio"))
+        self._runner = _Runner(options.pop("backend", "asyncio"))
         self._client = Odds88Client(base_url, client_id, password, **options)
-        self._open = False
+        self._held: AbstractContextManager[Odds88Client] | None = None
 
     def __enter__(self) -> BlockingOdds88Client:
-        self._runner.call(self._client.__aenter__)
-        self._open = True
+        held = self._runner.hold(self._client)
+        held.__enter__()
+        self._held = held
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def _open(self) -> bool:
+        return self._held is not None
+
     def close(self) -> None:
         """Release subscriptions, stop background work, close the pool and the loop thread."""
         try:
-            if self._open:
-                self._open = False
+            if self._held is not None:
+                held, self._held = self._held, None
+                held.__exit__(None, None, None)
+            else:
                 self._runner.call(self._client.aclose)
         finally:
             self._runner.close()
@@ -115,23 +135,15 @@ class BlockingOdds88Client:
     def cashout_feed(
         self, revision: int | None = None, **options: Any
     ) -> Iterator[BlockingFeed[CashoutUpdate]]:
-        feed = self._client.cashout_feed(revision, **options)
-        self._runner.call(feed.__aenter__)
-        try:
+        with self._runner.hold(self._client.cashout_feed(revision, **options)) as feed:
             yield BlockingFeed(self._runner, feed)
-        finally:
-            self._runner.call(feed.__aexit__, None, None, None)
 
     @contextlib.contextmanager
     def settlement_feed(
         self, revision: int | None = None, **options: Any
     ) -> Iterator[BlockingFeed[SettledBet]]:
-        feed = self._client.settlement_feed(revision, **options)
-        self._runner.call(feed.__aenter__)
-        try:
+        with self._runner.hold(self._client.settlement_feed(revision, **options)) as feed:
             yield BlockingFeed(self._runner, feed)
-        finally:
-            self._runner.call(feed.__aexit__, None, None, None)
 
     def place_bet(self, player_id: str, request: BetRequest) -> BetResult:
         return self._runner.call(self._client.place_bet, player_id, request)

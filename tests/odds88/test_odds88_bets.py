@@ -1,0 +1,174 @@
+"""Bets V2: place, max bet, get, settlements; reject reasons mapped onto the error tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from wagerkit.errors import Declined, InvalidInput, MaybePlaced, NotFound, ProtocolError
+from wagerkit.odds88 import (
+    BetAmount,
+    BetRejected,
+    BetRequestRefused,
+    BetResultType,
+    BetSettlement,
+    Odds88Client,
+    PriceChange,
+    RejectReason,
+    ResponseCode,
+)
+from wagerkit.odds88.clock import FakeClock
+from wagerkit.sim.odds88.testing import RunningOdds88
+
+from .helpers import SINNER_LIVE, bet_request
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_accepted_bet_can_be_read_back(client: Odds88Client) -> None:
+    request = bet_request(stake="12.34")
+    result = await client.place_bet("p1", request)
+    assert result.result_type is BetResultType.ACCEPTED
+    assert result.accepted_bet is not None
+    assert result.accepted_bet.amount == BetAmount("EUR", 1234, 2)
+    again = await client.get_bet("p1", request.id)
+    assert again.accepted and again.request_id == request.id
+    assert again.raw is not None
+    unsettled = await client.get_settlement("p1", request.id)
+    assert unsettled.bet_settlement is BetSettlement.NONE
+
+
+async def test_placing_the_same_id_twice_is_one_bet(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    request = bet_request()
+    await client.place_bet("p1", request)
+    await client.place_bet("p1", request)
+    assert sum(1 for (_c, b) in server.sim.bets if b == request.id) == 1
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "reason", "category"),
+    [
+        ({"price": 2.30}, RejectReason.PRICE_CHANGED_LOW, "price"),
+        ({"price": 2.00}, RejectReason.PRICE_CHANGED_HIGH, "price"),
+        ({"leg": (9999, 2001, 3001, 2.1)}, RejectReason.EVENT_NOT_FOUND, "availability"),
+        ({"leg": (1001, 2001, 1, 2.1)}, RejectReason.SELECTION_NOT_FOUND, "availability"),
+        ({"stake": "1000.01"}, RejectReason.BET_LIMIT_EXCEEDED, "limit"),
+    ],
+)
+async def test_reject_reasons_become_bet_rejected(
+    client: Odds88Client, request_kwargs: dict[str, object], reason: RejectReason, category: str
+) -> None:
+    with pytest.raises(BetRejected) as info:
+        await client.place_bet("p1", bet_request(**request_kwargs))  # type: ignore[arg-type]
+    error = info.value
+    assert isinstance(error, Declined)
+    assert error.reject_reason is reason and error.reason == reason.name
+    assert error.category == category
+    if reason is RejectReason.BET_LIMIT_EXCEEDED:
+        assert error.max_bet == BetAmount("EUR", 100000, 2)
+
+
+async def test_price_change_choices_for_bets(client: Odds88Client) -> None:
+    higher_ok = await client.place_bet(
+        "p1", bet_request(price=2.00, price_change=PriceChange.HIGHER)
+    )
+    assert higher_ok.accepted_bet is not None and higher_ok.accepted_bet.items
+    assert higher_ok.accepted_bet.items[0].price == pytest.approx(2.10)
+    with pytest.raises(BetRejected):
+        await client.place_bet("p1", bet_request(price=2.30, price_change=PriceChange.HIGHER))
+    assert await client.place_bet("p1", bet_request(price=2.30, price_change=PriceChange.ANY))
+
+
+@pytest.mark.parametrize(
+    ("currency", "precision", "stake", "code"),
+    [
+        ("EUR", 3, "10.000", ResponseCode.PRECISION_MISMATCH),
+        ("XAU", 2, "10.00", ResponseCode.UNSUPPORTED_CURRENCY),
+    ],
+)
+async def test_wrapper_refusals_become_bet_request_refused(
+    client: Odds88Client, currency: str, precision: int, stake: str, code: ResponseCode
+) -> None:
+    request = bet_request(stake=stake, currency=currency, precision=precision)
+    with pytest.raises(BetRequestRefused) as info:
+        await client.place_bet("p1", request)
+    assert info.value.response_code is code
+
+
+async def test_max_bet_names_the_limit(client: Odds88Client) -> None:
+    best = await client.max_bet("p1", bet_request(stake="1.00"))
+    assert best.reject_reason == 0
+    assert best.amount == BetAmount("EUR", 100000, 2)
+    missing = await client.max_bet("p1", bet_request((9999, 1, 1, 2.0)))
+    assert missing.reject_reason == RejectReason.EVENT_NOT_FOUND
+
+
+async def test_live_bet_is_pending_until_the_delay_passes(
+    client: Odds88Client, clock: FakeClock
+) -> None:
+    request = bet_request(SINNER_LIVE)
+    first = await client.place_bet("p1", request)
+    assert first.pending
+    clock.advance(5.0)
+    final = await client.wait_for_bet("p1", request.id, timeout=1.0)
+    assert final.accepted
+
+
+async def test_settlement_pays_by_the_bet_enum(client: Odds88Client, server: RunningOdds88) -> None:
+    request = bet_request(stake="10.00")
+    await client.place_bet("p1", request)
+    server.sim.settle_bet(server.client_id, request.id, BetSettlement.HALF_WIN)
+    settled = await client.get_settlement("p1", request.id)
+    assert settled.bet_settlement is BetSettlement.HALF_WIN
+    assert settled.payout == pytest.approx(15.5)  # half at 2.10, half returned
+    assert settled.selections and settled.selections[0].settlement is not None
+    assert settled.selections[0].settlement.settlement_result is BetSettlement.HALF_WIN
+
+
+async def test_unknown_bet_and_wrong_player_are_not_found(client: Odds88Client) -> None:
+    request = bet_request()
+    await client.place_bet("p1", request)
+    with pytest.raises(NotFound):
+        await client.get_bet("p1", "nope")
+    with pytest.raises(NotFound):
+        await client.get_bet("p2", request.id)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_bad_requests_are_refused_before_sending(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    with pytest.raises(InvalidInput):
+        await client.place_bet("", bet_request())
+    with pytest.raises(InvalidInput):
+        await client.place_bet("p/1", bet_request())
+    with pytest.raises(InvalidInput):
+        await client.place_bet("p1", {"id": "x"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        await client.place_bet("p1", bet_request(stake="0"))
+    assert not server.sim.bets
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_lost_answer_is_reconciled_by_request_id(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    request = bet_request()
+    server.sim.inject_fault("/api/players/p1/Bets/V2", "500_after")
+    result = await client.place_bet("p1", request)  # stored, then answered 500
+    assert result.accepted and result.request_id == request.id
+    other = bet_request()
+    server.sim.inject_fault("/api/players/p1/Bets/V2", "500")  # never stored
+    with pytest.raises(MaybePlaced) as info:
+        await client.place_bet("p1", other)
+    assert info.value.request_id == other.id
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_malformed_bet_answer_is_a_protocol_error(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    server.sim.inject_fault("/api/players/p1/Bets", "wrong_type")
+    with pytest.raises(ProtocolError):
+        await client.get_bet("p1", "whatever")
