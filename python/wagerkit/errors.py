@@ -192,5 +192,5 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 3:
             text = text.replace(secret, "***")
-    text = _SECRET_KEYS.sub(lambda m: f"{m.group(1)}***", text)
-    return _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+    return _SECRET_KEYS.sub(lambda m: f"{m.group(1)}***", text)
