@@ -367,8 +367,10 @@ class Ledger:
         for leg in legs:
             code, info = self.parlay_leg(leg)
             row: dict[str, Any] = {"status": "VALID" if code is None else "PROCESSED_WITH_ERROR",
-                                   "errorCode": code, "legId": str(leg.get("uniqueLegId", "")),
+                                   "legId": str(leg.get("uniqueLegId", "")),
                                    "lineId": int(info.get("lineId", leg.get("lineId", 0)))}
+            if code is not None:  # a null errorCode breaks the spec's enum (OAS 3.0 nullable)
+                row["errorCode"] = code
             if code is None:
                 row["price"] = info["price"]
                 valid.append(row)
@@ -513,7 +515,7 @@ class Ledger:
         for event in self.market.events.values():
             if not event.settled and event.settle_at <= now:
                 event.settled = True
-                event.settled_at = now
+                event.settled_at = event.settle_at  # settled when due, whenever we notice
                 self.market._settlement_id += 1
                 event.settlement_id = self.market._settlement_id
                 event.settled_version = self.market.bump()
@@ -525,12 +527,13 @@ class Ledger:
                 for bet in self.bets.values():
                     if bet.kind == "SPECIAL" and bet.special_id == special.id and bet.status == "ACCEPTED":
                         won = special.contestants and bet.contestant_id == special.contestants[0].id
-                        self._close(bet, "WON" if won else "LOSE", bet.win if won else -bet.risk)
+                        self._close(bet, "WON" if won else "LOSE", bet.win if won else -bet.risk,
+                                    at=special.cutoff + 3600)
 
-    def _close(self, bet: BetRecord, status: str, win_loss: float) -> None:
+    def _close(self, bet: BetRecord, status: str, win_loss: float, *, at: float) -> None:
         bet.status = status
         bet.win_loss = cents(win_loss)
-        bet.settled_at = self.market.now
+        bet.settled_at = at
         bet.update_sequence = self._seq()
         self.balance = cents(self.balance + bet.risk + bet.win_loss)
 
@@ -568,7 +571,7 @@ class Ledger:
                 status = {1.0: "WON", 0.5: "HALF_WON_HALF_PUSHED", 0.0: "PUSHED",
                           -0.5: "HALF_LOST_HALF_PUSHED", -1.0: "LOST"}[g]
                 wl = bet.win * g if g > 0 else bet.risk * g
-                self._close(bet, status, wl)
+                self._close(bet, status, wl, at=event.settled_at)
             elif bet.kind in ("PARLAY", "TEASER") and any(leg["event"] == event.id for leg in bet.legs):
                 events = [self.market.events[leg["event"]] for leg in bet.legs]
                 if not all(e.settled for e in events):
@@ -583,7 +586,8 @@ class Ledger:
                     factor = bet.price if all(leg["grade"] > 0 for leg in bet.legs) else 0.0
                 wl = bet.risk * factor - bet.risk
                 lost = "LOST" if bet.kind == "PARLAY" else "LOSE"
-                self._close(bet, "WON" if wl > 0 else ("REFUNDED" if wl == 0 else lost), wl)
+                self._close(bet, "WON" if wl > 0 else ("REFUNDED" if wl == 0 else lost), wl,
+                            at=max(e.settled_at for e in events))
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -1,0 +1,70 @@
+"""Fixtures for the Pinnacle tests: a local server on a shared ManualClock, whose every response
+is checked against the official spec when the test ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.pinnacle.spec_check import check
+from wagerkit.pinnacle.clock import ManualClock
+from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+def assert_spec_conformant(running: RunningPinnacle) -> int:
+    """Validate every recorded response; return how many were checked."""
+    exchanges = list(running.sim.exchanges)
+    for e in exchanges:
+        check(e.method, e.path, e.status, e.content_type, e.body)
+    return len(exchanges)
+
+
+@pytest.fixture
+def server(clock: ManualClock) -> Iterator[RunningPinnacle]:
+    with running_pinnacle(clock=clock) as running:
+        yield running
+    assert_spec_conformant(running)
+
+
+class FlakyTransport(httpx.AsyncBaseTransport):
+    """Real HTTP with injected network faults, per path, in order.
+
+    ``refuse``: the connection fails before anything is sent. ``lose``: the request reaches the
+    server and is processed, then the answer is lost (a read timeout).
+    """
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.plan: dict[str, list[str]] = {}
+        self.sent: list[str] = []
+
+    def add(self, path: str, *actions: str) -> None:
+        self.plan.setdefault(path, []).extend(actions)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        plan = self.plan.get(request.url.path)
+        action = plan.pop(0) if plan else None
+        if action == "refuse":
+            raise httpx.ConnectError("connection refused (injected)", request=request)
+        self.sent.append(request.url.path)
+        response = await self.inner.handle_async_request(request)
+        if action == "lose":
+            await response.aread()
+            await response.aclose()
+            raise httpx.ReadTimeout("answer lost (injected)", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
