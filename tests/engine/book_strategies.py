@@ -22,6 +22,9 @@ RATED = ("USD", "EUR", "GBP", "JPY", "KWD")
 UNRATED = "CHF"
 """A real ISO currency that random books never give a rate: exercises the missing-rate path."""
 
+ALSO_UNRATED = "SEK"
+"""A second currency without a rate, so a decline must pick which one to name."""
+
 BOOKMAKERS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
 """Bookmaker slugs of random books."""
 
@@ -33,7 +36,7 @@ FIXTURE = "id1000004461512432"
 MIRROR = Decimal(25)
 """Lay mirror: a back price ``p`` becomes the lay price ``MIRROR - p`` (every price < 24)."""
 
-_SCALE = {"USD": 1, "EUR": 1, "GBP": 1, "JPY": 1, "KWD": 10, "CHF": 1}
+_SCALE = {"USD": 1, "EUR": 1, "GBP": 1, "JPY": 1, "KWD": 10, "CHF": 1, "SEK": 10}
 """Minor units per cent-sized step, so amounts mean about the same money in each currency."""
 
 
@@ -108,7 +111,7 @@ class BookSpec:
     @property
     def all_rated(self) -> bool:
         """True when every currency in the book has a rate."""
-        return all(a.currency != UNRATED for a in self.accounts)
+        return all(a.currency in RATED for a in self.accounts)
 
     def mirrored(self) -> BookSpec:
         """The lay twin: every quote flips side and its price becomes ``MIRROR - p``."""
@@ -180,7 +183,7 @@ def random_book(rng: random.Random, n_quotes: int, with_unrated: bool) -> BookSp
     """A book of ``n_quotes`` quotes drawn from ``rng`` (see :func:`book_specs`)."""
     n_accounts = rng.randint((n_quotes + 1) // 2, n_quotes)
     pool = BOOKMAKERS[: rng.randint(1, len(BOOKMAKERS))]
-    currencies = (*RATED, UNRATED) if with_unrated else RATED
+    currencies = (*RATED, UNRATED, ALSO_UNRATED) if with_unrated else RATED
     accts = []
     for i in range(n_accounts):
         currency = rng.choice(currencies)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from types import ModuleType
@@ -99,6 +100,16 @@ def test_clear_forgets_everything(impl: ModuleType) -> None:
 def test_default_ttl_is_thirty_minutes(impl: ModuleType) -> None:
     """ABP skips a duplicate requestUuid within 30 minutes: the default window matches."""
     assert impl.DedupeCache().ttl == 1800.0
+
+
+@pytest.mark.parametrize("reading", [math.nan, math.inf, -math.inf])
+def test_non_finite_clock_is_refused(impl: ModuleType, reading: float) -> None:
+    """A clock reading of NaN or ±inf makes every expiry comparison false, so a repeated id
+    would be let through as new: the cache must refuse the reading instead."""
+    cache = impl.DedupeCache(ttl=10.0, clock=lambda: reading)
+    with pytest.raises(ValueError, match="clock"):
+        cache.check_and_insert(IDS[0])
+        cache.check_and_insert(IDS[0])
 
 
 OPS = st.lists(

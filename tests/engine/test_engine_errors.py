@@ -113,8 +113,10 @@ def test_missing_rate_raises_missing_rate(core: ModuleType, errors: ModuleType) 
         assert info.value.currency == "EUR"
         assert "EUR" in str(info.value)
     book = core.Book()
+    book.set_account("a", "alpha", "USD")
+    book.upsert("f1:alpha:103:0", "a", 1.5, 1000)
     with pytest.raises(errors.MissingRate):
-        book.available(1.5, "EUR", fx)
+        book.available(1.5, "EUR", fx)  # a read in a currency the table does not know
 
 
 @pytest.mark.parametrize("price", [*BAD_FLOATS, 1.0, 0.99])

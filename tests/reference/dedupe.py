@@ -67,10 +67,17 @@ class DedupeCache:
         """Most ids kept at once."""
         return self._capacity
 
+    def _now(self) -> float:
+        """The clock's reading; a non-finite one would silently disable expiry, so refuse."""
+        now = self._clock()
+        if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+            raise InvalidInput(f"clock() must return finite seconds, got {now!r}", field="clock")
+        return float(now)
+
     def check_and_insert(self, request_uuid: str | bytes | uuid.UUID) -> bool:
         """True the first time in the window (and remember it); False for a repeat."""
         key = uuid_key(request_uuid)
-        now = self._clock()
+        now = self._now()
         expiry = self._expiry.get(key)
         if expiry is not None:
             if now < expiry:
@@ -87,7 +94,7 @@ class DedupeCache:
     def contains(self, request_uuid: str | bytes | uuid.UUID) -> bool:
         """Seen within the window (no insert)."""
         expiry = self._expiry.get(uuid_key(request_uuid))
-        return expiry is not None and self._clock() < expiry
+        return expiry is not None and self._now() < expiry
 
     def __contains__(self, request_uuid: object) -> bool:
         return self.contains(request_uuid)  # type: ignore[arg-type]
@@ -96,12 +103,12 @@ class DedupeCache:
         """Forget an id; False when it was not remembered (or had expired)."""
         key = uuid_key(request_uuid)
         expiry = self._expiry.pop(key, None)
-        return expiry is not None and self._clock() < expiry
+        return expiry is not None and self._now() < expiry
 
     def clear(self) -> None:
         """Forget everything."""
         self._expiry.clear()
 
     def __len__(self) -> int:
-        now = self._clock()
+        now = self._now()
         return sum(1 for exp in self._expiry.values() if now < exp)

@@ -333,10 +333,13 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
     if complete:
         return RoutePlan("filled", mode, S, legs, complete=True)
     if mode == 3:
-        best_per_bookmaker: dict[str, Quote] = {}
+        # "best account's max": the largest single bet each bookmaker could take, in the
+        # order currency. One bet per bookmaker, so this bounds what mode 3 can ever fill.
+        per_bookmaker: dict[str, int] = {}
         for q in quotes:
-            best_per_bookmaker.setdefault(q.bookmaker, q)
-        capacity = sum(conv(max_of(q), q.currency, C, "down") for q in best_per_bookmaker.values())
+            cap_c = conv(max_of(q), q.currency, C, "down")
+            per_bookmaker[q.bookmaker] = max(cap_c, per_bookmaker.get(q.bookmaker, 0))
+        capacity = sum(per_bookmaker.values())
         if capacity < S:
             return _exceeds(order, capacity)
         if below_every_min():
