@@ -119,19 +119,29 @@ def usd_scenario(quotes: list[dict[str, Any]] | None = None, **extra: Any) -> Sc
         "clients": [{"name": "c1"}, {"name": "c2"}],
         "bookmakers": [{"slug": s} for s in ("pinnacle", "vertex", "sharpbet")],
         "accounts": [
-            {"client": "c1", "bookmaker": s, "username": f"{s}_1", "balance": 100000,
-             "priority": p}
+            {"client": "c1", "bookmaker": s, "username": f"{s}_1", "balance": 100000, "priority": p}
             for s, p in (("pinnacle", 3), ("vertex", 2), ("sharpbet", 1))
         ],
         "fixtures": [
             {
-                "fixtureId": TEST_FIXTURE, "sportId": 10, "sportName": "Soccer",
-                "tournamentId": 1, "tournamentName": "Test League", "categoryName": "Test",
-                "participant1Id": 1, "participant1Name": "Home", "participant2Id": 2,
+                "fixtureId": TEST_FIXTURE,
+                "sportId": 10,
+                "sportName": "Soccer",
+                "tournamentId": 1,
+                "tournamentName": "Test League",
+                "categoryName": "Test",
+                "participant1Id": 1,
+                "participant1Name": "Home",
+                "participant2Id": 2,
                 "participant2Name": "Away",
                 "markets": [
-                    {"outcomeId": 101, "marketId": 101, "marketName": "Full Time Result",
-                     "outcomeName": "1", "quotes": quotes},
+                    {
+                        "outcomeId": 101,
+                        "marketId": 101,
+                        "marketName": "Full Time Result",
+                        "outcomeName": "1",
+                        "quotes": quotes,
+                    },
                 ],
             }
         ],

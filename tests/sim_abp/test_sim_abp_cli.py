@@ -19,7 +19,12 @@ def test_parser_knows_sim_abp() -> None:
         ["sim", "abp", "--port", "0", "--api-key", "k", "--db", "x.db", "--admin"]
     )
     assert (args.port, args.api_key, args.db, args.admin, args.host) == (
-        0, "k", "x.db", True, "127.0.0.1")
+        0,
+        "k",
+        "x.db",
+        True,
+        "127.0.0.1",
+    )
 
 
 def test_default_scenario_ships_and_loads() -> None:
@@ -30,10 +35,22 @@ def test_default_scenario_ships_and_loads() -> None:
 
 def test_command_serves_and_prints_url_and_key(tmp_path: Path) -> None:
     env = dict(os.environ)
-    cmd = [sys.executable, "-m", "wagerkit", "sim", "abp", "--port", "0", "--api-key",
-           "cli-key-123", "--db", str(tmp_path / "s.db")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    cmd = [
+        sys.executable,
+        "-m",
+        "wagerkit",
+        "sim",
+        "abp",
+        "--port",
+        "0",
+        "--api-key",
+        "cli-key-123",
+        "--db",
+        str(tmp_path / "s.db"),
+    ]
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

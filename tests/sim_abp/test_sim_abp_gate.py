@@ -78,20 +78,28 @@ def test_bookmaker_allow_list_denies_with_documented_body() -> None:
         "bookmakers": [{"slug": b.slug, "currency": b.currency} for b in base.bookmakers],
         "accounts": [
             {"client": "your-client", "bookmaker": "pinnacle", "username": "p", "balance": 100},
-            {"client": "your-client", "bookmaker": "sharpbet", "username": "s",
-             "currencyId": "EUR", "balance": 100},
+            {
+                "client": "your-client",
+                "bookmaker": "sharpbet",
+                "username": "s",
+                "currencyId": "EUR",
+                "balance": 100,
+            },
         ],
     }
-    with start_abp_sim(fast_config(scenario=parse_scenario(data))) as sim:
-        with httpx.Client(base_url=sim.base_url, headers=sim.headers) as http:
-            assert [a["bookmaker"] for a in http.get("/accounts").json()] == ["pinnacle"]
-            denied = http.post("/accounts", json={"bookmaker": "sharpbet", "username": "x",
-                                                  "password": "pw"})
-            assert denied.status_code == 403
-            assert denied.json() == {"error": "Access denied to endpoint"}
-            denied = place(http, order(bookmakers="sharpbet"))
-            assert denied.status_code == 403
-            assert denied.json() == {"error": "Access denied to endpoint"}
+    with (
+        start_abp_sim(fast_config(scenario=parse_scenario(data))) as sim,
+        httpx.Client(base_url=sim.base_url, headers=sim.headers) as http,
+    ):
+        assert [a["bookmaker"] for a in http.get("/accounts").json()] == ["pinnacle"]
+        denied = http.post(
+            "/accounts", json={"bookmaker": "sharpbet", "username": "x", "password": "pw"}
+        )
+        assert denied.status_code == 403
+        assert denied.json() == {"error": "Access denied to endpoint"}
+        denied = place(http, order(bookmakers="sharpbet"))
+        assert denied.status_code == 403
+        assert denied.json() == {"error": "Access denied to endpoint"}
 
 
 def _rate_limited(http: httpx.Client, n: int) -> list[httpx.Response]:
@@ -124,7 +132,9 @@ def test_default_rate_limit_is_100_per_second(http: httpx.Client) -> None:
     assert http.get("/accounts").headers["x-ratelimit-limit"] == "100"
 
 
-def test_injected_5xx_hits_exactly_the_next_requests(abp_sim: SimHandle, http: httpx.Client) -> None:
+def test_injected_5xx_hits_exactly_the_next_requests(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
     abp_sim.faults(failNext=2, failStatus=503)
     assert [http.get("/accounts").status_code for _ in range(3)] == [503, 503, 200]
     # a failed placement placed nothing
@@ -140,7 +150,9 @@ def test_injected_latency_still_answers(abp_sim: SimHandle, http: httpx.Client) 
     assert abp_sim.clear_faults()["latency"] == 0.0
 
 
-def test_dropped_response_after_commit_is_reconcilable(abp_sim: SimHandle, http: httpx.Client) -> None:
+def test_dropped_response_after_commit_is_reconcilable(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
     abp_sim.faults(dropNextPlacements=1)
     body = order()
     with pytest.raises(httpx.TransportError):

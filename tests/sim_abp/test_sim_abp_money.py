@@ -27,7 +27,11 @@ def test_usd_order_on_eur_account_bets_in_eur(http: httpx.Client) -> None:
     """The quickstart order: sharpbet's 2.0 beats pinnacle's 1.98; 10 USD = 8.47 EUR (down)."""
     o = place_one(http)
     bet = o["bets"][0]
-    assert (bet["bookmaker"], bet["placedCurrency"], bet["placedStake"]) == ("sharpbet", "EUR", 8.47)
+    assert (bet["bookmaker"], bet["placedCurrency"], bet["placedStake"]) == (
+        "sharpbet",
+        "EUR",
+        8.47,
+    )
     assert bet["currencyInfo"]["currency"] == "EUR"
     assert o["orderCurrency"] == "USD" and o["currencyInfo"]["currency"] == "USD"
     # 8.47 EUR back in USD is 9.99; the 0.01 left cannot be staked in EUR (dust) → FILLED
@@ -56,11 +60,21 @@ def test_eur_order_on_usd_account(http: httpx.Client) -> None:
 
 
 def test_missing_rate_declines_currency_conversion(http: httpx.Client) -> None:
-    http.post("/accounts", json={"bookmaker": "vertex", "username": "chf_acc", "password": "p",
-                                 "currencyId": "CHF", "balance": 1000, "priority": 99})
+    http.post(
+        "/accounts",
+        json={
+            "bookmaker": "vertex",
+            "username": "chf_acc",
+            "password": "p",
+            "currencyId": "CHF",
+            "balance": 1000,
+            "priority": 99,
+        },
+    )
     http.patch("/accounts/vertex/vertex_uk", json={"active": False})
-    body = place(http, order(fixtureId=QS_FIXTURE, outcomeId=101, orderPrice=1.5,
-                             bookmakers="vertex")).json()
+    body = place(
+        http, order(fixtureId=QS_FIXTURE, outcomeId=101, orderPrice=1.5, bookmakers="vertex")
+    ).json()
     assert body["status"] == "declined"
     assert "CHF" in body["declinedOrders"][0]["declineReason"]
     assert http.get("/accounts/vertex/chf_acc").json()["currencyInfo"] is None
@@ -81,20 +95,31 @@ def test_suspended_market_declines_invalid_odds(abp_sim: SimHandle, http: httpx.
 
 def test_lay_order_on_the_exchange(http: httpx.Client) -> None:
     """Lay 100 EUR at most 1.80 on betfair_ex: the lay quote is 1.76, liability 76 EUR."""
-    o = place_one(http, fixtureId=QS_FIXTURE, outcomeId=101, back=False, orderPrice=1.80,
-                  orderStake=100, orderCurrency="EUR", bookmakers="betfair_ex")
+    o = place_one(
+        http,
+        fixtureId=QS_FIXTURE,
+        outcomeId=101,
+        back=False,
+        orderPrice=1.80,
+        orderStake=100,
+        orderCurrency="EUR",
+        bookmakers="betfair_ex",
+    )
     bet = o["bets"][0]
     assert (bet["placedPrice"], bet["placedStake"], bet["back"]) == (1.76, 100.0, False)
     assert _balance(http, "betfair_ex", "betfair_main") == 20000 - 76
 
 
-def test_bookmaker_delay_walks_pending_placed_confirmed(abp_sim: SimHandle, http: httpx.Client) -> None:
+def test_bookmaker_delay_walks_pending_placed_confirmed(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
     abp_sim.bookmaker("pinnacle", betDelay=0.05)
     o = place_one(http, bookmakers="pinnacle")
     assert o["bets"][0]["betStatus"] == "PENDING" and o["orderStatus"] == "FILLED"
     bet_id = o["bets"][0]["betId"]
-    bet = wait_for(lambda: (b := http.get(f"/bets/{bet_id}").json())["betStatus"] == "CONFIRMED"
-                   and b)
+    bet = wait_for(
+        lambda: (b := http.get(f"/bets/{bet_id}").json())["betStatus"] == "CONFIRMED" and b
+    )
     assert bet["bookmakerBetId"] and bet["receivedData"]["status"] == "accepted"
 
 
@@ -105,13 +130,19 @@ def test_bookmaker_rejection_refunds_and_reopens(abp_sim: SimHandle, http: httpx
     assert o["bets"][0]["betStatus"] == "PENDING"
     assert _balance(http, "pinnacle", "pinnacle_main") == before - 20
     bet_id = o["bets"][0]["betId"]
-    rejected = wait_for(lambda: (b := http.get(f"/bets/{bet_id}").json())["betStatus"]
-                        == "REJECTED" and b)
+    rejected = wait_for(
+        lambda: (b := http.get(f"/bets/{bet_id}").json())["betStatus"] == "REJECTED" and b
+    )
     assert rejected["declineReason"] == "Bet rejected by bookmaker"
     # the order works again; once the bookmaker accepts, it fills with a new bet
     abp_sim.bookmaker("pinnacle", rejectRate=0.0)
-    done = wait_for(lambda: (x := get_order(http, o["orderId"]))["orderStatus"] == "FILLED"
-                    and any(b["betStatus"] == "CONFIRMED" for b in x["bets"]) and x)
+    done = wait_for(
+        lambda: (
+            (x := get_order(http, o["orderId"]))["orderStatus"] == "FILLED"
+            and any(b["betStatus"] == "CONFIRMED" for b in x["bets"])
+            and x
+        )
+    )
     assert done["filledStake"] == 20.0
     assert _balance(http, "pinnacle", "pinnacle_main") == before - 20
 
@@ -119,22 +150,28 @@ def test_bookmaker_rejection_refunds_and_reopens(abp_sim: SimHandle, http: httpx
 def test_repeated_rejections_open_the_circuit(abp_sim: SimHandle, http: httpx.Client) -> None:
     abp_sim.bookmaker("pinnacle", rejectRate=1.0)
     o = place_one(http, bookmakers="pinnacle", orderStake=20)
-    wait_for(lambda: httpx.get(abp_sim.base_url + "/status").json()["bookmakers"]["pinnacle"]
-             == {"circuit": "open"})
+    wait_for(
+        lambda: (
+            httpx.get(abp_sim.base_url + "/status").json()["bookmakers"]["pinnacle"]
+            == {"circuit": "open"}
+        )
+    )
     rejected = get_order(http, o["orderId"])["bets"]
     assert len(rejected) == 5 and {b["betStatus"] for b in rejected} == {"REJECTED"}
     body = place(http, order(bookmakers="pinnacle")).json()
     assert body["declinedOrders"][0]["declineReason"].startswith("Bookmaker not available")
     abp_sim.advance(31)  # the breaker half-opens after its cooldown
     assert httpx.get(abp_sim.base_url + "/status").json()["bookmakers"]["pinnacle"] == {
-        "circuit": "closed"}
+        "circuit": "closed"
+    }
 
 
 def test_forced_circuit_open(abp_sim: SimHandle, http: httpx.Client) -> None:
     abp_sim.bookmaker("sharpbet", circuitOpen=True)
     body = place(http, order(bookmakers="sharpbet")).json()
     assert body["declinedOrders"][0]["declineReason"] == (
-        "Bookmaker not available: circuit open for sharpbet")
+        "Bookmaker not available: circuit open for sharpbet"
+    )
     # routing without a filter skips the open bookmaker
     assert place_one(http)["bets"][0]["bookmaker"] == "pinnacle"
     abp_sim.bookmaker("sharpbet", circuitOpen=False)
@@ -168,8 +205,16 @@ def test_settlement_amounts(
 
 
 def test_lay_bet_settles_as_the_mirror(abp_sim: SimHandle, http: httpx.Client) -> None:
-    o = place_one(http, fixtureId=QS_FIXTURE, outcomeId=101, back=False, orderPrice=1.80,
-                  orderStake=100, orderCurrency="EUR", bookmakers="betfair_ex")
+    o = place_one(
+        http,
+        fixtureId=QS_FIXTURE,
+        outcomeId=101,
+        back=False,
+        orderPrice=1.80,
+        orderStake=100,
+        orderCurrency="EUR",
+        bookmakers="betfair_ex",
+    )
     abp_sim.settle(QS_FIXTURE, {"101": "LOST"})
     bet = http.get(f"/bets/{o['bets'][0]['betId']}").json()
     # the selection lost → the lay won: liability 76 back plus the backer's 100
@@ -185,14 +230,17 @@ def test_positions_and_pnl_sum_raw_amounts_across_currencies(
     by_bm = http.get("/positions").json()
     assert by_bm["groupBy"] == "bookmaker"
     rows = {r["bookmaker"]: r for r in by_bm["positions"]}
-    assert rows["pinnacle"] == {"bookmaker": "pinnacle", "openBets": 2, "totalStake": 50.0,
-                                "avgPrice": 1.98}
+    assert rows["pinnacle"] == {
+        "bookmaker": "pinnacle",
+        "openBets": 2,
+        "totalStake": 50.0,
+        "avgPrice": 1.98,
+    }
     assert rows["sharpbet"]["totalStake"] == 8.47
     # the documented caveat: totals add EUR to USD without conversion
     assert by_bm["totalStake"] == 58.47 and by_bm["totalOpenBets"] == 3 and by_bm["count"] == 2
     by_ref = http.get("/positions", params={"groupBy": "userRef"}).json()
-    assert {r["userRef"]: r["totalStake"] for r in by_ref["positions"]} == {"s1": 28.47,
-                                                                             "s2": 30.0}
+    assert {r["userRef"]: r["totalStake"] for r in by_ref["positions"]} == {"s1": 28.47, "s2": 30.0}
     by_acc = http.get("/positions", params={"groupBy": "account", "bookmaker": "pinnacle"}).json()
     assert [r["account"] for r in by_acc["positions"]] == ["pinnacle_main"]
     assert http.get("/positions", params={"groupBy": "fixture"}).status_code == 422
@@ -210,8 +258,14 @@ def test_positions_and_pnl_sum_raw_amounts_across_currencies(
 def test_win_rate_is_a_rounded_percentage(abp_sim: SimHandle, http: httpx.Client) -> None:
     for _ in range(2):
         place_one(http, bookmakers="pinnacle", orderStake=10)
-    place_one(http, bookmakers="pinnacle", orderStake=10, fixtureId=EPL_FIXTURE, outcomeId=103,
-              orderPrice=3.0)
+    place_one(
+        http,
+        bookmakers="pinnacle",
+        orderStake=10,
+        fixtureId=EPL_FIXTURE,
+        outcomeId=103,
+        orderPrice=3.0,
+    )
     abp_sim.settle(QS_FIXTURE, {"103": "WON"})
     abp_sim.settle(EPL_FIXTURE, {}, default="LOST")
     row = http.get("/pnl").json()["pnl"][0]
@@ -223,6 +277,9 @@ def test_settled_fixture_reports_finished(abp_sim: SimHandle, http: httpx.Client
     o = place_one(http, bookmakers="pinnacle")
     abp_sim.settle(QS_FIXTURE, {}, default="VOID")
     again = get_order(http, o["orderId"])
-    assert again["fixtureInfo"]["status"] == {"live": False, "statusId": 2,
-                                              "statusName": "Finished"}
+    assert again["fixtureInfo"]["status"] == {
+        "live": False,
+        "statusId": 2,
+        "statusName": "Finished",
+    }
     wait_status(http, o["orderId"], "FILLED")

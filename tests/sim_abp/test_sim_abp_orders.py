@@ -86,13 +86,20 @@ def test_one_hundred_orders_in_one_request(http: httpx.Client) -> None:
 
 def test_partial_success_mixes_accepted_and_declined(http: httpx.Client) -> None:
     ok = order()
-    too_big = order(fixtureId=EPL_FIXTURE, outcomeId=102, orderPrice=3.0, orderStake=100,
-                    bookmakers="pinnacle", acceptPartialStake=False)
+    too_big = order(
+        fixtureId=EPL_FIXTURE,
+        outcomeId=102,
+        orderPrice=3.0,
+        orderStake=100,
+        bookmakers="pinnacle",
+        acceptPartialStake=False,
+    )
     body = place(http, ok, too_big).json()
     assert body["status"] == "partial-success"
     assert [o["requestUuid"] for o in body["acceptedOrders"]] == [ok["requestUuid"]]
     assert body["declinedOrders"][0]["declineReason"] == (
-        "Order stake 100.00 USD exceeds available limit 50.00 USD")
+        "Order stake 100.00 USD exceeds available limit 50.00 USD"
+    )
 
 
 def test_duplicates_are_skipped_and_all_duplicates_is_409(
@@ -115,15 +122,18 @@ def test_duplicates_are_skipped_and_all_duplicates_is_409(
     assert place(http, first).status_code == 409
     abp_sim.advance(61)
     assert place(http, first).status_code == 200
-    assert len(http.get("/orders", params={"requestUuids": first["requestUuid"]}).json()[
-        "orders"]) == 2
+    assert (
+        len(http.get("/orders", params={"requestUuids": first["requestUuid"]}).json()["orders"])
+        == 2
+    )
 
 
 @pytest.mark.anyio
 async def test_concurrent_duplicates_place_exactly_one_order(abp_sim: SimHandle) -> None:
     body = {"orders": [order(orderStake=5)]}
-    async with httpx.AsyncClient(base_url=abp_sim.base_url, headers=abp_sim.headers,
-                                 timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=abp_sim.base_url, headers=abp_sim.headers, timeout=10
+    ) as client:
         responses = await asyncio.gather(
             *(client.post("/place-orders", json=body) for _ in range(20))
         )
@@ -145,8 +155,10 @@ def test_test_order_routes_but_places_nothing(http: httpx.Client) -> None:
     assert http.get("/orders", params={"requestUuids": body["requestUuid"]}).json()["orders"] == []
     # not remembered for idempotency: the real order with the same id goes through
     assert place(http, {**body, "testOrder": False}).status_code == 200
-    declined = place(http, order(testOrder=True, orderStake=10**6, acceptPartialStake=False,
-                                 bookmakers="pinnacle")).json()
+    declined = place(
+        http,
+        order(testOrder=True, orderStake=10**6, acceptPartialStake=False, bookmakers="pinnacle"),
+    ).json()
     assert declined["status"] == "declined"
 
 
@@ -155,8 +167,14 @@ def test_orders_filters_are_or_and_required(http: httpx.Client) -> None:
     b = place_one(http, userRef="b")
     c = place_one(http, userRef="c")
     assert http.get("/orders").status_code == 400
-    got = http.get("/orders", params={"orderIds": f"{a['orderId']}", "userRef": "b",
-                                      "requestUuids": c["requestUuid"].upper()}).json()
+    got = http.get(
+        "/orders",
+        params={
+            "orderIds": f"{a['orderId']}",
+            "userRef": "b",
+            "requestUuids": c["requestUuid"].upper(),
+        },
+    ).json()
     assert [o["orderId"] for o in got["orders"]] == [c["orderId"], b["orderId"], a["orderId"]]
     assert got["status"] == "success" and got["count"] == 3 and got["hasMore"] is False
     assert http.get("/orders", params={"orderIds": "x"}).status_code == 422
@@ -173,8 +191,12 @@ def test_cancel_orders(abp_sim: SimHandle, http: httpx.Client) -> None:
     assert [o["orderId"] for o in body["cancelledOrders"]] == [waiting["orderId"]]
     assert body["cancelledOrders"][0]["orderStatus"] == "CANCELLED"
     # a filled order is not cancellable; cancelling again is a no-op
-    assert http.post("/cancel-orders", json={"orderIds": [filled["orderId"]]}).json()[
-        "cancelledOrders"] == []
+    assert (
+        http.post("/cancel-orders", json={"orderIds": [filled["orderId"]]}).json()[
+            "cancelledOrders"
+        ]
+        == []
+    )
     # a cancelled order stays cancelled even when a price appears
     abp_sim.move_price(QS_FIXTURE, 103, "pinnacle", price=5.5)
     assert wait_status(http, waiting["orderId"], "CANCELLED")["bets"] == []
@@ -182,9 +204,17 @@ def test_cancel_orders(abp_sim: SimHandle, http: httpx.Client) -> None:
     assert http.post("/cancel-orders", json={"orderIds": ["x"]}).status_code == 422
 
 
-def test_cancel_keeps_fills_and_ends_partially_filled(abp_sim: SimHandle, http: httpx.Client) -> None:
-    o = place_one(http, fixtureId=EPL_FIXTURE, outcomeId=102, orderPrice=3.0, orderStake=100,
-                  bookmakers="pinnacle")
+def test_cancel_keeps_fills_and_ends_partially_filled(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
+    o = place_one(
+        http,
+        fixtureId=EPL_FIXTURE,
+        outcomeId=102,
+        orderPrice=3.0,
+        orderStake=100,
+        bookmakers="pinnacle",
+    )
     assert o["orderStatus"] == "PARTIALLY_FILLED" and o["filledStake"] == 50.0
     body = http.post("/cancel-orders", json={"requestUuids": [o["requestUuid"]]}).json()
     assert body["cancelledOrders"][0]["orderStatus"] == "PARTIALLY_FILLED"

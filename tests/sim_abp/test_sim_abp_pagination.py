@@ -9,8 +9,10 @@ from tests.sim_abp.conftest import order, place
 
 def _fill(http: httpx.Client, n: int) -> None:
     for start in range(0, n, 100):
-        batch = [order(orderStake=5, orderPrice=1.5, bookmakers="pinnacle", userRef="page")
-                 for _ in range(min(100, n - start))]
+        batch = [
+            order(orderStake=5, orderPrice=1.5, bookmakers="pinnacle", userRef="page")
+            for _ in range(min(100, n - start))
+        ]
         assert place(http, *batch).json()["status"] == "accepted"
 
 

@@ -16,8 +16,16 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
         first = order(bookmakers="pinnacle")
         placed = place_one(http, **first)
-        http.post("/accounts", json={"bookmaker": "vertex", "username": "new", "password": "p",
-                                     "currencyId": "GBP", "balance": 42})
+        http.post(
+            "/accounts",
+            json={
+                "bookmaker": "vertex",
+                "username": "new",
+                "password": "p",
+                "currencyId": "GBP",
+                "balance": 42,
+            },
+        )
         sim.set_rates({"EUR": 0.9})
         sim.move_price("id1000004461512432", 103, "pinnacle", price=2.2)
         waiting = place_one(http, orderPrice=9.0, expiresAt=None)
@@ -30,11 +38,14 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         assert http.get("/accounts/vertex/new").json()["balance"] == 42.0
         assert http.get("/accounts/pinnacle/pinnacle_main").json()["balance"] == 50000 - 10
         assert place(http, first).status_code == 409  # still within 30 minutes
-        slip = http.get("/betslip", params={"fixtureId": "id1000004461512432", "outcomeId": 103,
-                                            "playerId": 0}).json()["odds"]
+        slip = http.get(
+            "/betslip", params={"fixtureId": "id1000004461512432", "outcomeId": 103, "playerId": 0}
+        ).json()["odds"]
         assert slip["pinnacle"]["id1000004461512432:pinnacle:103:0"]["price"] == 2.2
-        assert slip["sharpbet"]["id1000004461512432:sharpbet:103:0"]["currencyInfo"][
-            "currencyValue"] == 0.9
+        assert (
+            slip["sharpbet"]["id1000004461512432:sharpbet:103:0"]["currencyInfo"]["currencyValue"]
+            == 0.9
+        )
         # new ids continue after the old ones; the waiting order was picked up again
         assert place_one(http)["orderId"] > waiting["orderId"]
         sim.advance(10)
@@ -51,7 +62,8 @@ def test_without_db_nothing_is_kept(tmp_path: Path) -> None:
         http.close()
     with start_abp_sim() as sim:
         http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
-        assert http.get("/orders", params={"orderIds": str(first["orderId"])}).json()[
-            "orders"] == []
+        assert (
+            http.get("/orders", params={"orderIds": str(first["orderId"])}).json()["orders"] == []
+        )
         http.close()
     assert list(tmp_path.iterdir()) == []

@@ -18,14 +18,16 @@ pytestmark = pytest.mark.anyio
 
 @contextlib.asynccontextmanager
 async def ws_session(sim: SimHandle) -> AsyncIterator[AsyncWebSocketSession]:
-    async with httpx.AsyncClient(timeout=10) as client, aconnect_ws(
-        sim.ws_url, client, keepalive_ping_interval_seconds=None
-    ) as ws:
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        aconnect_ws(sim.ws_url, client, keepalive_ping_interval_seconds=None) as ws,
+    ):
         yield ws
 
 
-async def login(ws: AsyncWebSocketSession, key: str, channels: list[str] | None = None,
-                **extra: Any) -> dict[str, Any]:
+async def login(
+    ws: AsyncWebSocketSession, key: str, channels: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
     await ws.send_json({"type": "login", "apiKey": key, "channels": channels or [], **extra})
     reply: dict[str, Any] = await ws.receive_json(timeout=5)
     return reply
@@ -57,8 +59,16 @@ async def test_login_ok_shape(abp_sim: SimHandle) -> None:
     async with ws_session(abp_sim) as ws:
         ok = await login(ws, abp_sim.api_key, reliableDelivery=True)
     assert ok["type"] == "login_ok" and ok["clientName"] == "your-client"
-    assert set(ok["channels"]) >= {"orders", "bets", "settlements", "accounts", "balance",
-                                   "betslip", "currencies", "status"}
+    assert set(ok["channels"]) >= {
+        "orders",
+        "bets",
+        "settlements",
+        "accounts",
+        "balance",
+        "betslip",
+        "currencies",
+        "status",
+    }
     assert ok["access"] == {
         "clientFiltered": ["orders", "bets", "settlements", "accounts", "balance", "betslip"],
         "global": ["fixtures", "currencies", "status", "emergency"],
