@@ -224,4 +224,5 @@ class BetLifecycle:
             if default is not None or results:
                 sim.market.fixture_status[fixture_id] = 2
                 sim.save_market()
+                sim.bus.publish("fixtures", "UPDATE", sim.fixture_info(fixture_id))
         return settled

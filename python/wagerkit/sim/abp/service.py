@@ -242,7 +242,9 @@ class AbpSim:
         self.bus.publish("accounts", "DELETE", account_json(acc, self.market.fx), acc.client)
 
     def save_market(self) -> None:
-        self.store.set_meta("market", self.market.snapshot())
+        """Persist quotes, used limits and rates (only with ``--db``: it is a full snapshot)."""
+        if self.store.persistent:
+            self.store.set_meta("market", self.market.snapshot())
 
     def market_changed(self, sel: Selection, bookmaker: str) -> None:
         """A quote moved: persist, push betslip updates, and let waiting orders retry."""
