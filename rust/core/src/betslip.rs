@@ -199,7 +199,7 @@ mod tests {
         let (mut book, rates) = Book::from_betslip_json(QUICKSTART.as_bytes()).unwrap();
         assert_eq!(book.len(), 2);
         let quotes = book.quotes(Some(true));
-        assert_eq!(&*quotes[0].account, "sharpbet_user");
+        assert_eq!(&*quotes[0].names.account, "sharpbet_user");
         assert_eq!(quotes[0].price, 2_000_000);
         assert_eq!(quotes[0].limit, 75_134);
         assert_eq!(quotes[0].limit_min, Some(100));

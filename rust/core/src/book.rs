@@ -89,10 +89,22 @@ pub struct QuoteInput {
     pub active: bool,
 }
 
+/// The names of a quote, shared (one reference count) by the book and every leg routed to it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct QuoteNames {
+    /// Market key `fixtureId:bookmaker:outcomeId:playerId`.
+    pub key: Box<str>,
+    pub bookmaker: Arc<str>,
+    pub account: Arc<str>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub(crate) slot: Slot,
-    pub(crate) key: Arc<str>,
+    pub(crate) names: Arc<QuoteNames>,
+    /// Position of (key, account) among this side's quotes: the last tie-break of the order,
+    /// as an integer so that re-sorting after a price move compares no strings.
+    rank: u32,
     pub(crate) account: u32,
     pub(crate) back: bool,
     pub(crate) input: QuoteInput,
@@ -107,9 +119,7 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuoteView {
     pub slot: Slot,
-    pub key: Arc<str>,
-    pub bookmaker: Arc<str>,
-    pub account: Arc<str>,
+    pub names: Arc<QuoteNames>,
     pub currency: Currency,
     pub priority: i64,
     pub price: Price,
@@ -246,6 +256,8 @@ pub struct Book {
     fx_stamp: Option<(u64, u64)>,
     /// Some bookmaker limit is in another currency than an account it applies to.
     needs_fx: bool,
+    /// The router's candidate buffer, kept to save an allocation per route.
+    pub(crate) scratch: Vec<crate::route::Candidate>,
 }
 
 impl Default for Book {
@@ -271,6 +283,7 @@ impl Book {
             fx: None,
             fx_stamp: None,
             needs_fx: false,
+            scratch: Vec::new(),
         }
     }
 
@@ -513,9 +526,16 @@ impl Book {
             .ok()
             .filter(|&s| s != GONE)
             .ok_or_else(|| Error::invalid("slot", "this book has used up its slots"))?;
+        let account_info = &self.accounts[account_index as usize];
+        let names = Arc::new(QuoteNames {
+            key: key.into(),
+            bookmaker: self.bookmakers[account_info.bookmaker as usize].clone(),
+            account: account_info.name.clone(),
+        });
         let mut entry = Entry {
             slot,
-            key: Arc::from(key),
+            names,
+            rank: 0,
             account: account_index,
             back,
             input,
@@ -581,7 +601,7 @@ impl Book {
             return false;
         };
         let index = self.slots[slot as usize] as usize;
-        if &*self.entries[index].key != key {
+        if &*self.entries[index].names.key != key {
             return false;
         }
         let removed = self.entries.swap_remove(index);
@@ -608,9 +628,7 @@ impl Book {
         let account = &self.accounts[entry.account as usize];
         QuoteView {
             slot: entry.slot,
-            key: entry.key.clone(),
-            bookmaker: self.bookmakers[account.bookmaker as usize].clone(),
-            account: account.name.clone(),
+            names: entry.names.clone(),
             currency: account.currency,
             priority: account.settings.priority,
             price: entry.input.price,
@@ -648,8 +666,8 @@ impl Book {
                 price_order(side, a.price, b.price)
                     .then(b.priority.cmp(&a.priority))
                     .then(b.max_stake.cmp(&a.max_stake))
-                    .then_with(|| a.key.cmp(&b.key))
-                    .then_with(|| a.account.cmp(&b.account))
+                    .then_with(|| a.names.key.cmp(&b.names.key))
+                    .then_with(|| a.names.account.cmp(&b.names.account))
             });
             out.extend(views);
         }
@@ -687,21 +705,31 @@ impl Book {
                         .filter(|(_, e)| e.back == back)
                         .map(|(i, _)| i as u32),
                 );
+                // Quotes came or went: rank the (key, account) names once.
+                let entries = &self.entries;
+                order.sort_unstable_by(|&a, &b| {
+                    let (na, nb) = (&entries[a as usize].names, &entries[b as usize].names);
+                    na.key
+                        .cmp(&nb.key)
+                        .then_with(|| na.account.cmp(&nb.account))
+                });
+                for (rank, &index) in order.iter().enumerate() {
+                    self.entries[index as usize].rank = rank as u32;
+                }
             }
-            // Stable sort: after a price move the order is nearly sorted, which it finishes
-            // in about linear time.
+            // Stable sort on integer keys: after a price move the order is nearly sorted,
+            // which it finishes in about linear time.
             let entries = &self.entries;
             let accounts = &self.accounts;
-            order.sort_by(|&a, &b| {
-                let (ea, eb) = (&entries[a as usize], &entries[b as usize]);
-                let (aa, ab) = (
-                    &accounts[ea.account as usize],
-                    &accounts[eb.account as usize],
-                );
-                price_order(back, ea.input.price, eb.input.price)
-                    .then(ab.settings.priority.cmp(&aa.settings.priority))
-                    .then_with(|| ea.key.cmp(&eb.key))
-                    .then_with(|| aa.name.cmp(&ab.name))
+            order.sort_by_key(|&index| {
+                let entry = &entries[index as usize];
+                let price = if back {
+                    u64::MAX - entry.input.price
+                } else {
+                    entry.input.price
+                };
+                let priority = accounts[entry.account as usize].settings.priority;
+                (price, std::cmp::Reverse(priority), entry.rank)
             });
             let side = &mut self.sides[side_index];
             side.order = order;
@@ -925,7 +953,7 @@ mod tests {
         assert_eq!(book.best_price(true), Some(2_100_000));
         let view = book.get(1).unwrap();
         assert_eq!(view.price, 2_100_000);
-        assert_eq!(&*view.bookmaker, "sharpbet");
+        assert_eq!(&*view.names.bookmaker, "sharpbet");
         assert_eq!(view.currency, Currency::EUR);
     }
 
@@ -937,7 +965,7 @@ mod tests {
         assert!(book.update(0, q(2_000_000, 1)).is_err());
         assert!(book.get(0).is_err());
         // Slot 1 still points at sharpbet after the swap.
-        assert_eq!(&*book.get(1).unwrap().account, "sharpbet_user");
+        assert_eq!(&*book.get(1).unwrap().names.account, "sharpbet_user");
         assert_eq!(
             book.upsert(KEY_P, "pinnacle_main", q(1_500_000, 10), true),
             Ok(2)
@@ -1229,7 +1257,7 @@ mod tests {
         let order: Vec<String> = book
             .quotes(Some(true))
             .iter()
-            .map(|v| v.account.to_string())
+            .map(|v| v.names.account.to_string())
             .collect();
         assert_eq!(order, ["pin2", "sharpbet_user", "pinnacle_main"]);
     }

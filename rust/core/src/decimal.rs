@@ -58,6 +58,15 @@ impl Rounding {
     /// `denominator` must be non-zero. Works for any `u128` without overflow.
     #[inline]
     pub fn divide(self, numerator: u128, denominator: u128) -> u128 {
+        if let (Ok(n), Ok(d)) = (u64::try_from(numerator), u64::try_from(denominator)) {
+            // One hardware division instead of a 128-bit software one: the common case.
+            let (quotient, remainder) = (n / d, n % d);
+            if remainder == 0 {
+                return u128::from(quotient);
+            }
+            let half = remainder.cmp(&(d - remainder));
+            return u128::from(quotient) + u128::from(self.bump(quotient & 1 == 1, true, half));
+        }
         let quotient = numerator / denominator;
         let remainder = numerator % denominator;
         if remainder == 0 {

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -142,19 +143,23 @@ impl Dedupe {
     pub fn check_and_insert(&mut self, key: u128, now: f64) -> bool {
         self.expire(now);
         let expiry = now + self.ttl;
-        if let Some(existing) = self.expiries.get_mut(&key) {
-            if now < *existing {
-                return false;
+        match self.expiries.entry(key) {
+            Entry::Occupied(mut seen) => {
+                if now < *seen.get() {
+                    return false;
+                }
+                // Expired but not yet popped (only with a clock that went backwards).
+                seen.insert(expiry);
             }
-            // Expired but not yet popped (only with a clock that went backwards).
-            *existing = expiry;
-        } else {
-            if self.expiries.len() >= self.capacity {
-                self.evict_oldest();
+            Entry::Vacant(slot) => {
+                slot.insert(expiry);
             }
-            self.expiries.insert(key, expiry);
         }
         self.fifo.push_back((key, expiry));
+        if self.expiries.len() > self.capacity {
+            // The new key is at the back of the FIFO, so the oldest is another one.
+            self.evict_oldest();
+        }
         self.compact();
         true
     }

@@ -22,7 +22,30 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rate {
     scaled: u128,
+    /// The rate as a fraction in lowest terms (`scaled / 10^12` reduced), so that conversion
+    /// factors stay small and most conversions run in 64-bit arithmetic.
+    num: u128,
+    den: u128,
     updated_at: Option<Arc<str>>,
+}
+
+impl Rate {
+    fn new(scaled: u128, updated_at: Option<Arc<str>>) -> Rate {
+        let g = gcd(scaled, RATE_SCALE);
+        Rate {
+            scaled,
+            num: scaled / g,
+            den: RATE_SCALE / g,
+            updated_at,
+        }
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// A rate table keyed by currency; USD is always present with value 1.
@@ -88,10 +111,7 @@ impl Fx {
     /// A table holding only USD = 1.
     pub fn new() -> Fx {
         let mut rates = vec![None; CURRENCY_COUNT];
-        rates[Currency::USD.index()] = Some(Rate {
-            scaled: RATE_SCALE,
-            updated_at: None,
-        });
+        rates[Currency::USD.index()] = Some(Rate::new(RATE_SCALE, None));
         Fx {
             rates,
             known: 1,
@@ -134,10 +154,7 @@ impl Fx {
         if slot.is_none() {
             self.known += 1;
         }
-        *slot = Some(Rate {
-            scaled,
-            updated_at: updated_at.map(Arc::from),
-        });
+        *slot = Some(Rate::new(scaled, updated_at.map(Arc::from)));
         self.version += 1;
         Ok(())
     }
@@ -237,15 +254,20 @@ impl Fx {
             return Ok(Factor::IDENTITY);
         }
         let overflow = Error::Overflow { field: "rate" };
-        let from_rate = self.rate_scaled(from)?;
-        let to_rate = self.rate_scaled(to)?;
+        let from_rate = self.entry(from)?;
+        let to_rate = self.entry(to)?;
+        // a * 10^eB * cvB / (10^eA * cvA) with cv = num/den, the common power of ten dropped.
+        let (from_exp, to_exp) = (from.exponent(), to.exponent());
+        let shared = from_exp.min(to_exp);
         let num = 10u128
-            .pow(to.exponent())
-            .checked_mul(to_rate)
+            .pow(to_exp - shared)
+            .checked_mul(to_rate.num)
+            .and_then(|n| n.checked_mul(from_rate.den))
             .ok_or(overflow.clone())?;
         let den = 10u128
-            .pow(from.exponent())
-            .checked_mul(from_rate)
+            .pow(from_exp - shared)
+            .checked_mul(from_rate.num)
+            .and_then(|d| d.checked_mul(to_rate.den))
             .ok_or(overflow)?;
         Ok(Factor { num, den })
     }

@@ -41,6 +41,9 @@ const ISO_4217: &[(&str, u8)] = &[
     ("ZWL", 2),
 ];
 
+// Currencies are indexed by a `u8`, with 0 reserved in the lookup table.
+const _: () = assert!(ISO_4217.len() < 255);
+
 /// Number of known currencies (the size of per-currency tables such as the FX table).
 pub const CURRENCY_COUNT: usize = ISO_4217.len();
 
@@ -53,7 +56,7 @@ const fn slot_of(code: &[u8]) -> usize {
 
 /// Code → 1 + index in [`ISO_4217`] (0 = unknown), built at compile time so that a lookup is
 /// one array read: currency codes arrive on every conversion call.
-const LOOKUP: [u8; LOOKUP_SIZE] = {
+static LOOKUP: [u8; LOOKUP_SIZE] = {
     let mut table = [0u8; LOOKUP_SIZE];
     let mut i = 0;
     while i < ISO_4217.len() {
@@ -63,8 +66,18 @@ const LOOKUP: [u8; LOOKUP_SIZE] = {
     table
 };
 
+/// Index of a code in [`ISO_4217`], for constants (a compile error if it is missing).
 const fn index_of(code: &str) -> u8 {
-    LOOKUP[slot_of(code.as_bytes())] - 1
+    let wanted = code.as_bytes();
+    let mut i = 0;
+    while i < ISO_4217.len() {
+        let have = ISO_4217[i].0.as_bytes();
+        if have[0] == wanted[0] && have[1] == wanted[1] && have[2] == wanted[2] {
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("currency constant not in the ISO 4217 table")
 }
 
 /// A known ISO 4217 currency (a small copyable handle into the table).
@@ -210,7 +223,7 @@ mod tests {
             assert!(*exp <= 4);
             assert_eq!(Currency::lookup(code).map(Currency::code), Some(*code));
         }
-        assert!(CURRENCY_COUNT < 255);
+        const { assert!(CURRENCY_COUNT < 255) };
     }
 
     #[test]

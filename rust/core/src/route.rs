@@ -6,7 +6,7 @@
 //! Stakes are converted into each account currency rounded down, so no leg ever exceeds a
 //! limit and the filled total never exceeds the order stake.
 
-use crate::book::{at_or_better, Book};
+use crate::book::{at_or_better, Book, QuoteNames};
 use crate::decimal::Rounding;
 use crate::error::{Error, Result};
 use crate::fx::{Factor, Fx};
@@ -216,9 +216,8 @@ impl Order {
 /// One bet the router would place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leg {
-    pub key: Arc<str>,
-    pub bookmaker: Arc<str>,
-    pub account: Arc<str>,
+    /// Key, bookmaker and account of the quote (shared with the book).
+    pub names: Arc<QuoteNames>,
     pub price: Price,
     /// placedStake: minor units of the account currency, rounded down.
     pub stake: i64,
@@ -330,7 +329,7 @@ impl RoutePlan {
 
 /// A quote that passed every filter, with what routing needs at hand.
 #[derive(Debug, Clone, Copy)]
-struct Candidate {
+pub(crate) struct Candidate {
     index: u32,
     price: Price,
     priority: i64,
@@ -396,6 +395,20 @@ enum Reached {
 ///
 /// Fails only when exact arithmetic overflows; every business outcome is a [`RoutePlan`].
 pub fn route(order: &Order, book: &mut Book, fx: &Fx) -> Result<RoutePlan> {
+    let mut candidates = std::mem::take(&mut book.scratch);
+    candidates.clear();
+    let plan = plan(order, book, fx, &mut candidates);
+    book.scratch = candidates;
+    plan
+}
+
+/// The body of [`route`], with the candidate buffer passed in.
+fn plan(
+    order: &Order,
+    book: &mut Book,
+    fx: &Fx,
+    candidates: &mut Vec<Candidate>,
+) -> Result<RoutePlan> {
     book.use_fx(fx);
     let back = order.back;
     let filter: Option<Vec<u32>> = order
@@ -406,8 +419,6 @@ pub fn route(order: &Order, book: &mut Book, fx: &Fx) -> Result<RoutePlan> {
     let mut factors = Factors::new(fx, order.currency);
     let mut reached = Reached::Nothing;
     let mut missing: Option<Currency> = None;
-    let mut candidates: Vec<Candidate> = Vec::new();
-
     book.ordered(back);
     for &index in &book.sides[usize::from(back)].order {
         let entry = &book.entries[index as usize];
@@ -522,16 +533,16 @@ pub fn route(order: &Order, book: &mut Book, fx: &Fx) -> Result<RoutePlan> {
                 .take_while(|c| (c.price, c.priority) == head)
                 .count();
         if end - start > 1 {
-            candidates[start..end].sort_by(|a, b| b.order_max.cmp(&a.order_max));
+            candidates[start..end].sort_by_key(|c| std::cmp::Reverse(c.order_max));
         }
         start = end;
     }
 
     let mode = order.mode();
     if mode == 1 {
-        return all_or_nothing(order, book, &candidates);
+        return all_or_nothing(order, book, candidates);
     }
-    greedy(order, book, &candidates, mode)
+    greedy(order, book, candidates, mode)
 }
 
 fn make_leg(
@@ -541,12 +552,8 @@ fn make_leg(
     stake: i64,
     order_stake: i64,
 ) -> Leg {
-    let entry = &book.entries[candidate.index as usize];
-    let account = &book.accounts[entry.account as usize];
     Leg {
-        key: entry.key.clone(),
-        bookmaker: book.bookmakers[account.bookmaker as usize].clone(),
-        account: account.name.clone(),
+        names: book.entries[candidate.index as usize].names.clone(),
         price: candidate.price,
         stake,
         currency: candidate.currency,

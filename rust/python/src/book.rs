@@ -26,19 +26,19 @@ impl PyQuote {
     /// Market key ``fixtureId:bookmaker:outcomeId:playerId``.
     #[getter]
     fn key(&self) -> &str {
-        &self.view.key
+        &self.view.names.key
     }
 
     /// The bookmaker's name (the key's second part).
     #[getter]
     fn bookmaker(&self) -> &str {
-        &self.view.bookmaker
+        &self.view.names.bookmaker
     }
 
     /// The account that quotes.
     #[getter]
     fn account(&self) -> &str {
-        &self.view.account
+        &self.view.names.account
     }
 
     /// The account currency; ``limit`` and ``limit_min`` are in it.
@@ -100,10 +100,10 @@ impl PyQuote {
     fn __repr__(&self) -> String {
         let v = &self.view;
         format!(
-            "Quote(slot={}, key={:?}, account={:?}, price={}, limit={} {}, back={}, active={})",
+            "Quote(slot={}, key={:?}, account={:?}, price={:?}, limit={} {}, back={}, active={})",
             v.slot,
-            &*v.key,
-            &*v.account,
+            &*v.names.key,
+            &*v.names.account,
             price_to_f64(v.price),
             v.limit,
             v.currency,
@@ -149,7 +149,7 @@ impl PyLevel {
 
     fn __repr__(&self) -> String {
         format!(
-            "Level(price={}, available={}, quotes={})",
+            "Level(price={:?}, available={}, quotes={})",
             price_to_f64(self.level.price),
             self.level.available,
             self.level.quotes

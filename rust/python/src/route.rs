@@ -262,7 +262,7 @@ impl PyOrder {
     fn __repr__(&self) -> String {
         let o = &self.inner;
         format!(
-            "Order(stake={}, currency={:?}, price={}, back={}, mode={})",
+            "Order(stake={}, currency={:?}, price={:?}, back={}, mode={})",
             o.stake(),
             o.currency().code(),
             price_to_f64(o.price()),
@@ -283,19 +283,19 @@ impl PyLeg {
     /// Market key of the quote the bet goes to.
     #[getter]
     fn key(&self) -> &str {
-        &self.leg.key
+        &self.leg.names.key
     }
 
     /// The bookmaker.
     #[getter]
     fn bookmaker(&self) -> &str {
-        &self.leg.bookmaker
+        &self.leg.names.bookmaker
     }
 
     /// The account that places the bet.
     #[getter]
     fn account(&self) -> &str {
-        &self.leg.account
+        &self.leg.names.account
     }
 
     /// placedPrice (decimal odds).
@@ -331,8 +331,8 @@ impl PyLeg {
     fn __repr__(&self) -> String {
         let l = &self.leg;
         format!(
-            "Leg(account={:?}, price={}, stake={} {}, order_stake={} {})",
-            &*l.account,
+            "Leg(account={:?}, price={:?}, stake={} {}, order_stake={} {})",
+            &*l.names.account,
             price_to_f64(l.price),
             money::minor_to_text(i128::from(l.stake), l.currency),
             l.currency,

@@ -74,7 +74,7 @@ fn legs(plan: &RoutePlan) -> Vec<(&str, Price, i64, &'static str, i64)> {
         .iter()
         .map(|l| {
             (
-                &*l.account,
+                &*l.names.account,
                 l.price,
                 l.stake,
                 l.currency.code(),
@@ -108,8 +108,8 @@ fn abp_worked_example_100_usd_onto_a_eur_account() {
     assert_eq!((plan.filled, plan.remaining), (10_000, 0));
     assert!(plan.complete());
     assert_eq!(plan.legs[0].order_currency, USD);
-    assert_eq!(&*plan.legs[0].bookmaker, "betfair");
-    assert_eq!(&*plan.legs[0].key, "f:betfair:1:0");
+    assert_eq!(&*plan.legs[0].names.bookmaker, "betfair");
+    assert_eq!(&*plan.legs[0].names.key, "f:betfair:1:0");
 }
 
 #[test]
@@ -510,7 +510,7 @@ fn priority_then_converted_limit_break_price_ties() {
     )
     .unwrap();
     let plan = route(&order(1_000_000, 1_500_000, true, None), &mut book, &fx()).unwrap();
-    let order_of: Vec<&str> = plan.legs.iter().map(|l| &*l.account).collect();
+    let order_of: Vec<&str> = plan.legs.iter().map(|l| &*l.names.account).collect();
     // Priority 9 first; then 500 EUR (= 589.70 USD) before 100 USD.
     assert_eq!(order_of, vec!["tiny_high", "big_low", "small_low"]);
 }
@@ -740,7 +740,7 @@ fn invariants_hold_on_many_random_books() {
             let view = book
                 .quotes(Some(back))
                 .into_iter()
-                .find(|v| *v.account == *leg.account)
+                .find(|v| v.names.account == leg.names.account)
                 .unwrap();
             assert!(leg.stake <= view.max_stake.unwrap());
             assert!(leg.stake >= view.min_stake.max(1));
@@ -771,7 +771,7 @@ fn invariants_hold_on_many_random_books() {
             assert!(plan.legs.iter().all(|l| l.price == price));
         }
         if plan.mode == 3 {
-            let mut seen: Vec<&str> = plan.legs.iter().map(|l| &*l.bookmaker).collect();
+            let mut seen: Vec<&str> = plan.legs.iter().map(|l| &*l.names.bookmaker).collect();
             seen.sort();
             seen.dedup();
             assert_eq!(seen.len(), plan.legs.len());
