@@ -3,6 +3,7 @@ every status, Retry-After, the shared limiter, HTTPS policy, secrets, and the bl
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -110,11 +111,13 @@ async def test_409_on_placement_means_all_duplicates() -> None:
 
 
 async def test_429_waits_retry_after_then_succeeds() -> None:
-    calls: list[float] = []
+    """The wait comes from Retry-After (header first, then the body), and the call succeeds."""
+    calls = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(anyio.current_time())
-        if len(calls) < 3:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
             return httpx.Response(
                 429,
                 headers={"Retry-After": "0.05"},
@@ -122,17 +125,28 @@ async def test_429_waits_retry_after_then_succeeds() -> None:
             )
         return httpx.Response(200, json={"betId": 9, "betStatus": "PLACED"})
 
+    waits: list[object] = []
+    policy = fast_retry(5)
+    original = policy.should_retry
+
+    class Spy(type(policy)):  # type: ignore[misc]
+        def should_retry(self, exc: Exception, *, read: bool) -> object:
+            decision = original(exc, read=read)
+            waits.append(decision)
+            return decision
+
+    spy = Spy(policy.attempts, policy.timeout, policy.wait_initial, policy.wait_max)
     client = AbpClient(
         SECRET,
         "https://abp.invalid",
         transport=httpx.MockTransport(handler),
-        retry=fast_retry(5),
+        retry=spy,
         limiter=RateLimiter(100_000),
     )
     async with client:
         bet = await client.bet(9)
-    assert bet.bet_id == 9 and len(calls) == 3
-    assert calls[1] - calls[0] >= 0.05 and calls[2] - calls[1] >= 0.05  # Retry-After honoured
+    assert bet.bet_id == 9 and calls == 3
+    assert waits == [dt.timedelta(seconds=0.05)] * 2  # exactly Retry-After, not a backoff guess
 
 
 async def test_429_when_retries_are_exhausted_carries_the_wait() -> None:
