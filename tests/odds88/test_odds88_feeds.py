@@ -3,6 +3,7 @@ dropped connection with nothing lost and nothing repeated."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 
 import anyio
@@ -204,3 +205,43 @@ async def test_simulator_enforces_five_reconnects_per_five_minutes(
         clock.advance(301)
         async with aconnect_ws(url, http, headers=dict(headers)):
             pass
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_an_unreachable_feed_gives_up_after_max_reconnects(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    from wagerkit.errors import VenueError
+    from wagerkit.odds88.feeds import CashoutFeed
+    from wagerkit.transport.websocket import Backoff
+
+    await client.login()
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    feed = CashoutFeed(
+        f"ws://127.0.0.1:{port}",
+        client.auth,
+        FakeClock(),
+        max_reconnects=2,
+        backoff=Backoff(initial=0.01, maximum=0.02),
+    )
+    async with feed:
+        with pytest.raises(VenueError, match="gave up"), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+    assert feed.connects == 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_second_feed_of_the_same_kind_is_refused(client: Odds88Client) -> None:
+    from wagerkit.errors import InvalidInput
+
+    async with client.cashout_feed():
+        with pytest.raises(InvalidInput, match="one connection"):
+            async with client.cashout_feed():
+                pass
+        async with client.settlement_feed():  # a different feed is fine
+            pass
+    async with client.cashout_feed():  # and the first one is free again
+        pass

@@ -126,6 +126,9 @@ class Odds88Client:
         )
         self._stack: contextlib.AsyncExitStack | None = None
         self._tg: TaskGroup | None = None
+        self._open_feeds: set[str] = set()
+        self._limiters: dict[str, ReconnectLimiter] = {}
+        """Feed paths open on this client: Odds88 allows one connection per feed."""
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -292,15 +295,23 @@ class Odds88Client:
 
     # -- feeds ------------------------------------------------------------------------------
 
+    def _limiter_for(self, path: str) -> ReconnectLimiter:
+        """One reconnect budget per feed for the client's life, however often it is reopened."""
+        if path not in self._limiters:
+            self._limiters[path] = ReconnectLimiter(self._clock)
+        return self._limiters[path]
+
     def cashout_feed(self, revision: int | None = None, **options: Any) -> CashoutFeed:
         """The cashout feed; use ``async with`` then ``async for``. Options: see
         :class:`~wagerkit.odds88.feeds.Feed`."""
-        options.setdefault("limiter", ReconnectLimiter(self._clock))
+        options.setdefault("limiter", self._limiter_for(CashoutFeed.path))
+        options.setdefault("open_feeds", self._open_feeds)
         return CashoutFeed(self._ws_base, self._auth, self._clock, revision=revision, **options)
 
     def settlement_feed(self, revision: int | None = None, **options: Any) -> SettlementFeed:
         """The settlement feed; use ``async with`` then ``async for``."""
-        options.setdefault("limiter", ReconnectLimiter(self._clock))
+        options.setdefault("limiter", self._limiter_for(SettlementFeed.path))
+        options.setdefault("open_feeds", self._open_feeds)
         return SettlementFeed(self._ws_base, self._auth, self._clock, revision=revision, **options)
 
     # -- bets V2 ----------------------------------------------------------------------------

@@ -42,7 +42,14 @@ from httpx_ws import (
     aconnect_ws,
 )
 
-from wagerkit.errors import AuthError, ProtocolError, RateLimited, VenueError, WagerkitError
+from wagerkit.errors import (
+    AuthError,
+    InvalidInput,
+    ProtocolError,
+    RateLimited,
+    VenueError,
+    WagerkitError,
+)
 from wagerkit.odds88.auth import TokenManager
 from wagerkit.odds88.clock import Clock
 from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet, Wire
@@ -108,6 +115,7 @@ class Feed(Generic[U]):
         max_reconnects: int | None = None,
         buffer: int = 10_000,
         keepalive_ping: float | None = 20.0,
+        open_feeds: set[str] | None = None,
     ) -> None:
         self._ws_base = ws_base
         self._auth = auth
@@ -120,6 +128,7 @@ class Feed(Generic[U]):
         self._on_malformed = on_malformed
         self._max_reconnects = max_reconnects
         self._keepalive = keepalive_ping
+        self._open_feeds = open_feeds if open_feeds is not None else set()
         self._send: MemoryObjectSendStream[U | _Stop]
         self._recv: MemoryObjectReceiveStream[U | _Stop]
         self._send, self._recv = anyio.create_memory_object_stream[U | _Stop](buffer)
@@ -146,7 +155,15 @@ class Feed(Generic[U]):
         return self._filter.skipped
 
     async def __aenter__(self) -> Feed[U]:
+        if self.path in self._open_feeds:
+            raise InvalidInput(
+                f"{self.path} is already open: Odds88 allows one connection per feed and "
+                "a second one would keep replacing the first",
+                field="feed",
+            )
+        self._open_feeds.add(self.path)
         stack = contextlib.AsyncExitStack()
+        stack.callback(self._open_feeds.discard, self.path)
         tg = await stack.enter_async_context(anyio.create_task_group())
         stack.callback(tg.cancel_scope.cancel)
         tg.start_soon(self._run_guarded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import threading
 from typing import Any
 
@@ -36,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise SystemExit(f"--port must be 0..65535, got {args.port}")
     stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop cleanly on `kill`
     with odds88_server(
         port=args.port,
         client_id=args.client_id,
