@@ -7,6 +7,8 @@ Book of ``usd_scenario``: pinnacle 2.10 limit 400, vertex 2.05 limit 300, sharpb
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -25,11 +27,11 @@ from wagerkit.sim.abp.testing import SimHandle
 pytestmark = pytest.mark.sim_options(scenario=usd_scenario())
 
 
-def _order(**fields: object) -> dict[str, object]:
+def _order(**fields: Any) -> dict[str, Any]:
     return order(**{"fixtureId": TEST_FIXTURE, "outcomeId": 101, "orderPrice": 2.0, **fields})
 
 
-def _legs(o: dict[str, object]) -> list[tuple[str, float, float]]:
+def _legs(o: dict[str, Any]) -> list[tuple[str, float, float]]:
     bets = o["bets"]
     assert isinstance(bets, list)
     return [(b["bookmaker"], b["placedPrice"], b["placedStake"]) for b in bets]

@@ -71,6 +71,11 @@ def test_more_validation_paths(http: httpx.Client) -> None:
     assert http.post("/place-orders", content=b"[").json()["detail"][0]["type"] == "json_invalid"
 
 
+def test_absurd_numbers_are_declined_not_500(http: httpx.Client) -> None:
+    body = place(http, order(orderStake=1e30), order(orderPrice=1e300)).json()
+    assert body["status"] == "declined" and len(body["declinedOrders"]) == 2
+
+
 def test_futures_are_not_implemented(http: httpx.Client) -> None:
     body = order(futureId="fut1", participantId=5)
     del body["fixtureId"]

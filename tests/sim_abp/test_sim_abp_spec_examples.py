@@ -15,18 +15,18 @@ import httpx
 from tests.sim_abp.conftest import EPL_FIXTURE
 from wagerkit.sim.abp.testing import SimHandle
 
-CURRENCY_INFO_USD = {
+CURRENCY_INFO_USD: dict[str, Any] = {
     "currency": "USD",
     "currencyValue": 1,
     "updatedAt": "2026-02-07T17:29:32+00:00",
 }
-CURRENCY_INFO_EUR = {
+CURRENCY_INFO_EUR: dict[str, Any] = {
     "currency": "EUR",
     "currencyValue": 0.84788876,
     "updatedAt": "2026-02-07T17:29:32+00:00",
 }
 
-ACCOUNT_EXAMPLE = {
+ACCOUNT_EXAMPLE: dict[str, Any] = {
     "bookmaker": "pinnacle",
     "username": "pinnacle_main",
     "client": "your-client",
@@ -45,7 +45,7 @@ ACCOUNT_EXAMPLE = {
     "currencyInfo": CURRENCY_INFO_USD,
 }
 
-BETSLIP_EXAMPLE = {
+BETSLIP_EXAMPLE: dict[str, Any] = {
     "fixtureId": "id1000004461512432",
     "outcomeId": 103,
     "playerId": 0,
@@ -86,7 +86,7 @@ BETSLIP_EXAMPLE = {
     },
 }
 
-PLACE_REQUEST_ORDER = {
+PLACE_REQUEST_ORDER: dict[str, Any] = {
     "requestUuid": "eb45b192-317b-42d5-9f65-af497b9fa8c1",
     "fixtureId": "id1000004461512432",
     "outcomeId": 103,
@@ -97,7 +97,7 @@ PLACE_REQUEST_ORDER = {
     "testOrder": False,
 }
 
-ACCEPTED_EXAMPLE = {
+ACCEPTED_EXAMPLE: dict[str, Any] = {
     "status": "accepted",
     "acceptedOrders": [
         {
@@ -123,7 +123,7 @@ ACCEPTED_EXAMPLE = {
     "declinedOrders": [],
 }
 
-DECLINED_EXAMPLE = {
+DECLINED_EXAMPLE: dict[str, Any] = {
     "status": "declined",
     "acceptedOrders": [],
     "declinedOrders": [
@@ -136,7 +136,7 @@ DECLINED_EXAMPLE = {
     ],
 }
 
-BETS_EXAMPLE = {
+BETS_EXAMPLE: dict[str, Any] = {
     "status": "success",
     "bets": [
         {
@@ -158,7 +158,7 @@ BETS_EXAMPLE = {
     "nextCursor": None,
 }
 
-POSITIONS_EXAMPLE = {
+POSITIONS_EXAMPLE: dict[str, Any] = {
     "status": "success",
     "groupBy": "bookmaker",
     "positions": [{"bookmaker": "pinnacle", "openBets": 5, "totalStake": 250.0, "avgPrice": 1.92}],
@@ -167,7 +167,7 @@ POSITIONS_EXAMPLE = {
     "totalOpenBets": 5,
 }
 
-PNL_EXAMPLE = {
+PNL_EXAMPLE: dict[str, Any] = {
     "status": "success",
     "groupBy": "bookmaker",
     "pnl": [
@@ -186,7 +186,7 @@ PNL_EXAMPLE = {
     "totalSettledBets": 42,
 }
 
-MC_BETSLIP_ENTRY = {
+MC_BETSLIP_ENTRY: dict[str, Any] = {
     "price": 1.52,
     "limit": 751.34,
     "limitMin": 1,
@@ -243,7 +243,7 @@ def test_step2_betslip_as_curl_and_python(http: httpx.Client) -> None:
     ).json()
     assert curl == python
     same_shape(BETSLIP_EXAMPLE, curl)
-    for bookmaker, entries in BETSLIP_EXAMPLE["odds"].items():  # type: ignore[union-attr]
+    for bookmaker, entries in BETSLIP_EXAMPLE["odds"].items():
         for key, documented in entries.items():
             ours = curl["odds"][bookmaker][key]
             for field in (
@@ -285,7 +285,7 @@ def test_step3_place_order_declined(http: httpx.Client) -> None:
     assert (
         response.json()["declinedOrders"][0]["declineReason"]
         == (DECLINED_EXAMPLE["declinedOrders"][0]["declineReason"])
-    )  # type: ignore[index]
+    )
 
 
 def test_step4_track_orders_and_bets(http: httpx.Client) -> None:

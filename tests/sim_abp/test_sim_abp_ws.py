@@ -153,7 +153,7 @@ async def test_login_must_come_in_time(abp_sim: SimHandle) -> None:
 async def test_at_most_five_connections_per_key(abp_sim: SimHandle) -> None:
     async with contextlib.AsyncExitStack() as stack:
         for _ in range(5):
-            ws = await stack.enter_async_context(ws_session(abp_sim))
+            ws: AsyncWebSocketSession = await stack.enter_async_context(ws_session(abp_sim))
             assert (await login(ws, abp_sim.api_key))["type"] == "login_ok"
         sixth = await stack.enter_async_context(ws_session(abp_sim))
         assert (await login(sixth, abp_sim.api_key))["code"] == "TOO_MANY_CONNECTIONS"

@@ -36,6 +36,7 @@ from wagerkit._core import (
     to_minor,
 )
 from wagerkit._core import Order as EngineOrder
+from wagerkit.errors import InvalidInput
 from wagerkit.sim.abp import records as r
 from wagerkit.sim.abp.auth import Client
 from wagerkit.sim.abp.clock import parse_iso
@@ -83,13 +84,16 @@ class Placement:
         with sim.lock:
             dedupe = sim.dedupe(client.name)
             for req in requests:
-                if req.test_order:
-                    self._test(client, req, accepted, declined)
-                    continue
-                if not dedupe.check_and_insert(req.request_uuid):
+                if not req.test_order and not dedupe.check_and_insert(req.request_uuid):
                     duplicates += 1
                     continue
-                self._new(client, req, accepted, declined)
+                try:
+                    if req.test_order:
+                        self._test(client, req, accepted, declined)
+                    else:
+                        self._new(client, req, accepted, declined)
+                except InvalidInput as exc:  # e.g. a stake beyond the engine's integer range
+                    declined.append(_declined(req, f"Invalid order: {exc}"))
         if duplicates == len(requests):
             return PlaceResult(
                 409,
