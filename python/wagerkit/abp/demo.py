@@ -78,9 +78,13 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
         for order in orders:
             out.print(render.preview_table(preview_order(order, slip)))
 
+        for slug in slip.odds:  # bookmakers take a moment to confirm, as real ones do
+            (await ctl.post(f"/bookmakers/{slug}", json={"betDelay": 0.4})).raise_for_status()
+
         async with AbpStream(client, user_refs=[USER_REF]) as stream:
             await stream.wait_connected(STEP_TIMEOUT)
             manager = OrderManager(client, state=stream.state)
+            shown: set[tuple[int, str, str]] = set()
             out.rule("3 · place through the order manager, follow on the stream")
             placed = await manager.place_many(orders)
             for m in placed:
@@ -90,7 +94,7 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
                 out.print("[red]not every order was accepted")
                 return 1
             with anyio.fail_after(STEP_TIMEOUT):
-                await _until(stream, ids, lambda b: b.bet_status is BetStatus.CONFIRMED)
+                await _until(stream, ids, lambda b: b.bet_status is BetStatus.CONFIRMED, out, shown)
             out.print(render.bets_table(_bets(stream, ids), "bets, CONFIRMED (from the stream)"))
 
             bets = [b async for b in client.iter_bets(user_ref=USER_REF)]
@@ -110,7 +114,10 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
             response.raise_for_status()
             with anyio.fail_after(STEP_TIMEOUT):
                 await _until(
-                    stream, ids, lambda b: b.settlement_status is not SettlementStatus.UNSETTLED
+                    stream,
+                    ids,
+                    lambda b: b.settlement_status is not SettlementStatus.UNSETTLED,
+                    out,
                 )
             out.print(render.bets_table(_bets(stream, ids), "bets, settled (from the stream)"))
 
@@ -144,13 +151,28 @@ def _bets(stream: AbpStream, ids: list[int]) -> list[Bet]:
     return [b for oid in ids for b in stream.state.bets_of(oid)]
 
 
-async def _until(stream: AbpStream, ids: list[int], done: Callable[[Bet], bool]) -> None:
-    """Wait (the caller bounds it) until every bet of the orders satisfies ``done``."""
+async def _until(
+    stream: AbpStream,
+    ids: list[int],
+    done: Callable[[Bet], bool],
+    out: Console,
+    shown: set[tuple[int, str, str]],
+) -> None:
+    """Wait (the caller bounds it) until every bet of the orders satisfies ``done``, printing
+    each bet state the stream reports on the way."""
     while True:
         bets = _bets(stream, ids)
+        for b in bets:
+            seen = (b.bet_id, b.bet_status.value, b.settlement_status.value)
+            if seen not in shown:
+                shown.add(seen)
+                out.print(
+                    f"  stream: bet {b.bet_id} ({b.bookmaker}) {b.bet_status.value}"
+                    f" / {b.settlement_status.value}"
+                )
         if bets and all(done(b) for b in bets):
             return
-        await anyio.sleep(0.05)
+        await anyio.sleep(0.02)
 
 
 def _copy(fx: Fx) -> Fx:
