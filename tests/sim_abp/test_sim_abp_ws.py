@@ -187,3 +187,22 @@ async def test_admin_can_close_connections(abp_sim: SimHandle) -> None:
         await login(ws, abp_sim.api_key)
         assert abp_sim.close_websockets(code=1012)["closed"] == 1
         assert await closed_with(ws) == 1012
+
+
+async def test_accounts_and_balance_channels(abp_sim: SimHandle) -> None:
+    async with ws_session(abp_sim) as ws:
+        await login(ws, abp_sim.api_key, ["accounts", "balance"])
+        async with httpx.AsyncClient(base_url=abp_sim.base_url, headers=abp_sim.headers) as http:
+            await http.post(
+                "/accounts", json={"bookmaker": "vertex", "username": "n", "password": "secret-pw"}
+            )
+            created = await data(ws)
+            assert (created["channel"], created["event"]) == ("accounts", "INSERT")
+            assert created["payload"]["password"] == "***"
+            await http.patch("/accounts/vertex/n", json={"balance": 12.5})
+            update = await data(ws)
+            assert (update["channel"], update["event"]) == ("accounts", "UPDATE")
+            balance = await data(ws)
+            assert (balance["channel"], balance["payload"]["balance"]) == ("balance", 12.5)
+            await http.delete("/accounts/vertex/n")
+            assert (await data(ws))["event"] == "DELETE"
