@@ -118,6 +118,7 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
                     ids,
                     lambda b: b.settlement_status is not SettlementStatus.UNSETTLED,
                     out,
+                    shown,
                 )
             out.print(render.bets_table(_bets(stream, ids), "bets, settled (from the stream)"))
 
