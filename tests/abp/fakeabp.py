@@ -47,6 +47,8 @@ class FakeAbp:
         decline_over: float | None = None,
     ) -> None:
         self.script = list(faults)
+        self.lookup_faults: list[str] = []
+        """Faults for GET /orders: ``timeout`` or ``500`` (consumed one per lookup)."""
         self.fault_rate = fault_rate
         self.kinds = kinds
         self.rng = random.Random(seed)
@@ -153,6 +155,12 @@ class FakeAbp:
         if path == "/place-orders":
             return self._place(request)
         if path == "/orders":
+            if self.lookup_faults:
+                fault = self.lookup_faults.pop(0)
+                self.faults_hit.append(f"lookup-{fault}")
+                if fault == "timeout":
+                    raise httpx.ReadTimeout("timed out", request=request)
+                return httpx.Response(500, json={"detail": "Internal Server Error"})
             p = request.url.params
             ids = {int(x) for x in p.get("orderIds", "").split(",") if x}
             uuids = {x for x in p.get("requestUuids", "").split(",") if x}

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.abp.conftest import fake_client
+from tests.abp.conftest import fake_client, fast_retry
 from tests.abp.fakeabp import FakeAbp
 from wagerkit.abp import OrderRequest
 from wagerkit.errors import ConnectFailed, InvalidInput
@@ -25,6 +25,7 @@ def order(i: int = 0, stake: float = 10.0, ref: str = "bot") -> OrderRequest:
 
 
 def manager(fake: FakeAbp, **kw: object) -> OrderManager:
+    kw.setdefault("retry", fast_retry())
     return OrderManager(fake_client(fake), backoff=Backoff(initial=0.001, maximum=0.002), **kw)  # type: ignore[arg-type]
 
 
@@ -173,3 +174,42 @@ async def test_memory_journal_is_bounded() -> None:
     j.append(entry(str(uuid.uuid4()), "SENT") for _ in range(50))
     assert len(j.entries) == 10
     assert len(j.unresolved()) == 10
+
+
+async def test_more_than_100_orders_go_in_requests_of_at_most_100() -> None:
+    fake = FakeAbp()
+    got = await manager(fake).place_many([order(i) for i in range(150)])
+    assert fake.placements == 2 and len(fake.orders) == 150
+    assert all(g.status is LocalStatus.ACCEPTED for g in got)
+
+
+async def test_a_failing_lookup_is_retried_and_never_replaced_by_a_blind_resend() -> None:
+    """The lookup after a dropped response fails too (timeouts, 5xx): the manager keeps
+    asking, and only resends once ABP has answered that it does not have the order."""
+    fake = FakeAbp(["drop"])
+    fake.lookup_faults = ["timeout"] * 8 + ["500"] * 8
+    got = await OrderManager(
+        fake_client(fake, attempts=3),
+        backoff=Backoff(initial=0.001, maximum=0.002),
+        max_resends=10,
+        retry=fast_retry(3),
+    ).place(order())
+    assert got.status is LocalStatus.ACCEPTED
+    assert fake.placements == 1, "found by lookup: never sent twice"
+    assert len(fake.orders) == 1
+
+
+async def test_when_abp_never_answers_the_order_stays_unknown_for_reconcile() -> None:
+    fake = FakeAbp(["timeout"])
+    fake.lookup_faults = ["500"] * 100
+    m = OrderManager(
+        fake_client(fake, attempts=2),
+        backoff=Backoff(initial=0.001, maximum=0.002),
+        max_resends=2,
+        retry=fast_retry(2),
+    )
+    got = await m.place(order())
+    assert got.status is LocalStatus.UNKNOWN and fake.placements == 1
+    fake.lookup_faults.clear()
+    assert await m.reconcile() == []
+    assert got.status is LocalStatus.ACCEPTED and len(fake.orders) == 1

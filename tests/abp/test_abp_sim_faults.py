@@ -9,7 +9,7 @@ import functools
 import anyio
 import pytest
 
-from tests.abp.conftest import sim_client
+from tests.abp.conftest import fast_retry, sim_client
 from wagerkit.abp import OrderRequest
 from wagerkit.execution import LocalStatus, OrderManager
 from wagerkit.sim.abp.testing import SimHandle
@@ -33,7 +33,9 @@ async def test_no_order_lost_or_duplicated_under_drops_5xx_and_timeouts(abp_sim:
     ref = "fault-proof"
     batches = [orders(4, ref) for _ in range(15)]
     async with sim_client(abp_sim, timeout=0.25) as client:
-        manager = OrderManager(client, backoff=Backoff(initial=0.02, maximum=0.2), max_resends=30)
+        manager = OrderManager(
+            client, backoff=Backoff(initial=0.02, maximum=0.2), max_resends=30, retry=fast_retry()
+        )
         results = []
         for i, batch in enumerate(batches):
             kind = i % 5

@@ -11,6 +11,7 @@ A bot in a few lines::
 
 from wagerkit.abp.blocking import BlockingAbpClient
 from wagerkit.abp.client import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, AbpClient
+from wagerkit.abp.livebook import LiveBook
 from wagerkit.abp.models import (
     Account,
     AccountCreate,
@@ -28,6 +29,8 @@ from wagerkit.abp.models import (
 )
 from wagerkit.abp.orders import MAX_ORDERS_PER_REQUEST, OrderRequest
 from wagerkit.abp.preview import Preview, preview_order
+from wagerkit.abp.state import StateCache
+from wagerkit.abp.stream import AbpStream
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -35,6 +38,7 @@ __all__ = [
     "ENV_BASE_URL",
     "MAX_ORDERS_PER_REQUEST",
     "AbpClient",
+    "AbpStream",
     "Account",
     "AccountCreate",
     "AccountUpdate",
@@ -45,11 +49,13 @@ __all__ = [
     "BlockingAbpClient",
     "CurrencyInfo",
     "DeclinedOrder",
+    "LiveBook",
     "Order",
     "OrderRequest",
     "OrderStatus",
     "PlaceOrdersResponse",
     "Preview",
     "SettlementStatus",
+    "StateCache",
     "preview_order",
 ]
