@@ -18,7 +18,11 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``
-_SIMULATORS: tuple[str, ...] = ("wagerkit.sim.odds88.cli", "wagerkit.sim.abp.cli")
+_SIMULATORS: tuple[str, ...] = (
+    "wagerkit.sim.odds88.cli",
+    "wagerkit.sim.abp.cli",
+    "wagerkit.sim.pinnacle.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,10 +63,13 @@ def spec_for(path: str) -> str:
     return "lines"
 
 
+@functools.cache
 def _validator(name: str, ref: str) -> Any:
     spec = load(name)
     uri = f"urn:pinnacle:{name}"
-    registry: Registry[Any] = Registry().with_resource(uri, Resource.from_contents(spec, default_specification=DRAFT4))
+    registry: Registry[Any] = Registry().with_resource(
+        uri, Resource.from_contents(spec, default_specification=DRAFT4)
+    )
     schema = {"$ref": f"{uri}#{ref}"}
     if spec.get("swagger") == "2.0":
         return jsonschema.Draft4Validator(schema, registry=registry)
@@ -81,7 +84,11 @@ def response_ref(name: str, path: str, method: str, status: int) -> str:
     key = str(status) if str(status) in responses else None
     escaped = path.replace("~", "~0").replace("/", "~1")
     if key is None:
-        return "/definitions/ErrorResponse" if spec.get("swagger") == "2.0" else "/components/schemas/ErrorResponse"
+        return (
+            "/definitions/ErrorResponse"
+            if spec.get("swagger") == "2.0"
+            else "/components/schemas/ErrorResponse"
+        )
     if spec.get("swagger") == "2.0":
         return f"/paths/{escaped}/{method.lower()}/responses/{key}/schema"
     return f"/paths/{escaped}/{method.lower()}/responses/{key}/content/application~1json/schema"
@@ -91,7 +98,9 @@ def check(method: str, path: str, status: int, content_type: str, body: bytes) -
     """Raise AssertionError (with the reason) if this response breaks the spec."""
     name = spec_for(path)
     assert path in load(name)["paths"], f"{method} {path} is not in {CURRENT[name]}"
-    assert content_type.startswith("application/json"), f"{method} {path}: content-type {content_type!r}"
+    assert content_type.startswith("application/json"), (
+        f"{method} {path}: content-type {content_type!r}"
+    )
     data = msgspec.json.decode(body)
     if status == 429:
         # No spec file lists 429; Pinnacle's README documents the body (and Retry-After).

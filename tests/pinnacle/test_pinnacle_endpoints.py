@@ -41,7 +41,9 @@ async def test_reference_endpoints(server: RunningPinnacle) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_feed_endpoints_snapshot_then_delta(server: RunningPinnacle, clock: ManualClock) -> None:
+async def test_feed_endpoints_snapshot_then_delta(
+    server: RunningPinnacle, clock: ManualClock
+) -> None:
     async with server.client(policy="2018") as client:
         fixtures = await client.fixtures(SOCCER)
         assert sum(len(lg.events) for lg in fixtures.league) == 5
@@ -87,33 +89,80 @@ async def test_odds_in_every_format_agree_through_the_engine(clock: ManualClock)
 @pytest.mark.anyio
 async def test_line_endpoints(server: RunningPinnacle) -> None:
     async with server.client() as client:
-        line = await client.line(sport_id=SOCCER, league_id=2036, event_id=1600000012, period_number=0,
-                                 bet_type="MONEYLINE", team="Team1")
+        line = await client.line(
+            sport_id=SOCCER,
+            league_id=2036,
+            event_id=1600000012,
+            period_number=0,
+            bet_type="MONEYLINE",
+            team="Team1",
+        )
         assert line.status == "SUCCESS" and line.price is not None and line.line_id is not None
         assert line.max_risk_stake is not None and line.min_risk_stake == 1.0
-        missing = await client.line(sport_id=SOCCER, league_id=2036, event_id=1600000012, period_number=0,
-                                    bet_type="SPREAD", team="Team1", handicap=9.5)
+        missing = await client.line(
+            sport_id=SOCCER,
+            league_id=2036,
+            event_id=1600000012,
+            period_number=0,
+            bet_type="SPREAD",
+            team="Team1",
+            handicap=9.5,
+        )
         assert missing.status == "NOT_EXISTS" and missing.price is None
         special = await client.special_line(1700000001, 1700000101)
         assert special.status == "SUCCESS" and special.line_id is not None
         legs = [
-            ParlayLineRequest(unique_leg_id="a", event_id=1600000001, period_number=0, leg_bet_type="MONEYLINE", team="Team1"),
-            ParlayLineRequest(unique_leg_id="b", event_id=1600000012, period_number=0, leg_bet_type="TOTAL_POINTS", side="OVER", handicap=2.5),
+            ParlayLineRequest(
+                unique_leg_id="a",
+                event_id=1600000001,
+                period_number=0,
+                leg_bet_type="MONEYLINE",
+                team="Team1",
+            ),
+            ParlayLineRequest(
+                unique_leg_id="b",
+                event_id=1600000012,
+                period_number=0,
+                leg_bet_type="TOTAL_POINTS",
+                side="OVER",
+                handicap=2.5,
+            ),
         ]
         parlay = await client.parlay_line(legs)
         assert parlay.status == "VALID" and len(parlay.legs) == 2
         assert parlay.round_robin_option_with_odds[0].round_robin_option == "Parlay"
-        teaser = await client.teaser_line(11, [
-            TeaserLineRequest(leg_id="x", event_id=1600000001, period_number=0, bet_type="SPREAD", team="Team1", handicap=0.75),
-            TeaserLineRequest(leg_id="y", event_id=1600000012, period_number=0, bet_type="TOTAL_POINTS", side="OVER", handicap=1.5),
-        ])
+        teaser = await client.teaser_line(
+            11,
+            [
+                TeaserLineRequest(
+                    leg_id="x",
+                    event_id=1600000001,
+                    period_number=0,
+                    bet_type="SPREAD",
+                    team="Team1",
+                    handicap=0.75,
+                ),
+                TeaserLineRequest(
+                    leg_id="y",
+                    event_id=1600000012,
+                    period_number=0,
+                    bet_type="TOTAL_POINTS",
+                    side="OVER",
+                    handicap=1.5,
+                ),
+            ],
+        )
         assert teaser.status == "VALID" and teaser.price == 1.9
         with pytest.raises(InvalidInput):
-            await client.line(sport_id=SOCCER, league_id=2036, event_id=1, period_number=0, bet_type="SPREAD")
+            await client.line(
+                sport_id=SOCCER, league_id=2036, event_id=1, period_number=0, bet_type="SPREAD"
+            )
 
 
 @pytest.mark.anyio
-async def test_get_bets_validation_and_paging_arguments(server: RunningPinnacle, clock: ManualClock) -> None:
+async def test_get_bets_validation_and_paging_arguments(
+    server: RunningPinnacle, clock: ManualClock
+) -> None:
     async with server.client() as client:
         with pytest.raises(InvalidInput):
             await client.get_bets(unique_request_ids=[f"id{i}" for i in range(11)])
@@ -122,7 +171,9 @@ async def test_get_bets_validation_and_paging_arguments(server: RunningPinnacle,
         with pytest.raises(InvalidInput):
             await client.odds(SOCCER, since=1)
         now = dt.datetime.fromtimestamp(clock.time(), dt.UTC)
-        page = await client.get_bets(betlist="ALL", from_date=now - dt.timedelta(days=1), to_date=now + dt.timedelta(days=1))
+        page = await client.get_bets(
+            betlist="ALL", from_date=now - dt.timedelta(days=1), to_date=now + dt.timedelta(days=1)
+        )
         assert page.straight_bets == [] and page.more_available is False
         with pytest.raises(VenueError) as err:  # the server's 400 INVALID_REQUEST_DATA
             await client.get_bets(betlist="ALL", from_date=now - dt.timedelta(days=40), to_date=now)
@@ -150,11 +201,36 @@ def test_blocking_twin_has_the_same_methods(clock: ManualClock) -> None:
     assert public <= {n for n in dir(PinnacleClient) if not n.startswith("_")}
     with running_pinnacle(clock=clock) as running, running.blocking_client() as client:
         assert client.sports().sports[0].id == SOCCER
-        outcome = client.place_straight(sport_id=SOCCER, event_id=1600000012, period_number=0, bet_type="MONEYLINE",
-                                        team="TEAM1", line_id=client.odds(SOCCER, event_ids=[1600000012]).leagues[0].events[0].periods[0].line_id or 0,
-                                        stake=10.0)
+        outcome = client.place_straight(
+            sport_id=SOCCER,
+            event_id=1600000012,
+            period_number=0,
+            bet_type="MONEYLINE",
+            team="TEAM1",
+            line_id=client.odds(SOCCER, event_ids=[1600000012])
+            .leagues[0]
+            .events[0]
+            .periods[0]
+            .line_id
+            or 0,
+            stake=10.0,
+        )
         assert outcome.accepted and outcome.bet_id
-        pages = list(client.iter_bets(betlist="RUNNING", from_date=dt.date(2025, 12, 31), to_date=dt.date(2026, 1, 3)))
+        pages = list(
+            client.iter_bets(
+                betlist="RUNNING", from_date=dt.date(2025, 12, 31), to_date=dt.date(2026, 1, 3)
+            )
+        )
         assert [b.bet_id for p in pages for b in p.straight_bets] == [outcome.bet_id]
         assert "s3cretpw" not in repr(client)
     assert_spec_conformant(running)
+
+
+def test_cli_registers_sim_pinnacle() -> None:
+    from wagerkit.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["sim", "pinnacle", "--port", "0", "--username", "u", "--password", "p", "--policy", "2018"]
+    )
+    assert (args.port, args.username, args.password, args.policy) == (0, "u", "p", "2018")
+    assert callable(args.func)

@@ -36,7 +36,10 @@ def _examples() -> Iterator[tuple[str, str, str, Any]]:
         for path, ops in spec["paths"].items():
             for method, op in ops.items():
                 bodies = [("request", op.get("requestBody", {}).get("content", {}))]
-                bodies += [(f"response {s}", r.get("content", {})) for s, r in op.get("responses", {}).items()]
+                bodies += [
+                    (f"response {s}", r.get("content", {}))
+                    for s, r in op.get("responses", {}).items()
+                ]
                 for where, content in bodies:
                     media = content.get("application/json", {})
                     ref = media.get("schema", {}).get("$ref", "")
@@ -59,8 +62,12 @@ def test_the_specs_have_the_examples_we_expect() -> None:
     assert {schema for _, _, schema, _ in EXAMPLES} <= set(SCHEMAS)
 
 
-@pytest.mark.parametrize(("spec", "where", "schema", "example"), EXAMPLES, ids=[e[1] for e in EXAMPLES])
-def test_every_spec_example_decodes_with_the_client_models(spec: str, where: str, schema: str, example: Any) -> None:
+@pytest.mark.parametrize(
+    ("spec", "where", "schema", "example"), EXAMPLES, ids=[e[1] for e in EXAMPLES]
+)
+def test_every_spec_example_decodes_with_the_client_models(
+    spec: str, where: str, schema: str, example: Any
+) -> None:
     data = msgspec.json.encode(example)
     decoded = msgspec.json.decode(data, type=SCHEMAS[schema])
     assert decoded is not None
@@ -110,14 +117,30 @@ def test_models_are_frozen_values() -> None:
 
 def test_live_delay_lookup_rows_decode_without_bet_id() -> None:
     """The manual's pending row has only uniqueRequestId and betStatus."""
-    body = b'{"straightBets": [{"uniqueRequestId": "86a90ab9-fca1-4703-a11c-ce329a85584e", "betStatus": "PENDING_ACCEPTANCE"}]}'
+    body = (
+        b'{"straightBets": [{"uniqueRequestId": "86a90ab9-fca1-4703-a11c-ce329a85584e",'
+        b' "betStatus": "PENDING_ACCEPTANCE"}]}'
+    )
     resp = models.decode(body, models.GetBetsResponse)
     assert resp.straight_bets[0].bet_id is None
     assert resp.straight_bets[0].bet_status == "PENDING_ACCEPTANCE"
 
 
 def test_cancellation_details_in_every_documented_shape() -> None:
-    as_list = msgspec.json.decode(b'{"code":"X","details":[{"key":"correctSpread","value":-1.5}]}', type=models.CancellationReason)
-    as_item = msgspec.json.decode(b'{"code":"X","details":{"key":"correctSpread","value":"-1.5"}}', type=models.CancellationReason)
-    legacy = msgspec.json.decode(b'{"code":"X","details":{"correctSpread":"-1.5"}}', type=models.CancellationReason)
-    assert as_list.detail_items() == as_item.detail_items() == legacy.detail_items() == {"correctSpread": "-1.5"}
+    as_list = msgspec.json.decode(
+        b'{"code":"X","details":[{"key":"correctSpread","value":-1.5}]}',
+        type=models.CancellationReason,
+    )
+    as_item = msgspec.json.decode(
+        b'{"code":"X","details":{"key":"correctSpread","value":"-1.5"}}',
+        type=models.CancellationReason,
+    )
+    legacy = msgspec.json.decode(
+        b'{"code":"X","details":{"correctSpread":"-1.5"}}', type=models.CancellationReason
+    )
+    assert (
+        as_list.detail_items()
+        == as_item.detail_items()
+        == legacy.detail_items()
+        == {"correctSpread": "-1.5"}
+    )

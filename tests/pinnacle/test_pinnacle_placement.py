@@ -34,8 +34,16 @@ async def _line_id(client: AsyncPinnacleClient, event_id: int, period: int = 0) 
 
 
 def _ml(line_id: int, event_id: int = ROMA_LAZIO, **kw: Any) -> dict[str, Any]:
-    return {"sport_id": SOCCER, "event_id": event_id, "period_number": 0, "bet_type": "MONEYLINE",
-            "team": "TEAM1", "line_id": line_id, "stake": 10.0, **kw}
+    return {
+        "sport_id": SOCCER,
+        "event_id": event_id,
+        "period_number": 0,
+        "bet_type": "MONEYLINE",
+        "team": "TEAM1",
+        "line_id": line_id,
+        "stake": 10.0,
+        **kw,
+    }
 
 
 @pytest.fixture
@@ -51,12 +59,17 @@ async def frozen(clock: ManualClock) -> AsyncIterator[RunningPinnacle]:
 async def test_accepted_straight_bet_and_lookup(frozen: RunningPinnacle) -> None:
     async with frozen.client() as client:
         uid = new_request_id()
-        outcome = await client.place_straight(**_ml(await _line_id(client, ROMA_LAZIO)), unique_request_id=uid)
+        outcome = await client.place_straight(
+            **_ml(await _line_id(client, ROMA_LAZIO)), unique_request_id=uid
+        )
         assert outcome.status == "ACCEPTED" and outcome.bet_id and outcome.risk == 10.0
         assert outcome.win == pytest.approx(10.0 * (outcome.price - 1), abs=0.01)  # type: ignore[operator]
         by_uid = await client.get_bets(unique_request_ids=[uid])
         assert [b.bet_id for b in by_uid.straight_bets] == [outcome.bet_id]
-        assert by_uid.straight_bets[0].team_name == "Llazio".title() or by_uid.straight_bets[0].team_name
+        assert (
+            by_uid.straight_bets[0].team_name == "Llazio".title()
+            or by_uid.straight_bets[0].team_name
+        )
         by_id = await client.get_bets(bet_ids=[outcome.bet_id])  # type: ignore[list-item]
         assert by_id.straight_bets[0].unique_request_id == uid
         balance = await client.balance()
@@ -65,7 +78,9 @@ async def test_accepted_straight_bet_and_lookup(frozen: RunningPinnacle) -> None
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("fault", ["lose", "refuse"])
-async def test_network_faults_never_make_a_second_bet(frozen: RunningPinnacle, clock: ManualClock, fault: str) -> None:
+async def test_network_faults_never_make_a_second_bet(
+    frozen: RunningPinnacle, clock: ManualClock, fault: str
+) -> None:
     flaky = FlakyTransport()
     async with frozen.client(transport=flaky, retry=FAST_RETRY) as client:
         line_id = await _line_id(client, ROMA_LAZIO)
@@ -77,7 +92,11 @@ async def test_network_faults_never_make_a_second_bet(frozen: RunningPinnacle, c
         events = [e for _, e in outcome.history]
         if fault == "lose":
             # the answer was lost after the bet was placed: the lookup finds it, nothing is resent
-            assert events[:3] == ["send #1", "no complete answer: ambiguous", "lookup by uniqueRequestId"]
+            assert events[:3] == [
+                "send #1",
+                "no complete answer: ambiguous",
+                "lookup by uniqueRequestId",
+            ]
             assert flaky.sent.count("/v4/bets/straight") == 1
         else:
             # nothing left the machine: resent with the same id until it got through
@@ -95,7 +114,13 @@ async def test_lookup_comes_before_any_resend_after_ambiguity(frozen: RunningPin
         uid = new_request_id()
         outcome = await client.place_straight(**_ml(line_id), unique_request_id=uid)
         steps = [e for _, e in outcome.history]
-        assert steps[:5] == ["send #1", "HTTP 500: ambiguous", "lookup by uniqueRequestId", "lookup: not placed", "send #2"]
+        assert steps[:5] == [
+            "send #1",
+            "HTTP 500: ambiguous",
+            "lookup by uniqueRequestId",
+            "lookup: not placed",
+            "send #2",
+        ]
         assert frozen.sim.bet_count(uid) == 1
 
 
@@ -114,7 +139,9 @@ async def test_server_side_ambiguity_is_reconciled(clock: ManualClock, kind: str
 
 
 @pytest.mark.anyio
-async def test_resubmit_and_429_are_resent_with_the_same_id(frozen: RunningPinnacle, clock: ManualClock) -> None:
+async def test_resubmit_and_429_are_resent_with_the_same_id(
+    frozen: RunningPinnacle, clock: ManualClock
+) -> None:
     async with frozen.client(retry=FAST_RETRY) as client:
         line_id = await _line_id(client, ROMA_LAZIO)
         frozen.sim.inject("/v4/bets/straight", "resubmit", 2)
@@ -158,7 +185,9 @@ async def test_live_delay_pending_then_accepted(clock: ManualClock) -> None:
 
 @pytest.mark.anyio
 async def test_live_delay_not_accepted_is_declined(clock: ManualClock) -> None:
-    with running_pinnacle({"move_probability": 0.0, "live_acceptance": "never"}, clock=clock) as running:
+    with running_pinnacle(
+        {"move_probability": 0.0, "live_acceptance": "never"}, clock=clock
+    ) as running:
         async with running.client() as client:
             line_id = await _line_id(client, LEEDS_FULHAM)
             with pytest.raises(Declined) as err:
@@ -170,7 +199,9 @@ async def test_live_delay_not_accepted_is_declined(clock: ManualClock) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("code", sorted(STRAIGHT_ERROR_CODES))
-async def test_every_documented_straight_error_code_is_mapped(frozen: RunningPinnacle, code: str) -> None:
+async def test_every_documented_straight_error_code_is_mapped(
+    frozen: RunningPinnacle, code: str
+) -> None:
     async with frozen.client(retry=FAST_RETRY) as client:
         line_id = await _line_id(client, ROMA_LAZIO)
         frozen.sim.inject("/v4/bets/straight", f"code:{code}")
@@ -185,7 +216,9 @@ async def test_every_documented_straight_error_code_is_mapped(frozen: RunningPin
 
 
 @pytest.mark.anyio
-async def test_error_codes_the_server_derives_itself(frozen: RunningPinnacle, clock: ManualClock) -> None:
+async def test_error_codes_the_server_derives_itself(
+    frozen: RunningPinnacle, clock: ManualClock
+) -> None:
     async with frozen.client() as client:
         line_id = await _line_id(client, ROMA_LAZIO)
 
@@ -215,37 +248,77 @@ async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: Ma
         a = await _line_id(client, 1600000001)
         b = await _line_id(client, ROMA_LAZIO)
         legs = [
-            ParlayLegRequest(unique_leg_id="l1", line_id=a, sport_id=SOCCER, event_id=1600000001, period_number=0, leg_bet_type="MONEYLINE", team="TEAM1"),
-            ParlayLegRequest(unique_leg_id="l2", line_id=b, sport_id=SOCCER, event_id=ROMA_LAZIO, period_number=0, leg_bet_type="TOTAL_POINTS", side="OVER"),
+            ParlayLegRequest(
+                unique_leg_id="l1",
+                line_id=a,
+                sport_id=SOCCER,
+                event_id=1600000001,
+                period_number=0,
+                leg_bet_type="MONEYLINE",
+                team="TEAM1",
+            ),
+            ParlayLegRequest(
+                unique_leg_id="l2",
+                line_id=b,
+                sport_id=SOCCER,
+                event_id=ROMA_LAZIO,
+                period_number=0,
+                leg_bet_type="TOTAL_POINTS",
+                side="OVER",
+            ),
         ]
         flaky.add("/v4/bets/parlay", "lose")  # placed, answer lost: found in the bet list
         parlay = await client.place_parlay(legs, risk_amount=5.0)
         assert parlay.accepted and parlay.bet is not None and frozen.sim.bet_count() == 1
-        teaser = await client.place_teaser(11, [
-            TeaserBetLeg(leg_id="t1", bet_type="SPREAD", line_id=a, event_id=1600000001, team="TEAM1"),
-            TeaserBetLeg(leg_id="t2", bet_type="TOTAL_POINTS", line_id=b, event_id=ROMA_LAZIO, side="UNDER"),
-        ], stake=5.0)
+        teaser = await client.place_teaser(
+            11,
+            [
+                TeaserBetLeg(
+                    leg_id="t1", bet_type="SPREAD", line_id=a, event_id=1600000001, team="TEAM1"
+                ),
+                TeaserBetLeg(
+                    leg_id="t2",
+                    bet_type="TOTAL_POINTS",
+                    line_id=b,
+                    event_id=ROMA_LAZIO,
+                    side="UNDER",
+                ),
+            ],
+            stake=5.0,
+        )
         assert teaser.accepted and teaser.price is not None
         special_odds = await client.special_odds(SOCCER)
         line = special_odds.leagues[0].specials[0].contestant_lines[0]
         flaky.add("/v4/bets/special", "lose")
-        special = await client.place_special(special_id=1700000001, contestant_id=line.id, line_id=line.line_id or 0, stake=3.0)
+        special = await client.place_special(
+            special_id=1700000001, contestant_id=line.id, line_id=line.line_id or 0, stake=3.0
+        )
         assert special.accepted and frozen.sim.bet_count() == 3
         with pytest.raises(Declined) as err:
-            await client.place_parlay(legs[:1] + [legs[0]], risk_amount=0.1)
+            await client.place_parlay([legs[0], legs[0]], risk_amount=0.1)
         assert err.value.reason == "BELOW_MIN_BET_AMOUNT"
 
 
 @pytest.mark.anyio
-async def test_settlement_pays_out_and_moves_bets_to_settled(frozen: RunningPinnacle, clock: ManualClock) -> None:
+async def test_settlement_pays_out_and_moves_bets_to_settled(
+    frozen: RunningPinnacle, clock: ManualClock
+) -> None:
     async with frozen.client() as client:
         line_id = await _line_id(client, 1600000011)  # Milan-Inter starts in 10 minutes
         outcome = await client.place_straight(**_ml(line_id, 1600000011, stake=20.0))
         clock.advance(3 * 3600)  # the match is over and settled
         now = dt.datetime.fromtimestamp(clock.time(), dt.UTC)
-        settled = await client.get_bets(betlist="SETTLED", from_date=now - dt.timedelta(days=1), to_date=now)
+        settled = await client.get_bets(
+            betlist="SETTLED", from_date=now - dt.timedelta(days=1), to_date=now
+        )
         bet = settled.straight_bets[0]
-        assert bet.bet_id == outcome.bet_id and bet.bet_status in {"WON", "LOST", "PUSHED", "HALF_WON_HALF_PUSHED", "HALF_LOST_HALF_PUSHED"}
+        assert bet.bet_id == outcome.bet_id and bet.bet_status in {
+            "WON",
+            "LOST",
+            "PUSHED",
+            "HALF_WON_HALF_PUSHED",
+            "HALF_LOST_HALF_PUSHED",
+        }
         assert bet.win_loss is not None and bet.ft_team1_score is not None
         balance = await client.balance()
         assert balance.available_balance == pytest.approx(10_000.0 + bet.win_loss)
@@ -255,7 +328,9 @@ async def test_settlement_pays_out_and_moves_bets_to_settled(frozen: RunningPinn
 
 
 @pytest.mark.anyio
-async def test_rate_limited_reads_wait_in_the_pacer(frozen: RunningPinnacle, clock: ManualClock) -> None:
+async def test_rate_limited_reads_wait_in_the_pacer(
+    frozen: RunningPinnacle, clock: ManualClock
+) -> None:
     async with frozen.client() as client:
         frozen.sim.inject("/v2/currencies", "429:30", 4)
         with pytest.raises(RateLimited) as err:  # four 429s in a row exceed max_429=3

@@ -31,7 +31,7 @@ U = TypeVar("U")
 Query = Mapping[str, Any]
 
 
-def query_value(value: Any) -> str | None:
+def query_value(value: object) -> str | None:
     """Pinnacle's query encoding: lists comma-separated, booleans ``1``/``0``, dates ISO 8601
     UTC with ``Z``; ``None`` means "leave the parameter out"."""
     if value is None:
@@ -43,7 +43,7 @@ def query_value(value: Any) -> str | None:
             value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return str(value.isoformat())
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [query_value(v) for v in value]
         return ",".join(i for i in items if i is not None) or None
@@ -118,7 +118,9 @@ class PinnacleHttp:
         """One request, no retry, no pacing; transport failures are already mapped."""
         query = None
         if params is not None:
-            query = {k: v for k, v in ((k, query_value(v)) for k, v in params.items()) if v is not None}
+            query = {
+                k: v for k, v in ((k, query_value(v)) for k, v in params.items()) if v is not None
+            }
         return await self._http.request(
             method, path, params=query, json=body, timeout=timeout, request_id=request_id
         )
@@ -175,7 +177,11 @@ class PinnacleHttp:
                 response = await self.send(method, path, params=params, body=body)
                 if response.status_code == 429:
                     exc = error_for_response(
-                        429, response.content, response.headers, what=what, redact=self.redact,
+                        429,
+                        response.content,
+                        response.headers,
+                        what=what,
+                        redact=self.redact,
                         default_retry_after=self.pacer.policy.default_retry_after,
                     )
                     assert isinstance(exc, RateLimited)

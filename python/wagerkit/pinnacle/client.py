@@ -27,7 +27,6 @@ from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
 from wagerkit.pinnacle.clock import Clock, SystemClock
 from wagerkit.pinnacle.codes import ODDS_FORMAT_BET, ODDS_FORMAT_QUERY, OddsFormatName
-from wagerkit.pinnacle.errors import error_for_code
 from wagerkit.pinnacle.models import (
     BettingStatusResponse,
     CancellationReasonsResponse,
@@ -72,8 +71,8 @@ from wagerkit.pinnacle.models import (
 from wagerkit.pinnacle.pacer import DEFAULT_POLICY, FairUsePolicy, Pacer
 from wagerkit.pinnacle.placement import (
     BetOutcome,
-    Placer,
     PlacementTimings,
+    Placer,
     lookup_window,
     pick,
     special_from,
@@ -108,7 +107,9 @@ def _bet_format(odds_format: OddsFormatName) -> str:
 def _check_since(since: int | None) -> None:
     # Fair-use rule since 2019: ``since`` is the previous ``last``, never 0 or 1.
     if since is not None and since in (0, 1):
-        raise InvalidInput("since must be the previous response's last, never 0 or 1", field="since")
+        raise InvalidInput(
+            "since must be the previous response's last, never 0 or 1", field="since"
+        )
 
 
 def _check_uuid(value: str, name: str = "unique_request_id") -> str:
@@ -144,7 +145,9 @@ class AsyncPinnacleClient:
     ) -> None:
         if not username or not password:
             raise InvalidInput("username and password are required", field="username")
-        self.clock: Clock = clock if clock is not None else (pacer.clock if pacer else SystemClock())
+        self.clock: Clock = (
+            clock if clock is not None else (pacer.clock if pacer else SystemClock())
+        )
         self.pacer = pacer if pacer is not None else Pacer(policy, clock=self.clock)
         self.timings = timings if timings is not None else PlacementTimings()
         self._http = PinnacleHttp(
@@ -164,7 +167,9 @@ class AsyncPinnacleClient:
         return self._http.base_url
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, policy={self.pacer.policy.name!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, policy={self.pacer.policy.name!r})"
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -428,7 +433,9 @@ class AsyncPinnacleClient:
         body = TeaserLinesRequest(
             teaser_id=teaser_id, odds_format=_query_format(odds_format), legs=list(legs)
         )
-        return await self._http.read("/v1/line/teaser", TeaserLinesResponse, method="POST", body=body)
+        return await self._http.read(
+            "/v1/line/teaser", TeaserLinesResponse, method="POST", body=body
+        )
 
     # =========================================================================================
     # Bets: reading
@@ -512,23 +519,27 @@ class AsyncPinnacleClient:
     async def _lookup_special(self, uid: str, _started: float) -> SpecialBet | None:
         return special_from(await self.get_bets(unique_request_ids=[uid]), uid)
 
-    async def _lookup_listed(self, uid: str, started: float, bet_type: str) -> Any:
+    async def _lookup_parlay(self, uid: str, started: float) -> ParlayBet | None:
         start, end = lookup_window(started, self.clock.time())
-        async for page in self.iter_bets(
-            betlist="ALL", from_date=start, to_date=end, bet_type=[bet_type], max_pages=20
-        ):
-            found = pick(page.parlay_bets if bet_type == "PARLAY" else page.teaser_bets, uid)
+        pages = self.iter_bets(
+            betlist="ALL", from_date=start, to_date=end, bet_type=["PARLAY"], max_pages=20
+        )
+        async for page in pages:
+            found = pick(page.parlay_bets, uid)
             if found is not None:
                 return found
         return None
 
-    async def _lookup_parlay(self, uid: str, started: float) -> ParlayBet | None:
-        bet: ParlayBet | None = await self._lookup_listed(uid, started, "PARLAY")
-        return bet
-
     async def _lookup_teaser(self, uid: str, started: float) -> TeaserBet | None:
-        bet: TeaserBet | None = await self._lookup_listed(uid, started, "TEASER")
-        return bet
+        start, end = lookup_window(started, self.clock.time())
+        pages = self.iter_bets(
+            betlist="ALL", from_date=start, to_date=end, bet_type=["TEASER"], max_pages=20
+        )
+        async for page in pages:
+            found = pick(page.teaser_bets, uid)
+            if found is not None:
+                return found
+        return None
 
     async def place_straight(
         self,
@@ -656,7 +667,10 @@ class AsyncPinnacleClient:
             return BetOutcome(uid, r.status, bet_id=r.bet_id, response=r, history=tuple(history))
 
         return await placer.place(
-            body, uid, wait=True, classify=lambda r: (r.status, r.error_code, r.bet_id),
+            body,
+            uid,
+            wait=True,
+            classify=lambda r: (r.status, r.error_code, r.bet_id),
             outcome=outcome,
         )
 
@@ -690,12 +704,20 @@ class AsyncPinnacleClient:
 
         def outcome(r: PlaceTeaserBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
             return BetOutcome(
-                uid, r.status or "ACCEPTED", bet_id=r.bet_id, price=r.price, risk=r.risk,
-                win=r.win, response=r, history=tuple(history),
+                uid,
+                r.status or "ACCEPTED",
+                bet_id=r.bet_id,
+                price=r.price,
+                risk=r.risk,
+                win=r.win,
+                response=r,
+                history=tuple(history),
             )
 
         return await placer.place(
-            body, uid, wait=True,
+            body,
+            uid,
+            wait=True,
             classify=lambda r: (r.status or "", r.error_code, r.bet_id),
             outcome=outcome,
         )
@@ -742,8 +764,14 @@ class AsyncPinnacleClient:
         def outcome(r: SpecialBetsResponse, history: list[tuple[float, str]]) -> BetOutcome:
             b = r.bets[0]
             return BetOutcome(
-                uid, b.status or "ACCEPTED", bet_id=b.bet_id, price=b.price, risk=b.risk,
-                win=b.win, better_line_was_accepted=b.better_line_was_accepted, response=r,
+                uid,
+                b.status or "ACCEPTED",
+                bet_id=b.bet_id,
+                price=b.price,
+                risk=b.risk,
+                win=b.win,
+                better_line_was_accepted=b.better_line_was_accepted,
+                response=r,
                 history=tuple(history),
             )
 
@@ -757,10 +785,6 @@ class AsyncPinnacleClient:
     async def balance(self) -> ClientBalanceResponse:
         """``GET /v1/client/balance``: available balance, outstanding, credit, currency."""
         return await self._http.read("/v1/client/balance", ClientBalanceResponse)
-
-
-# Re-exported for callers that map codes themselves.
-declined_for = error_for_code
 
 
 class PinnacleClient:
@@ -849,10 +873,14 @@ class PinnacleClient:
     def line(self, **kwargs: Any) -> LineResponse:
         return self._runner.call(self._client.line, **kwargs)
 
-    def special_line(self, special_id: int, contestant_id: int, **kwargs: Any) -> SpecialLineResponse:
+    def special_line(
+        self, special_id: int, contestant_id: int, **kwargs: Any
+    ) -> SpecialLineResponse:
         return self._runner.call(self._client.special_line, special_id, contestant_id, **kwargs)
 
-    def parlay_line(self, legs: Sequence[ParlayLineRequest], **kwargs: Any) -> ParlayLinesResponseV2:
+    def parlay_line(
+        self, legs: Sequence[ParlayLineRequest], **kwargs: Any
+    ) -> ParlayLinesResponseV2:
         return self._runner.call(self._client.parlay_line, legs, **kwargs)
 
     def teaser_line(
@@ -878,7 +906,9 @@ class PinnacleClient:
     def place_parlay(self, legs: Sequence[ParlayLegRequest], **kwargs: Any) -> BetOutcome:
         return self._runner.call(self._client.place_parlay, legs, **kwargs)
 
-    def place_teaser(self, teaser_id: int, legs: Sequence[TeaserBetLeg], **kwargs: Any) -> BetOutcome:
+    def place_teaser(
+        self, teaser_id: int, legs: Sequence[TeaserBetLeg], **kwargs: Any
+    ) -> BetOutcome:
         return self._runner.call(self._client.place_teaser, teaser_id, legs, **kwargs)
 
     def place_special(self, **kwargs: Any) -> BetOutcome:

@@ -12,6 +12,7 @@ import time
 from typing import Protocol, runtime_checkable
 
 import anyio
+import anyio.lowlevel
 
 __all__ = ["Clock", "ManualClock", "SystemClock"]
 
@@ -71,7 +72,7 @@ class ManualClock:
 
     async def sleep(self, seconds: float) -> None:
         self.advance(seconds)
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
 
     def __repr__(self) -> str:
         return f"ManualClock(time={self.time():.3f})"

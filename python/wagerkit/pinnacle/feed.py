@@ -13,7 +13,8 @@ The documented delta rules (Pinnacle FAQ, v1.0 manual release 7.5) are applied e
 
 Memory is bounded: at most ``max_events`` events per cache (past the cap, the events that
 close first are dropped first), and fixtures are forgotten ``fixture_ttl`` seconds after they
-start (a delta never says that a fixture was settled). Every call goes through the client's fair-use pacer, and refreshes are
+start (a delta never says that a fixture was settled). Every call goes through the client's
+fair-use pacer, and refreshes are
 serialised, so no way of driving the feed can exceed the policy or apply deltas out of order.
 """
 
@@ -85,7 +86,12 @@ class OddsState:
 
     def apply(self, response: OddsResponse, *, snapshot: bool, now: float) -> None:
         """Fold one response (a snapshot, or a delta since :attr:`last`) into the cache."""
-        if not snapshot and response.last is not None and self.last is not None and response.last < self.last:
+        if (
+            not snapshot
+            and response.last is not None
+            and self.last is not None
+            and response.last < self.last
+        ):
             return  # an older answer than what we have: never go back in time
         if snapshot:
             self.events = {}
@@ -152,7 +158,12 @@ class FixturesState:
         self.sport_id: int | None = None
 
     def apply(self, response: FixturesResponse, *, snapshot: bool, now: float) -> None:
-        if not snapshot and response.last is not None and self.last is not None and response.last < self.last:
+        if (
+            not snapshot
+            and response.last is not None
+            and self.last is not None
+            and response.last < self.last
+        ):
             return
         if snapshot:
             self.fixtures = {}
@@ -170,7 +181,9 @@ class FixturesState:
             if starts is not None and starts + self.ttl <= now:
                 del self.fixtures[event_id]
         if len(self.fixtures) > self.max_events:
-            keep = sorted(self.fixtures.items(), key=lambda kv: _ts(kv[1][2].starts) or 0.0, reverse=True)
+            keep = sorted(
+                self.fixtures.items(), key=lambda kv: _ts(kv[1][2].starts) or 0.0, reverse=True
+            )
             self.fixtures = dict(keep[: self.max_events])
 
     def to_response(self) -> FixturesResponse:
@@ -182,7 +195,8 @@ class FixturesState:
             sport_id=self.sport_id,
             last=self.last,
             league=[
-                FixturesLeague(id=lid, name=name, events=evs) for lid, (name, evs) in sorted(leagues.items())
+                FixturesLeague(id=lid, name=name, events=evs)
+                for lid, (name, evs) in sorted(leagues.items())
             ],
         )
 
@@ -228,7 +242,10 @@ class OddsFeed:
     def _snapshot_due(self, synced_at: float | None, last: int | None) -> bool:
         if last is None or synced_at is None:
             return True
-        return self.resync_every is not None and self.client.clock.monotonic() - synced_at >= self.resync_every
+        return (
+            self.resync_every is not None
+            and self.client.clock.monotonic() - synced_at >= self.resync_every
+        )
 
     async def refresh_odds(self) -> None:
         """One ``/v2/odds`` call (snapshot first, then deltas), folded into :attr:`odds`."""

@@ -24,7 +24,7 @@ from typing import Literal
 from wagerkit._core import Book, convert_odds, to_minor
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle.codes import OddsFormatName
-from wagerkit.pinnacle.models import LineResponse, OddsPeriod
+from wagerkit.pinnacle.models import LineResponse, OddsPeriod, OddsTeamTotal
 
 __all__ = [
     "BOOKMAKER",
@@ -215,45 +215,51 @@ def quotes(
     """Every priced selection of a period, prices converted to decimal by the engine."""
     if period.line_id is None:
         return
-    base = {"sport_id": sport_id, "league_id": league_id, "event_id": event_id,
-            "period_number": period.number}
     period_open = is_open(period, now)
+    line_id = period.line_id
+    out: list[PinnacleQuote] = []
 
-    def quote(sel: Selection, price: float | None, volume: float | None) -> PinnacleQuote | None:
-        if price is None or period.line_id is None:
-            return None
-        return PinnacleQuote(sel, period.line_id, _decimal(price, odds_format), volume, period_open)
+    def add(
+        bet_type: BetType,
+        side: Side,
+        price: float | None,
+        volume: float | None,
+        points: float | None = None,
+        alt: int | None = None,
+        team_side: Literal["home", "away"] | None = None,
+    ) -> None:
+        if price is None:
+            return
+        sel = Selection(
+            sport_id, league_id, event_id, period.number, bet_type, side, points, alt, team_side
+        )
+        out.append(PinnacleQuote(sel, line_id, _decimal(price, odds_format), volume, period_open))
 
-    out: list[PinnacleQuote | None] = []
     ml = period.moneyline
     if ml is not None:
-        for side, price in (("home", ml.home), ("away", ml.away), ("draw", ml.draw)):
-            out.append(quote(Selection(**base, bet_type="MONEYLINE", side=side), price, period.max_moneyline))  # type: ignore[arg-type]
-    for s in period.spreads or []:
-        volume = s.max if s.alt_line_id is not None and s.max is not None else period.max_spread
-        for side, price in (("home", s.home), ("away", s.away)):
-            sel = Selection(**base, bet_type="SPREAD", side=side, points=s.hdp, alt_line_id=s.alt_line_id)  # type: ignore[arg-type]
-            out.append(quote(sel, price, volume))
+        add("MONEYLINE", "home", ml.home, period.max_moneyline)
+        add("MONEYLINE", "away", ml.away, period.max_moneyline)
+        add("MONEYLINE", "draw", ml.draw, period.max_moneyline)
+    for sp in period.spreads or []:
+        volume = sp.max if sp.alt_line_id is not None and sp.max is not None else period.max_spread
+        add("SPREAD", "home", sp.home, volume, sp.hdp, sp.alt_line_id)
+        add("SPREAD", "away", sp.away, volume, sp.hdp, sp.alt_line_id)
     for t in period.totals or []:
         volume = t.max if t.alt_line_id is not None and t.max is not None else period.max_total
-        for side, price in (("over", t.over), ("under", t.under)):
-            sel = Selection(**base, bet_type="TOTAL_POINTS", side=side, points=t.points, alt_line_id=t.alt_line_id)  # type: ignore[arg-type]
-            out.append(quote(sel, price, volume))
+        add("TOTAL_POINTS", "over", t.over, volume, t.points, t.alt_line_id)
+        add("TOTAL_POINTS", "under", t.under, volume, t.points, t.alt_line_id)
     tt = period.team_total
     if tt is not None:
-        for team_side, rows in (("home", tt.home or []), ("away", tt.away or [])):
+        sides: tuple[tuple[Literal["home", "away"], list[OddsTeamTotal]], ...] = (
+            ("home", tt.home or []),
+            ("away", tt.away or []),
+        )
+        for team_side, rows in sides:
             for r in rows:
-                for side, price in (("over", r.over), ("under", r.under)):
-                    sel = Selection(
-                        **base,  # type: ignore[arg-type]
-                        bet_type="TEAM_TOTAL_POINTS",
-                        side=side,  # type: ignore[arg-type]
-                        points=r.points,
-                        alt_line_id=r.alt_line_id,
-                        team_side=team_side,  # type: ignore[arg-type]
-                    )
-                    out.append(quote(sel, price, period.max_team_total))
-    yield from (q for q in out if q is not None)
+                vol = period.max_team_total
+                add("TEAM_TOTAL_POINTS", "over", r.over, vol, r.points, r.alt_line_id, team_side)
+                add("TEAM_TOTAL_POINTS", "under", r.under, vol, r.points, r.alt_line_id, team_side)
+    yield from out
 
 
 def quote_from_line(
@@ -281,7 +287,9 @@ def register_account(
 ) -> None:
     """Register a Pinnacle account in an engine Book (``balance``/``min_stake`` in minor units
     of ``currency``, the account currency)."""
-    book.set_account(account, BOOKMAKER, currency, priority=priority, balance=balance, min_stake=min_stake)
+    book.set_account(
+        account, BOOKMAKER, currency, priority=priority, balance=balance, min_stake=min_stake
+    )
 
 
 def _limit(quote: PinnacleQuote, currency: str) -> int:

@@ -138,7 +138,9 @@ def _forget(key: int) -> None:
     _RAW.pop(key, None)
 
 
-class Response(msgspec.Struct, rename="camel", frozen=True, kw_only=True, omit_defaults=True, weakref=True):
+class Response(
+    msgspec.Struct, rename="camel", frozen=True, kw_only=True, omit_defaults=True, weakref=True
+):
     """Base of every top-level response: it can hand back the exact bytes Pinnacle sent.
 
     The bytes live beside the object (keyed by identity, dropped when the object is collected)
@@ -178,7 +180,7 @@ def decode(data: bytes, type_: type[R]) -> R:
 # Errors (every API)
 
 
-class ErrorResponse(Response):
+class ErrorResponse(Response, frozen=True, kw_only=True):
     """4xx body of every API: ``code`` such as ``INVALID_REQUEST_DATA``, ``TOO_MANY_REQUESTS``.
 
     Also the body of a 500 (``ExtendedErrorResponse``/``ErrorResponseWithErrorRef``): then ``ref``
@@ -190,12 +192,12 @@ class ErrorResponse(Response):
     ref: str | None = None
 
 
-class _LinesError(Wire):
+class _LinesError(Wire, frozen=True, kw_only=True):
     code: str | None = None
     message: str | None = None
 
 
-class LinesErrorResponse(Response):
+class LinesErrorResponse(Response, frozen=True, kw_only=True):
     """Error body of ``/v2/sports`` and ``/v1/inrunning``: ``{status, error:{code,message}, code}``
     (``ExtendedLinesErrorResponse`` adds ``ref``)."""
 
@@ -209,7 +211,7 @@ class LinesErrorResponse(Response):
 # Lines API: reference data
 
 
-class Sport(Wire):
+class Sport(Wire, frozen=True, kw_only=True):
     id: int
     name: str | None = None
     has_offerings: bool | None = None
@@ -218,11 +220,11 @@ class Sport(Wire):
     event_count: int | None = None
 
 
-class SportsResponse(Response):
+class SportsResponse(Response, frozen=True, kw_only=True):
     sports: list[Sport] = []
 
 
-class League(Wire):
+class League(Wire, frozen=True, kw_only=True):
     """A league. ``home_team_type`` ("Team1"/"Team2") says which bet-side team is the home team."""
 
     id: int
@@ -236,13 +238,13 @@ class League(Wire):
     event_count: int | None = None
 
 
-class LeaguesResponse(Response):
+class LeaguesResponse(Response, frozen=True, kw_only=True):
     """``/v2/leagues`` (schema ``Leagues``)."""
 
     leagues: list[League] = []
 
 
-class SportPeriod(Wire):
+class SportPeriod(Wire, frozen=True, kw_only=True):
     number: int
     description: str | None = None
     short_description: str | None = None
@@ -258,34 +260,34 @@ class SportPeriod(Wire):
     team2_total_short_description: str | None = None
 
 
-class PeriodsResponse(Response):
+class PeriodsResponse(Response, frozen=True, kw_only=True):
     """``/v1/periods``: the spec's schema names one ``SportPeriod`` but its example (and the
     real API) wraps them as ``{"periods": [...]}``; this is that wrapper."""
 
     periods: list[SportPeriod] = []
 
 
-class Currency(Wire):
+class Currency(Wire, frozen=True, kw_only=True):
     code: str
     name: str | None = None
     rate: float | None = None
     """Exchange rate to USD (units of this currency per 1 USD)."""
 
 
-class CurrenciesResponse(Response):
+class CurrenciesResponse(Response, frozen=True, kw_only=True):
     """``/v2/currencies`` (schema ``SuccessfulCurrenciesResponse``)."""
 
     currencies: list[Currency] = []
 
 
-class CancellationReasonLookup(Wire):
+class CancellationReasonLookup(Wire, frozen=True, kw_only=True):
     """One row of ``/v1/cancellationreasons`` (schema ``CancellationReason`` of the Lines API)."""
 
     code: str
     description: str | None = None
 
 
-class CancellationReasonsResponse(Response):
+class CancellationReasonsResponse(Response, frozen=True, kw_only=True):
     cancellation_reasons: list[CancellationReasonLookup] = []
 
 
@@ -293,7 +295,7 @@ class CancellationReasonsResponse(Response):
 # Lines API: fixtures
 
 
-class Fixture(Wire):
+class Fixture(Wire, frozen=True, kw_only=True):
     """A non-settled event. ``status`` is deprecated (use the odds period ``status``)."""
 
     id: int
@@ -313,13 +315,13 @@ class Fixture(Wire):
     same_event_parlay_periods_enabled: list[int] | None = None
 
 
-class FixturesLeague(Wire):
+class FixturesLeague(Wire, frozen=True, kw_only=True):
     id: int
     name: str | None = None
     events: list[Fixture] = []
 
 
-class FixturesResponse(Response):
+class FixturesResponse(Response, frozen=True, kw_only=True):
     """``/v1/fixtures``. Note the key ``league`` (singular), unlike odds' ``leagues``."""
 
     sport_id: int | None = None
@@ -327,7 +329,7 @@ class FixturesResponse(Response):
     league: list[FixturesLeague] = []
 
 
-class CancellationDetailsItem(Wire):
+class CancellationDetailsItem(Wire, frozen=True, kw_only=True):
     """One ``{key, value}`` detail. The spec types ``value`` as a string but its own example
     sends a number (``-1.5``), so both are accepted."""
 
@@ -335,7 +337,7 @@ class CancellationDetailsItem(Wire):
     value: str | float | None = None
 
 
-class CancellationReason(Wire):
+class CancellationReason(Wire, frozen=True, kw_only=True):
     """Why a bet/period was cancelled. ``details`` is a list of ``{key, value}`` in the Bets API,
     one ``{key, value}`` object in the Lines schema, and an object of ``correct*`` fields in the
     Lines example: all three shapes decode."""
@@ -355,7 +357,7 @@ class CancellationReason(Wire):
         return {k: str(v) for k, v in d.items()}
 
 
-class SettledFixturesPeriod(Wire):
+class SettledFixturesPeriod(Wire, frozen=True, kw_only=True):
     number: int | None = None
     status: int | None = None
     """1 settled, 2 re-settled, 3 cancelled, 4 re-settled as cancelled, 5 event deleted."""
@@ -368,17 +370,17 @@ class SettledFixturesPeriod(Wire):
     cancellation_reason: CancellationReason | None = None
 
 
-class SettledFixturesEvent(Wire):
+class SettledFixturesEvent(Wire, frozen=True, kw_only=True):
     id: int
     periods: list[SettledFixturesPeriod] = []
 
 
-class SettledFixturesLeague(Wire):
+class SettledFixturesLeague(Wire, frozen=True, kw_only=True):
     id: int
     events: list[SettledFixturesEvent] = []
 
 
-class SettledFixturesResponse(Response):
+class SettledFixturesResponse(Response, frozen=True, kw_only=True):
     """``/v1/fixtures/settled`` (deprecated; schema ``SettledFixturesSport``)."""
 
     sport_id: int | None = None
@@ -386,20 +388,20 @@ class SettledFixturesResponse(Response):
     leagues: list[SettledFixturesLeague] = []
 
 
-class SpecialsFixturesEvent(Wire):
+class SpecialsFixturesEvent(Wire, frozen=True, kw_only=True):
     id: int | None = None
     period_number: int | None = None
     home: str | None = None
     away: str | None = None
 
 
-class SpecialsFixturesContestant(Wire):
+class SpecialsFixturesContestant(Wire, frozen=True, kw_only=True):
     id: int
     name: str | None = None
     rot_num: int | None = None
 
 
-class SpecialFixture(Wire):
+class SpecialFixture(Wire, frozen=True, kw_only=True):
     id: int
     bet_type: str | None = None
     name: str | None = None
@@ -413,25 +415,25 @@ class SpecialFixture(Wire):
     live_status: int | None = None
 
 
-class SpecialsFixturesLeague(Wire):
+class SpecialsFixturesLeague(Wire, frozen=True, kw_only=True):
     id: int
     specials: list[SpecialFixture] = []
 
 
-class SpecialsFixturesResponse(Response):
+class SpecialsFixturesResponse(Response, frozen=True, kw_only=True):
     sport_id: int | None = None
     last: int | None = None
     leagues: list[SpecialsFixturesLeague] = []
 
 
-class SettledContestant(Wire):
+class SettledContestant(Wire, frozen=True, kw_only=True):
     id: int | None = None
     name: str | None = None
     outcome: str | None = None
     """W won, L lost, X cancelled, T tie, Z scratched."""
 
 
-class SettledSpecial(Wire):
+class SettledSpecial(Wire, frozen=True, kw_only=True):
     id: int
     status: int | None = None
     settlement_id: int | None = None
@@ -440,34 +442,34 @@ class SettledSpecial(Wire):
     contestants: list[SettledContestant] = []
 
 
-class SettledSpecialsLeague(Wire):
+class SettledSpecialsLeague(Wire, frozen=True, kw_only=True):
     id: int
     specials: list[SettledSpecial] = []
 
 
-class SettledSpecialsResponse(Response):
+class SettledSpecialsResponse(Response, frozen=True, kw_only=True):
     sport_id: int | None = None
     last: int | None = None
     leagues: list[SettledSpecialsLeague] = []
 
 
-class InRunningEvent(Wire):
+class InRunningEvent(Wire, frozen=True, kw_only=True):
     id: int
     state: int | None = None
     elapsed: int | None = None
 
 
-class InRunningLeague(Wire):
+class InRunningLeague(Wire, frozen=True, kw_only=True):
     id: int
     events: list[InRunningEvent] = []
 
 
-class InRunningSport(Wire):
+class InRunningSport(Wire, frozen=True, kw_only=True):
     id: int
     leagues: list[InRunningLeague] = []
 
 
-class InRunningResponse(Response):
+class InRunningResponse(Response, frozen=True, kw_only=True):
     """``/v1/inrunning`` (deprecated since Oct 2024)."""
 
     sports: list[InRunningSport] = []
@@ -477,7 +479,7 @@ class InRunningResponse(Response):
 # Lines API: odds (v2 shape)
 
 
-class OddsSpread(Wire):
+class OddsSpread(Wire, frozen=True, kw_only=True):
     """A spread line. ``hdp`` is the home handicap; ``alt_line_id`` marks an alternate line, whose
     ``max`` (when set) overrides the period's ``max_spread``."""
 
@@ -488,13 +490,13 @@ class OddsSpread(Wire):
     max: float | None = None
 
 
-class OddsMoneyline(Wire):
+class OddsMoneyline(Wire, frozen=True, kw_only=True):
     home: float | None = None
     away: float | None = None
     draw: float | None = None
 
 
-class OddsTotal(Wire):
+class OddsTotal(Wire, frozen=True, kw_only=True):
     alt_line_id: int | None = None
     points: float | None = None
     over: float | None = None
@@ -502,21 +504,21 @@ class OddsTotal(Wire):
     max: float | None = None
 
 
-class OddsTeamTotal(Wire):
+class OddsTeamTotal(Wire, frozen=True, kw_only=True):
     alt_line_id: int | None = None
     points: float | None = None
     over: float | None = None
     under: float | None = None
 
 
-class OddsTeamTotals(Wire):
+class OddsTeamTotals(Wire, frozen=True, kw_only=True):
     """``teamTotal`` of ``/v2/odds``: lists per side (v1 had one object per side)."""
 
     home: list[OddsTeamTotal] | None = None
     away: list[OddsTeamTotal] | None = None
 
 
-class OddsPeriod(Wire):
+class OddsPeriod(Wire, frozen=True, kw_only=True):
     """One period of an event's odds. Sent whole in a delta: a market missing from it is no
     longer offered. A period with only ``line_id``/``number``/``cutoff`` is past cutoff.
 
@@ -556,7 +558,7 @@ class OddsPeriod(Wire):
         )
 
 
-class OddsEvent(Wire):
+class OddsEvent(Wire, frozen=True, kw_only=True):
     id: int
     away_score: float | None = None
     home_score: float | None = None
@@ -565,12 +567,12 @@ class OddsEvent(Wire):
     periods: list[OddsPeriod] = []
 
 
-class OddsLeague(Wire):
+class OddsLeague(Wire, frozen=True, kw_only=True):
     id: int
     events: list[OddsEvent] = []
 
 
-class OddsResponse(Response):
+class OddsResponse(Response, frozen=True, kw_only=True):
     """``/v2/odds``: pass ``last`` as ``since`` next time to get only the changed periods."""
 
     sport_id: int | None = None
@@ -578,7 +580,7 @@ class OddsResponse(Response):
     leagues: list[OddsLeague] = []
 
 
-class SpecialOddsContestantLine(Wire):
+class SpecialOddsContestantLine(Wire, frozen=True, kw_only=True):
     """A contestant's line; ``price`` is ``null`` when the line is no longer offered (delta)."""
 
     id: int
@@ -588,37 +590,37 @@ class SpecialOddsContestantLine(Wire):
     max: float | None = None
 
 
-class SpecialOddsSpecial(Wire):
+class SpecialOddsSpecial(Wire, frozen=True, kw_only=True):
     id: int
     max_bet: float | None = None
     contestant_lines: list[SpecialOddsContestantLine] = []
 
 
-class SpecialOddsLeague(Wire):
+class SpecialOddsLeague(Wire, frozen=True, kw_only=True):
     id: int
     specials: list[SpecialOddsSpecial] = []
 
 
-class SpecialOddsResponse(Response):
+class SpecialOddsResponse(Response, frozen=True, kw_only=True):
     sport_id: int | None = None
     last: int | None = None
     leagues: list[SpecialOddsLeague] = []
 
 
-class TeaserOddsSpread(Wire):
+class TeaserOddsSpread(Wire, frozen=True, kw_only=True):
     max_bet: float | None = None
     home_hdp: float | None = None
     away_hdp: float | None = None
     alt_hdp: bool | None = None
 
 
-class TeaserOddsTotalPoints(Wire):
+class TeaserOddsTotalPoints(Wire, frozen=True, kw_only=True):
     max_bet: float | None = None
     over_points: float | None = None
     under_points: float | None = None
 
 
-class TeaserOddsPeriod(Wire):
+class TeaserOddsPeriod(Wire, frozen=True, kw_only=True):
     number: int
     line_id: int | None = None
     spread_updated_at: dt.datetime | None = None
@@ -627,38 +629,38 @@ class TeaserOddsPeriod(Wire):
     total: TeaserOddsTotalPoints | None = None
 
 
-class TeaserOddsEvent(Wire):
+class TeaserOddsEvent(Wire, frozen=True, kw_only=True):
     id: int
     periods: list[TeaserOddsPeriod] = []
 
 
-class TeaserOddsLeague(Wire):
+class TeaserOddsLeague(Wire, frozen=True, kw_only=True):
     id: int
     events: list[TeaserOddsEvent] = []
 
 
-class TeaserOddsResponse(Response):
+class TeaserOddsResponse(Response, frozen=True, kw_only=True):
     teaser_id: int | None = None
     sport_id: int | None = None
     leagues: list[TeaserOddsLeague] = []
 
 
-class TeaserGroupsPayout(Wire):
+class TeaserGroupsPayout(Wire, frozen=True, kw_only=True):
     number_of_legs: int | None = None
     price: float | None = None
 
 
-class TeaserGroupsBetType(Wire):
+class TeaserGroupsBetType(Wire, frozen=True, kw_only=True):
     points: float | None = None
 
 
-class TeaserGroupsLeague(Wire):
+class TeaserGroupsLeague(Wire, frozen=True, kw_only=True):
     id: int
     spread: TeaserGroupsBetType | None = None
     total: TeaserGroupsBetType | None = None
 
 
-class TeaserGroupsTeaser(Wire):
+class TeaserGroupsTeaser(Wire, frozen=True, kw_only=True):
     id: int
     description: str | None = None
     sport_id: int | None = None
@@ -669,7 +671,7 @@ class TeaserGroupsTeaser(Wire):
     leagues: list[TeaserGroupsLeague] = []
 
 
-class TeaserGroup(Wire):
+class TeaserGroup(Wire, frozen=True, kw_only=True):
     """Schema ``TeaserGroups`` (one group)."""
 
     id: int
@@ -677,7 +679,7 @@ class TeaserGroup(Wire):
     teasers: list[TeaserGroupsTeaser] = []
 
 
-class TeaserGroupsResponse(Response):
+class TeaserGroupsResponse(Response, frozen=True, kw_only=True):
     teaser_groups: list[TeaserGroup] = []
 
 
@@ -685,7 +687,7 @@ class TeaserGroupsResponse(Response):
 # Lines API: lines
 
 
-class LineResponse(Response):
+class LineResponse(Response, frozen=True, kw_only=True):
     """``/v1/line``: the current price and limits of one selection.
 
     With ``status="NOT_EXISTS"`` no other field is present. Stakes are in the client currency.
@@ -710,7 +712,7 @@ class LineResponse(Response):
     period_team2_red_cards: int | None = None
 
 
-class SpecialLineResponse(Response):
+class SpecialLineResponse(Response, frozen=True, kw_only=True):
     status: str
     special_id: int | None = None
     contestant_id: int | None = None
@@ -723,7 +725,7 @@ class SpecialLineResponse(Response):
     handicap: float | None = None
 
 
-class ParlayLineRequest(Wire):
+class ParlayLineRequest(Wire, frozen=True, kw_only=True):
     """One leg of ``/v2/line/parlay``; ``team`` is ``Team1|Team2|Draw`` (mixed case) here."""
 
     unique_leg_id: str
@@ -735,12 +737,12 @@ class ParlayLineRequest(Wire):
     handicap: float | None = None
 
 
-class ParlayLinesRequest(Wire):
+class ParlayLinesRequest(Wire, frozen=True, kw_only=True):
     odds_format: str | None = None
     legs: list[ParlayLineRequest] = []
 
 
-class RoundRobinOptionWithOdds(Wire):
+class RoundRobinOptionWithOdds(Wire, frozen=True, kw_only=True):
     """Parlay odds for one round-robin option; ``number_of_bets`` only in ``/v2/line/parlay``."""
 
     round_robin_option: str
@@ -749,7 +751,7 @@ class RoundRobinOptionWithOdds(Wire):
     number_of_bets: float | None = None
 
 
-class ParlayLineLeg(Wire):
+class ParlayLineLeg(Wire, frozen=True, kw_only=True):
     status: str
     leg_id: str
     error_code: str | None = None
@@ -759,7 +761,7 @@ class ParlayLineLeg(Wire):
     correlated_legs: list[str] | None = None
 
 
-class ParlayLinesResponseV2(Response):
+class ParlayLinesResponseV2(Response, frozen=True, kw_only=True):
     status: str
     error: str | None = None
     min_risk_stake: float | None = None
@@ -770,7 +772,7 @@ class ParlayLinesResponseV2(Response):
     legs: list[ParlayLineLeg] = []
 
 
-class ParlayLinesResponse(Response):
+class ParlayLinesResponse(Response, frozen=True, kw_only=True):
     """The v1 shape (``/v1/line/parlay``, deprecated); kept because the current spec still
     defines it."""
 
@@ -782,7 +784,7 @@ class ParlayLinesResponse(Response):
     legs: list[ParlayLineLeg] = []
 
 
-class TeaserLineRequest(Wire):
+class TeaserLineRequest(Wire, frozen=True, kw_only=True):
     leg_id: str
     event_id: int
     period_number: int
@@ -792,7 +794,7 @@ class TeaserLineRequest(Wire):
     side: str | None = None
 
 
-class TeaserLinesRequest(Wire):
+class TeaserLinesRequest(Wire, frozen=True, kw_only=True):
     """Schema ``LinesRequestTeaser``."""
 
     teaser_id: int
@@ -800,14 +802,14 @@ class TeaserLinesRequest(Wire):
     legs: list[TeaserLineRequest]
 
 
-class TeaserLineLeg(Wire):
+class TeaserLineLeg(Wire, frozen=True, kw_only=True):
     status: str
     leg_id: str
     error_code: str | None = None
     line_id: int | None = None
 
 
-class TeaserLinesResponse(Response):
+class TeaserLinesResponse(Response, frozen=True, kw_only=True):
     status: str
     legs: list[TeaserLineLeg] = []
     error_code: str | None = None
@@ -822,7 +824,7 @@ class TeaserLinesResponse(Response):
 # Bets API v4: placing
 
 
-class PlaceBetRequest(Wire):
+class PlaceBetRequest(Wire, frozen=True, kw_only=True):
     """``/v4/bets/straight``. ``unique_request_id`` is the idempotency key: fixed before the
     first send and reused on every retry. There is no handicap: ``line_id``/``alt_line_id`` name
     it. ``team`` is ``TEAM1|TEAM2|DRAW`` here (upper case, unlike ``/v1/line``)."""
@@ -843,7 +845,7 @@ class PlaceBetRequest(Wire):
     side: str | None = None
 
 
-class PlaceStraightBetResponse(Response):
+class PlaceStraightBetResponse(Response, frozen=True, kw_only=True):
     """Slim v4 response. ``PENDING_ACCEPTANCE`` (live delay) has no ``bet_id``: poll by
     ``unique_request_id``. Business errors come as ``PROCESSED_WITH_ERROR`` + ``error_code``."""
 
@@ -857,7 +859,7 @@ class PlaceStraightBetResponse(Response):
     better_line_was_accepted: bool | None = None
 
 
-class ParlayLegRequest(Wire):
+class ParlayLegRequest(Wire, frozen=True, kw_only=True):
     unique_leg_id: str
     line_id: int
     sport_id: int
@@ -869,7 +871,7 @@ class ParlayLegRequest(Wire):
     side: str | None = None
 
 
-class PlaceParlayBetRequest(Wire):
+class PlaceParlayBetRequest(Wire, frozen=True, kw_only=True):
     """``risk_amount`` applies to every parlay of a round robin (total = amount × parlays)."""
 
     unique_request_id: str
@@ -880,7 +882,7 @@ class PlaceParlayBetRequest(Wire):
     round_robin_options: list[str]
 
 
-class ParlayLegResponse(Wire):
+class ParlayLegResponse(Wire, frozen=True, kw_only=True):
     status: str | None = None
     error_code: str | None = None
     leg_id: str | None = None
@@ -890,7 +892,7 @@ class ParlayLegResponse(Wire):
     correlated_legs: list[str] | None = None
 
 
-class PlaceParlayBetResponse(Response):
+class PlaceParlayBetResponse(Response, frozen=True, kw_only=True):
     status: str
     error_code: str | None = None
     bet_id: int | None = None
@@ -902,7 +904,7 @@ class PlaceParlayBetResponse(Response):
     invalid_legs: list[ParlayLegResponse] | None = None
 
 
-class TeaserBetLeg(Wire):
+class TeaserBetLeg(Wire, frozen=True, kw_only=True):
     leg_id: str
     bet_type: str
     line_id: int
@@ -911,7 +913,7 @@ class TeaserBetLeg(Wire):
     side: str | None = None
 
 
-class PlaceTeaserBetRequest(Wire):
+class PlaceTeaserBetRequest(Wire, frozen=True, kw_only=True):
     unique_request_id: str
     teaser_id: int
     odds_format: str
@@ -920,7 +922,7 @@ class PlaceTeaserBetRequest(Wire):
     legs: list[TeaserBetLeg]
 
 
-class PlaceTeaserBetLegResponse(Wire):
+class PlaceTeaserBetLegResponse(Wire, frozen=True, kw_only=True):
     status: str | None = None
     error_code: str | None = None
     leg_id: str | None = None
@@ -928,7 +930,7 @@ class PlaceTeaserBetLegResponse(Wire):
     points: float | None = None
 
 
-class PlaceTeaserBetResponse(Response):
+class PlaceTeaserBetResponse(Response, frozen=True, kw_only=True):
     status: str | None = None
     error_code: str | None = None
     bet_id: int | None = None
@@ -940,7 +942,7 @@ class PlaceTeaserBetResponse(Response):
     valid_legs: list[PlaceTeaserBetLegResponse] | None = None
 
 
-class SpecialBetRequest(Wire):
+class SpecialBetRequest(Wire, frozen=True, kw_only=True):
     unique_request_id: str
     accept_better_line: bool
     odds_format: str
@@ -951,13 +953,13 @@ class SpecialBetRequest(Wire):
     contestant_id: int
 
 
-class SpecialBetsRequest(Wire):
+class SpecialBetsRequest(Wire, frozen=True, kw_only=True):
     """Schema ``MultiBetRequest.SpecialBetRequest``: several special bets in one call."""
 
     bets: list[SpecialBetRequest] = []
 
 
-class SpecialBetResponse(Wire):
+class SpecialBetResponse(Wire, frozen=True, kw_only=True):
     status: str | None = None
     error_code: str | None = None
     bet_id: int | None = None
@@ -968,13 +970,13 @@ class SpecialBetResponse(Wire):
     better_line_was_accepted: bool | None = None
 
 
-class SpecialBetsResponse(Response):
+class SpecialBetsResponse(Response, frozen=True, kw_only=True):
     """Schema ``MultiBetResponse.SpecialBetResponse``."""
 
     bets: list[SpecialBetResponse] = []
 
 
-class BettingStatusResponse(Response):
+class BettingStatusResponse(Response, frozen=True, kw_only=True):
     """``ALL_BETTING_ENABLED``, ``ALL_LIVE_BETTING_CLOSED`` or ``ALL_BETTING_CLOSED``."""
 
     status: str
@@ -984,7 +986,7 @@ class BettingStatusResponse(Response):
 # Bets API v4: reading
 
 
-class StraightBet(Wire):
+class StraightBet(Wire, frozen=True, kw_only=True):
     """Schema ``StraightBetV4``. The spec marks ``betId``, ``placedAt``, ``win``, ``risk``… as
     required, but a live-delay bet looked up by ``uniqueRequestId`` while ``PENDING_ACCEPTANCE``
     or after ``NOT_ACCEPTED`` carries only ``uniqueRequestId`` and ``betStatus`` (documented in
@@ -1025,7 +1027,7 @@ class StraightBet(Wire):
     resulting_unit: str | None = None
 
 
-class ParlayLeg(Wire):
+class ParlayLeg(Wire, frozen=True, kw_only=True):
     sport_id: int | None = None
     leg_bet_type: str | None = None
     leg_bet_status: str | None = None
@@ -1046,7 +1048,7 @@ class ParlayLeg(Wire):
     cancellation_reason: CancellationReason | None = None
 
 
-class ParlayBet(Wire):
+class ParlayBet(Wire, frozen=True, kw_only=True):
     bet_id: int
     bet_status: str
     bet_type: str = "PARLAY"
@@ -1065,7 +1067,7 @@ class ParlayBet(Wire):
     final_price: float | None = None
 
 
-class TeaserLeg(Wire):
+class TeaserLeg(Wire, frozen=True, kw_only=True):
     sport_id: int | None = None
     leg_bet_type: str | None = None
     leg_bet_status: str | None = None
@@ -1080,7 +1082,7 @@ class TeaserLeg(Wire):
     period_number: int | None = None
 
 
-class TeaserBet(Wire):
+class TeaserBet(Wire, frozen=True, kw_only=True):
     bet_id: int
     bet_status: str
     bet_type: str = "TEASER"
@@ -1105,7 +1107,7 @@ class TeaserBet(Wire):
     legs: list[TeaserLeg] = []
 
 
-class SpecialBet(Wire):
+class SpecialBet(Wire, frozen=True, kw_only=True):
     bet_id: int
     bet_status: str
     bet_type: str = "SPECIAL"
@@ -1135,7 +1137,7 @@ class SpecialBet(Wire):
     event_start_time: dt.datetime | None = None
 
 
-class ManualBet(Wire):
+class ManualBet(Wire, frozen=True, kw_only=True):
     bet_id: int
     bet_status: str
     bet_type: str = "MANUAL"
@@ -1149,7 +1151,7 @@ class ManualBet(Wire):
     reference_bet_id: int | None = None
 
 
-class GetBetsResponse(Response):
+class GetBetsResponse(Response, frozen=True, kw_only=True):
     """``/v4/bets`` (schema ``GetBetsByTypeResponseV4``). ``more_available`` with
     ``to_record`` tells how to page on (``fromRecord = toRecord + 1``)."""
 
@@ -1168,7 +1170,7 @@ class GetBetsResponse(Response):
 # Customer API
 
 
-class ClientBalanceResponse(Response):
+class ClientBalanceResponse(Response, frozen=True, kw_only=True):
     """``/v1/client/balance`` (marked deprecated in the current spec); amounts in ``currency``."""
 
     available_balance: float

@@ -17,9 +17,10 @@ A request must satisfy every rule that matches it; a snapshot also counts as a r
 "any" rules. Versions are ignored when matching (``/v1/odds`` and ``/v2/odds`` are one
 endpoint), which is the stricter reading.
 
-:class:`Pacer` enforces a policy by *reservation*: each caller takes the next free slot and then
-sleeps until it, so concurrent callers (tasks, threads, several clients sharing one pacer) can
-never together exceed the policy however often they ask. A 429 blocks the endpoint for the
+:class:`Pacer` enforces a policy by taking a slot only when it is free *now* (under a lock), and
+otherwise sleeping until it should be, then trying again: concurrent callers (tasks, threads,
+several clients sharing one pacer) can never together exceed the policy however often they ask.
+A 429 blocks the endpoint for the
 ``Retry-After`` the server gave. The same class, without waiting, is what the simulator uses to
 decide its 429s.
 """
@@ -114,9 +115,7 @@ POLICY_2022 = FairUsePolicy(
 )
 POLICY_2025 = POLICY_2022.with_rules(Rule(_ODDS_EXPOSING, 120.0, "any"), name="2025")
 
-POLICIES: Mapping[str, FairUsePolicy] = {
-    p.name: p for p in (POLICY_2018, POLICY_2022, POLICY_2025)
-}
+POLICIES: Mapping[str, FairUsePolicy] = {p.name: p for p in (POLICY_2018, POLICY_2022, POLICY_2025)}
 DEFAULT_POLICY = POLICY_2025
 
 
@@ -170,36 +169,32 @@ class Pacer:
 
     # -- the core: one locked step ----------------------------------------------------------
 
-    def _keys(self, endpoint: str, sport_id: int | None, snapshot: bool) -> list[tuple[_Key, float]]:
+    def _keys(
+        self, endpoint: str, sport_id: int | None, snapshot: bool
+    ) -> list[tuple[_Key, float]]:
         out: list[tuple[_Key, float]] = []
         for i, rule in enumerate(self.policy.rules):
             if rule.matches(endpoint, snapshot):
                 out.append(((i, endpoint, sport_id if rule.per_sport else None), rule.interval))
         return out
 
-    def _earliest(self, keys: Iterable[tuple[_Key, float]], endpoint: str, sport_id: int | None) -> float:
+    def _earliest(
+        self, keys: Iterable[tuple[_Key, float]], endpoint: str, sport_id: int | None
+    ) -> float:
         state = self._state
-        t = max(state.blocked.get((endpoint, sport_id), float("-inf")),
-                state.blocked.get((endpoint, None), float("-inf")))
+        t = max(
+            state.blocked.get((endpoint, sport_id), float("-inf")),
+            state.blocked.get((endpoint, None), float("-inf")),
+        )
         for key, interval in keys:
             last = state.last.get(key)
             if last is not None:
                 t = max(t, last + interval + self.margin)
         return t
 
-    def reserve(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> float:
-        """Book the next allowed slot for this call and return the seconds to wait for it."""
-        endpoint = endpoint_of(path)
-        with self._lock:
-            now = self.clock.monotonic()
-            keys = self._keys(endpoint, sport_id, snapshot)
-            slot = max(now, self._earliest(keys, endpoint, sport_id))
-            for key, _ in keys:
-                self._state.last[key] = slot
-            self._trim(now)
-            return slot - now
-
-    def try_acquire(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> float:
+    def try_acquire(
+        self, path: str, sport_id: int | None = None, *, snapshot: bool = False
+    ) -> float:
         """Take the slot only if it is free now: return 0.0 (taken) or the seconds to wait
         (nothing taken). This is the server side of the policy."""
         endpoint = endpoint_of(path)
@@ -214,11 +209,25 @@ class Pacer:
             self._trim(now)
             return 0.0
 
-    async def acquire(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> None:
-        """Wait (on the pacer's clock) until this call is allowed, then return."""
-        delay = self.reserve(path, sport_id, snapshot=snapshot)
-        if delay > 0:
-            await self.clock.sleep(delay)
+    async def acquire(
+        self, path: str, sport_id: int | None = None, *, snapshot: bool = False
+    ) -> None:
+        """Wait (on the pacer's clock) until this call is allowed, then take the slot.
+
+        The slot is taken at the moment the call really goes, never booked ahead: a task that
+        wakes late cannot squeeze the next one below the interval. Bounded: after 10,000 waits
+        (a clock that never moves) :class:`RateLimited` is raised.
+        """
+        for _ in range(10_000):
+            wait = self.try_acquire(path, sport_id, snapshot=snapshot)
+            if wait <= 0:
+                return
+            await self.clock.sleep(wait)
+        raise RateLimited(
+            f"fair use ({self.policy.name}): {endpoint_of(path)} never became free",
+            retry_after=self.wait_time(path, sport_id, snapshot=snapshot),
+            limit=endpoint_of(path),
+        )
 
     def check(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> None:
         """Take the slot now or raise :class:`RateLimited` with the wait; for callers that
@@ -246,7 +255,10 @@ class Pacer:
         endpoint = endpoint_of(path)
         with self._lock:
             now = self.clock.monotonic()
-            return max(0.0, self._earliest(self._keys(endpoint, sport_id, snapshot), endpoint, sport_id) - now)
+            return max(
+                0.0,
+                self._earliest(self._keys(endpoint, sport_id, snapshot), endpoint, sport_id) - now,
+            )
 
     def _trim(self, now: float) -> None:
         state = self._state

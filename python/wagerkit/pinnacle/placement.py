@@ -30,7 +30,6 @@ import msgspec
 from wagerkit.errors import (
     ConnectFailed,
     Declined,
-    DuplicateRequest,
     MaybePlaced,
     NetworkError,
     RateLimited,
@@ -38,7 +37,12 @@ from wagerkit.errors import (
     WagerkitError,
 )
 from wagerkit.pinnacle._http import PinnacleHttp
-from wagerkit.pinnacle.errors import AMBIGUOUS_CODES, DUPLICATE_CODES, error_for_code, parse_retry_after
+from wagerkit.pinnacle.errors import (
+    AMBIGUOUS_CODES,
+    DUPLICATE_CODES,
+    error_for_code,
+    parse_retry_after,
+)
 from wagerkit.pinnacle.models import (
     GetBetsResponse,
     ParlayBet,
@@ -48,7 +52,7 @@ from wagerkit.pinnacle.models import (
     TeaserBet,
 )
 
-__all__ = ["ACCEPTED_STATES", "BetOutcome", "Placer", "PlacementTimings"]
+__all__ = ["ACCEPTED_STATES", "BetOutcome", "PlacementTimings", "Placer"]
 
 AnyBet = StraightBet | ParlayBet | TeaserBet | SpecialBet
 B = TypeVar("B", StraightBet, ParlayBet, TeaserBet, SpecialBet)
@@ -139,7 +143,7 @@ class Placer(Generic[P, B]):
         self.http = http
         self.path = path
         self.response_type = response_type
-        self.lookup = lookup
+        self.lookup: Callable[[str, float], Awaitable[B | None]] = lookup
         self.timings = timings
 
     async def place(
@@ -244,7 +248,9 @@ class Placer(Generic[P, B]):
         self, bet: AnyBet, uid: str, history: list[tuple[float, str]], *, wait: bool
     ) -> BetOutcome:
         if bet.bet_status in ACCEPTED_STATES:
-            return BetOutcome(uid, bet.bet_status, bet=bet, history=tuple(history), **_bet_fields(bet))
+            return BetOutcome(
+                uid, bet.bet_status, bet=bet, history=tuple(history), **_bet_fields(bet)
+            )
         if bet.bet_status == "PENDING_ACCEPTANCE":
             if not wait:
                 return BetOutcome(uid, "PENDING_ACCEPTANCE", bet=bet, history=tuple(history))
@@ -272,7 +278,11 @@ class Placer(Generic[P, B]):
             history.append((clock.time(), f"poll: {state}"))
             if bet is not None and bet.bet_status in ACCEPTED_STATES:
                 return BetOutcome(
-                    uid, bet.bet_status, bet=bet, response=response, history=tuple(history),
+                    uid,
+                    bet.bet_status,
+                    bet=bet,
+                    response=response,
+                    history=tuple(history),
                     **_bet_fields(bet),
                 )
             if bet is not None and bet.bet_status == "NOT_ACCEPTED":

@@ -44,14 +44,16 @@ _JSON = "application/json"
 _ODDS_FORMATS = {"american", "decimal", "hongkong", "indonesian", "malay"}
 
 
-class BadRequest(Exception):  # noqa: N818
+class BadRequest(Exception):
     def __init__(self, message: str, code: str = "INVALID_REQUEST_DATA", status: int = 400) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(msgspec.json.encode(data), status_code=status, media_type=_JSON, headers=headers)
+    return Response(
+        msgspec.json.encode(data), status_code=status, media_type=_JSON, headers=headers
+    )
 
 
 # -- parameters ---------------------------------------------------------------------------------
@@ -116,9 +118,11 @@ def _date(raw: str | None, name: str) -> float:
 def build_app(sim: PinnacleSim) -> Starlette:
     """The Starlette app serving ``sim``."""
 
-    Handler = Callable[[Request, str], Awaitable[Response]]
+    Handler = Callable[[Request, str], Awaitable[Response]]  # noqa: N806 - a local alias
 
-    def endpoint(handler: Handler, *, paced: bool = False, sport_param: bool = True) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(
+        handler: Handler, *, paced: bool = False, sport_param: bool = True
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             response = await guarded(request, handler, paced, sport_param)
             sim.record(
@@ -136,7 +140,9 @@ def build_app(sim: PinnacleSim) -> Starlette:
 
         return run
 
-    async def guarded(request: Request, handler: Handler, paced: bool, sport_param: bool) -> Response:
+    async def guarded(
+        request: Request, handler: Handler, paced: bool, sport_param: bool
+    ) -> Response:
         with sim.lock:
             sim.requests.append((sim.clock.time(), request.method, request.url.path))
         user = _authenticate(request)
@@ -152,7 +158,10 @@ def build_app(sim: PinnacleSim) -> Starlette:
                         wait = pacer.try_acquire(request.url.path, sport, snapshot=snapshot)
                     if wait > 0:
                         return _json(
-                            {"code": "TOO_MANY_REQUESTS", "message": "Notice of Excessive Request Activity"},
+                            {
+                                "code": "TOO_MANY_REQUESTS",
+                                "message": "Notice of Excessive Request Activity",
+                            },
                             429,
                             {"Retry-After": str(max(1, math.ceil(wait)))},
                         )
@@ -174,30 +183,51 @@ def build_app(sim: PinnacleSim) -> Starlette:
     def _authenticate(request: Request) -> str | Response:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("basic "):
-            return _json({"code": "INVALID_AUTHORIZATION_HEADER", "message": "Authorization header is missing"}, 401)
+            return _json(
+                {
+                    "code": "INVALID_AUTHORIZATION_HEADER",
+                    "message": "Authorization header is missing",
+                },
+                401,
+            )
         try:
             user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            return _json({"code": "INVALID_AUTHORIZATION_HEADER", "message": "Malformed header"}, 401)
+            return _json(
+                {"code": "INVALID_AUTHORIZATION_HEADER", "message": "Malformed header"}, 401
+            )
         if sim.users.get(user) != password or not password:
             return _json({"code": "INVALID_CREDENTIALS", "message": "Authorization failed"}, 401)
         return user
 
     def _early_fault(kind: str) -> Response | None:
         if kind == "resubmit":
-            return _json({"code": "RESUBMIT_REQUEST", "message": "Please resubmit the request"}, 400)
+            return _json(
+                {"code": "RESUBMIT_REQUEST", "message": "Please resubmit the request"}, 400
+            )
         if kind == "500":
             return _server_error()
         if kind.startswith("429"):
             seconds = kind.split(":", 1)[1] if ":" in kind else "60"
-            return _json({"code": "TOO_MANY_REQUESTS", "message": "Notice of Excessive Request Activity"}, 429,
-                         {"Retry-After": seconds})
+            return _json(
+                {"code": "TOO_MANY_REQUESTS", "message": "Notice of Excessive Request Activity"},
+                429,
+                {"Retry-After": seconds},
+            )
         if kind.startswith("code:"):
-            return _json({"status": "PROCESSED_WITH_ERROR", "errorCode": kind[5:], "uniqueRequestId": str(uuid.uuid4())})
+            return _json(
+                {
+                    "status": "PROCESSED_WITH_ERROR",
+                    "errorCode": kind[5:],
+                    "uniqueRequestId": str(uuid.uuid4()),
+                }
+            )
         return None
 
     def _server_error() -> Response:
-        return _json({"ref": str(uuid.uuid4()), "code": "UNEXPECTED_ERROR", "message": "Internal error"}, 500)
+        return _json(
+            {"ref": str(uuid.uuid4()), "code": "UNEXPECTED_ERROR", "message": "Internal error"}, 500
+        )
 
     def state(fn: Callable[[Request, str], Any]) -> Handler:
         """A handler that reads/mutates state under the lock, after moving time."""
@@ -224,23 +254,45 @@ def build_app(sim: PinnacleSim) -> Starlette:
     # -- Lines: reference ----------------------------------------------------------------------
 
     def sports(request: Request, _: Any) -> Any:
-        return {"sports": [
-            {"id": sid, "name": s["name"], "hasOfferings": True, "leagueSpecialsCount": len(s.get("specials", [])),
-             "eventSpecialsCount": 0, "eventCount": sum(1 for e in market.events.values() if e.sport_id == sid and not e.settled)}
-            for sid, s in sorted(market.sports.items())
-        ]}
+        return {
+            "sports": [
+                {
+                    "id": sid,
+                    "name": s["name"],
+                    "hasOfferings": True,
+                    "leagueSpecialsCount": len(s.get("specials", [])),
+                    "eventSpecialsCount": 0,
+                    "eventCount": sum(
+                        1 for e in market.events.values() if e.sport_id == sid and not e.settled
+                    ),
+                }
+                for sid, s in sorted(market.sports.items())
+            ]
+        }
 
     def leagues(request: Request, _: Any) -> Any:
         sport_id = _int(request.query_params, "sportId", required=True)
         if sport_id not in market.sports:
             raise BadRequest("unknown sportId")
-        return {"leagues": [
-            {"id": lid, "name": lg["name"], "homeTeamType": lg.get("homeTeamType", "Team1"), "hasOfferings": True,
-             "container": lg.get("container", ""), "allowRoundRobins": True, "leagueSpecialsCount": 0,
-             "eventSpecialsCount": 0,
-             "eventCount": sum(1 for e in market.events.values() if e.league_id == lid and not e.settled)}
-            for lid, lg in sorted(market.leagues.items()) if lg["sportId"] == sport_id
-        ]}
+        return {
+            "leagues": [
+                {
+                    "id": lid,
+                    "name": lg["name"],
+                    "homeTeamType": lg.get("homeTeamType", "Team1"),
+                    "hasOfferings": True,
+                    "container": lg.get("container", ""),
+                    "allowRoundRobins": True,
+                    "leagueSpecialsCount": 0,
+                    "eventSpecialsCount": 0,
+                    "eventCount": sum(
+                        1 for e in market.events.values() if e.league_id == lid and not e.settled
+                    ),
+                }
+                for lid, lg in sorted(market.leagues.items())
+                if lg["sportId"] == sport_id
+            ]
+        }
 
     def periods(request: Request, _: Any) -> Any:
         sport_id = _int(request.query_params, "sportId", required=True)
@@ -253,24 +305,44 @@ def build_app(sim: PinnacleSim) -> Starlette:
         return {"currencies": [dict(c) for c in sim.scenario.get("currencies", [])]}
 
     def cancellation_reasons(request: Request, _: Any) -> Any:
-        return {"cancellationReasons": [
-            {"code": "FBS_CW_65", "description": "The event was postponed"},
-            {"code": "FBS_CW_227", "description": "Wrong team names"},
-            {"code": "FBS_CW_1", "description": "Event cancelled"},
-        ]}
+        return {
+            "cancellationReasons": [
+                {"code": "FBS_CW_65", "description": "The event was postponed"},
+                {"code": "FBS_CW_227", "description": "Wrong team names"},
+                {"code": "FBS_CW_1", "description": "Event cancelled"},
+            ]
+        }
 
     def teaser_groups(request: Request, _: Any) -> Any:
         _format(request.query_params, required=True)
         groups: dict[int, dict[str, Any]] = {}
         for t in sim.scenario.get("teasers", []):
-            g = groups.setdefault(int(t["groupId"]), {"id": int(t["groupId"]), "name": t["groupName"], "teasers": []})
-            g["teasers"].append({
-                "id": int(t["id"]), "description": t["description"], "sportId": int(t["sportId"]),
-                "minLegs": int(t["minLegs"]), "maxLegs": int(t["maxLegs"]), "sameEventOnly": False,
-                "payouts": [{"numberOfLegs": int(p["numberOfLegs"]), "price": float(p["price"])} for p in t["payouts"]],
-                "leagues": [{"id": lid, "spread": {"points": float(t["points"])}, "total": {"points": float(t["points"])}}
-                            for lid, lg in sorted(market.leagues.items()) if lg["sportId"] == int(t["sportId"])],
-            })
+            g = groups.setdefault(
+                int(t["groupId"]), {"id": int(t["groupId"]), "name": t["groupName"], "teasers": []}
+            )
+            g["teasers"].append(
+                {
+                    "id": int(t["id"]),
+                    "description": t["description"],
+                    "sportId": int(t["sportId"]),
+                    "minLegs": int(t["minLegs"]),
+                    "maxLegs": int(t["maxLegs"]),
+                    "sameEventOnly": False,
+                    "payouts": [
+                        {"numberOfLegs": int(p["numberOfLegs"]), "price": float(p["price"])}
+                        for p in t["payouts"]
+                    ],
+                    "leagues": [
+                        {
+                            "id": lid,
+                            "spread": {"points": float(t["points"])},
+                            "total": {"points": float(t["points"])},
+                        }
+                        for lid, lg in sorted(market.leagues.items())
+                        if lg["sportId"] == int(t["sportId"])
+                    ],
+                }
+            )
         return {"teaserGroups": list(groups.values())}
 
     # -- Lines: feeds --------------------------------------------------------------------------
@@ -290,24 +362,45 @@ def build_app(sim: PinnacleSim) -> Starlette:
 
     def fixtures(request: Request, _: Any) -> Any:
         q = request.query_params
-        return render.fixtures(market, _int(q, "sportId", required=True) or 0, since=_since(q),
-                               league_ids=_ints(q, "leagueIds"), event_ids=_ints(q, "eventIds"), is_live=_flag(q, "isLive"))
+        return render.fixtures(
+            market,
+            _int(q, "sportId", required=True) or 0,
+            since=_since(q),
+            league_ids=_ints(q, "leagueIds"),
+            event_ids=_ints(q, "eventIds"),
+            is_live=_flag(q, "isLive"),
+        )
 
     def odds(request: Request, _: Any) -> Any:
         q = request.query_params
-        return render.odds(market, _int(q, "sportId", required=True) or 0, since=_since(q),
-                           league_ids=_ints(q, "leagueIds"), event_ids=_ints(q, "eventIds"),
-                           is_live=_flag(q, "isLive"), f=_currency(q))
+        return render.odds(
+            market,
+            _int(q, "sportId", required=True) or 0,
+            since=_since(q),
+            league_ids=_ints(q, "leagueIds"),
+            event_ids=_ints(q, "eventIds"),
+            is_live=_flag(q, "isLive"),
+            f=_currency(q),
+        )
 
     def special_fixtures(request: Request, _: Any) -> Any:
         q = request.query_params
-        return render.special_fixtures(market, _int(q, "sportId", required=True) or 0, since=_since(q),
-                                       league_ids=_ints(q, "leagueIds"))
+        return render.special_fixtures(
+            market,
+            _int(q, "sportId", required=True) or 0,
+            since=_since(q),
+            league_ids=_ints(q, "leagueIds"),
+        )
 
     def special_odds(request: Request, _: Any) -> Any:
         q = request.query_params
-        return render.special_odds(market, _int(q, "sportId", required=True) or 0, since=_since(q),
-                                   league_ids=_ints(q, "leagueIds"), f=render.Formatter(_format(q), 1.0, True))
+        return render.special_odds(
+            market,
+            _int(q, "sportId", required=True) or 0,
+            since=_since(q),
+            league_ids=_ints(q, "leagueIds"),
+            f=render.Formatter(_format(q), 1.0, True),
+        )
 
     def settled_fixtures(request: Request, _: Any) -> Any:
         q = request.query_params
@@ -317,19 +410,36 @@ def build_app(sim: PinnacleSim) -> Starlette:
         out: dict[int, list[dict[str, Any]]] = {}
         for event_id in sorted(market.events):
             e = market.events[event_id]
-            if not e.settled or e.sport_id != sport_id or (league_ids and e.league_id not in league_ids):
+            if (
+                not e.settled
+                or e.sport_id != sport_id
+                or (league_ids and e.league_id not in league_ids)
+            ):
                 continue
-            if (since is not None and e.settled_version <= since) or e.settled_at + 86400 < market.now:
+            if (
+                since is not None and e.settled_version <= since
+            ) or e.settled_at + 86400 < market.now:
                 continue
             home_is_1 = e.home_team_type.upper() == "TEAM1"
             rows = []
             for number, score in ((0, e.result or (0, 0)), (1, e.half_result or (0, 0))):
                 t1, t2 = score if home_is_1 else (score[1], score[0])
-                rows.append({"number": number, "status": 1, "settlementId": e.settlement_id,
-                             "settledAt": iso(e.settled_at), "team1Score": t1, "team2Score": t2})
+                rows.append(
+                    {
+                        "number": number,
+                        "status": 1,
+                        "settlementId": e.settlement_id,
+                        "settledAt": iso(e.settled_at),
+                        "team1Score": t1,
+                        "team2Score": t2,
+                    }
+                )
             out.setdefault(e.league_id, []).append({"id": e.id, "periods": rows})
-        return {"sportId": sport_id, "last": market.version,
-                "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(out.items())]}
+        return {
+            "sportId": sport_id,
+            "last": market.version,
+            "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(out.items())],
+        }
 
     def settled_specials(request: Request, _: Any) -> Any:
         q = request.query_params
@@ -338,13 +448,23 @@ def build_app(sim: PinnacleSim) -> Starlette:
         for s in market.specials.values():
             if s.sport_id != sport_id or s.version >= 0:
                 continue
-            out.setdefault(s.league_id, []).append({
-                "id": s.id, "status": 1, "settlementId": abs(s.version), "settledAt": iso(s.cutoff + 3600),
-                "contestants": [{"id": c.id, "name": c.name, "outcome": "W" if i == 0 else "L"}
-                                for i, c in enumerate(s.contestants)],
-            })
-        return {"sportId": sport_id, "last": market.version,
-                "leagues": [{"id": lid, "specials": sps} for lid, sps in sorted(out.items())]}
+            out.setdefault(s.league_id, []).append(
+                {
+                    "id": s.id,
+                    "status": 1,
+                    "settlementId": abs(s.version),
+                    "settledAt": iso(s.cutoff + 3600),
+                    "contestants": [
+                        {"id": c.id, "name": c.name, "outcome": "W" if i == 0 else "L"}
+                        for i, c in enumerate(s.contestants)
+                    ],
+                }
+            )
+        return {
+            "sportId": sport_id,
+            "last": market.version,
+            "leagues": [{"id": lid, "specials": sps} for lid, sps in sorted(out.items())],
+        }
 
     def teaser_odds(request: Request, _: Any) -> Any:
         teaser_id = _int(request.query_params, "teaserId", required=True)
@@ -360,17 +480,31 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 continue
             spread = market.find_line(p, "SPREAD", None)
             total = market.find_line(p, "TOTAL_POINTS", None)
-            period: dict[str, Any] = {"number": 0, "lineId": p.line_id, "spreadUpdatedAt": iso(p.updated_at),
-                                      "totalUpdatedAt": iso(p.updated_at)}
+            period: dict[str, Any] = {
+                "number": 0,
+                "lineId": p.line_id,
+                "spreadUpdatedAt": iso(p.updated_at),
+                "totalUpdatedAt": iso(p.updated_at),
+            }
             if spread is not None:
-                period["spread"] = {"maxBet": p.max_spread, "homeHdp": spread.points + points,
-                                    "awayHdp": -spread.points + points, "altHdp": False}
+                period["spread"] = {
+                    "maxBet": p.max_spread,
+                    "homeHdp": spread.points + points,
+                    "awayHdp": -spread.points + points,
+                    "altHdp": False,
+                }
             if total is not None:
-                period["total"] = {"maxBet": p.max_total, "overPoints": total.points - points,
-                                   "underPoints": total.points + points}
+                period["total"] = {
+                    "maxBet": p.max_total,
+                    "overPoints": total.points - points,
+                    "underPoints": total.points + points,
+                }
             out.setdefault(e.league_id, []).append({"id": e.id, "periods": [period]})
-        return {"teaserId": teaser_id, "sportId": int(teaser["sportId"]),
-                "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(out.items())]}
+        return {
+            "teaserId": teaser_id,
+            "sportId": int(teaser["sportId"]),
+            "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(out.items())],
+        }
 
     def inrunning(request: Request, _: Any) -> Any:
         sports: dict[int, dict[int, list[dict[str, Any]]]] = {}
@@ -379,9 +513,17 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 elapsed = int((market.now - e.starts) // 60)
                 state = 1 if elapsed < 45 else 2 if elapsed < 60 else 3
                 sports.setdefault(e.sport_id, {}).setdefault(e.league_id, []).append(
-                    {"id": e.id, "state": state, "elapsed": min(elapsed, 120)})
-        return {"sports": [{"id": sid, "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(lgs.items())]}
-                           for sid, lgs in sorted(sports.items())]}
+                    {"id": e.id, "state": state, "elapsed": min(elapsed, 120)}
+                )
+        return {
+            "sports": [
+                {
+                    "id": sid,
+                    "leagues": [{"id": lid, "events": evs} for lid, evs in sorted(lgs.items())],
+                }
+                for sid, lgs in sorted(sports.items())
+            ]
+        }
 
     # -- Lines: lines --------------------------------------------------------------------------
 
@@ -394,8 +536,12 @@ def build_app(sim: PinnacleSim) -> Starlette:
             raise BadRequest("betType is not valid")
         period_no = _int(q, "periodNumber", required=True)
         handicap = q.get("handicap")
-        if event is None or event.settled or event.sport_id != _int(q, "sportId", required=True) \
-                or event.league_id != _int(q, "leagueId", required=True):
+        if (
+            event is None
+            or event.settled
+            or event.sport_id != _int(q, "sportId", required=True)
+            or event.league_id != _int(q, "leagueId", required=True)
+        ):
             return {"status": "NOT_EXISTS"}
         period = event.periods.get(period_no or 0)
         if period is None or period.closed or period.status != 1:
@@ -428,9 +574,13 @@ def build_app(sim: PinnacleSim) -> Starlette:
         _, decimal, _, max_volume = sel
         max_risk = ledger.max_risk(max_volume, decimal)
         out: dict[str, Any] = {
-            "status": "SUCCESS", "price": f.price(decimal), "lineId": period.line_id,
-            "maxRiskStake": round(max_risk, 2), "minRiskStake": ledger.min_risk,
-            "maxWinStake": round(max_risk * (decimal - 1), 2), "minWinStake": round(ledger.min_risk * (decimal - 1), 2),
+            "status": "SUCCESS",
+            "price": f.price(decimal),
+            "lineId": period.line_id,
+            "maxRiskStake": round(max_risk, 2),
+            "minRiskStake": ledger.min_risk,
+            "maxWinStake": round(max_risk * (decimal - 1), 2),
+            "minWinStake": round(ledger.min_risk * (decimal - 1), 2),
             "effectiveAsOf": iso(market.now),
         }
         if alt is not None:
@@ -438,8 +588,16 @@ def build_app(sim: PinnacleSim) -> Starlette:
         if event.live:
             t1_home = event.home_team_type.upper() == "TEAM1"
             s1, s2 = event.score if t1_home else (event.score[1], event.score[0])
-            out.update(team1Score=s1, team2Score=s2, team1RedCards=0, team2RedCards=0,
-                       periodTeam1Score=s1, periodTeam2Score=s2, periodTeam1RedCards=0, periodTeam2RedCards=0)
+            out.update(
+                team1Score=s1,
+                team2Score=s2,
+                team1RedCards=0,
+                team2RedCards=0,
+                periodTeam1Score=s1,
+                periodTeam2Score=s2,
+                periodTeam1RedCards=0,
+                periodTeam2RedCards=0,
+            )
         return out
 
     def special_line(request: Request, _: Any) -> Any:
@@ -451,14 +609,21 @@ def build_app(sim: PinnacleSim) -> Starlette:
         if special is None or c is None or c.price is None or special.cutoff <= market.now:
             return {"status": "NOT_EXISTS"}
         handicap = q.get("handicap")
-        if handicap is not None and (c.handicap is None or not math.isclose(float(handicap), c.handicap)):
+        if handicap is not None and (
+            c.handicap is None or not math.isclose(float(handicap), c.handicap)
+        ):
             return {"status": "NOT_EXISTS"}
         max_risk = ledger.max_risk(c.max or special.max_bet, c.price)
         out: dict[str, Any] = {
-            "status": "SUCCESS", "specialId": special.id, "contestantId": c.id,
-            "minRiskStake": ledger.min_risk, "maxRiskStake": round(max_risk, 2),
-            "minWinStake": round(ledger.min_risk * (c.price - 1), 2), "maxWinStake": round(max_risk * (c.price - 1), 2),
-            "lineId": c.line_id, "price": f.price(c.price),
+            "status": "SUCCESS",
+            "specialId": special.id,
+            "contestantId": c.id,
+            "minRiskStake": ledger.min_risk,
+            "maxRiskStake": round(max_risk, 2),
+            "minWinStake": round(ledger.min_risk * (c.price - 1), 2),
+            "maxWinStake": round(max_risk * (c.price - 1), 2),
+            "lineId": c.line_id,
+            "price": f.price(c.price),
         }
         if c.handicap is not None:
             out["handicap"] = c.handicap
@@ -470,8 +635,10 @@ def build_app(sim: PinnacleSim) -> Starlette:
         prices = []
         for leg in body.get("legs") or []:
             code, info = ledger.parlay_leg(leg, by_handicap=True)
-            row: dict[str, Any] = {"status": "VALID" if code is None else "PROCESSED_WITH_ERROR",
-                                   "legId": str(leg.get("uniqueLegId", ""))}
+            row: dict[str, Any] = {
+                "status": "VALID" if code is None else "PROCESSED_WITH_ERROR",
+                "legId": str(leg.get("uniqueLegId", "")),
+            }
             if code is None:
                 row.update(lineId=info["lineId"], price=f.price(info["price"]))
                 if info["altLineId"] is not None:
@@ -482,27 +649,57 @@ def build_app(sim: PinnacleSim) -> Starlette:
             legs_out.append(row)
         n = len(legs_out)
         valid = len(prices) == n and n >= 2
-        out: dict[str, Any] = {"status": "VALID" if valid else "PROCESSED_WITH_ERROR", "legs": legs_out}
+        out: dict[str, Any] = {
+            "status": "VALID" if valid else "PROCESSED_WITH_ERROR",
+            "legs": legs_out,
+        }
         if not valid:
             out["error"] = "INVALID_LEGS"
             return out
         decimal = math.prod(prices)
-        options = [{"roundRobinOption": "Parlay", "odds": f.price(round(decimal, 3)),
-                    "unroundedDecimalOdds": decimal, "numberOfBets": 1}]
-        for size, name in ((2, "TwoLegRoundRobin"), (3, "ThreeLegRoundRobin"), (4, "FourLegRoundRobin")):
+        options = [
+            {
+                "roundRobinOption": "Parlay",
+                "odds": f.price(round(decimal, 3)),
+                "unroundedDecimalOdds": decimal,
+                "numberOfBets": 1,
+            }
+        ]
+        for size, name in (
+            (2, "TwoLegRoundRobin"),
+            (3, "ThreeLegRoundRobin"),
+            (4, "FourLegRoundRobin"),
+        ):
             if size < n:
-                options.append({"roundRobinOption": name, "odds": f.price(round(decimal, 3)),
-                                "unroundedDecimalOdds": decimal, "numberOfBets": math.comb(n, size)})
-        out.update(minRiskStake=ledger.min_risk, maxParlayRiskStake=round(1000.0 / (decimal - 1), 2),
-                   maxRoundRobinTotalRisk=5000.0, maxRoundRobinTotalWin=20000.0, roundRobinOptionWithOdds=options)
+                options.append(
+                    {
+                        "roundRobinOption": name,
+                        "odds": f.price(round(decimal, 3)),
+                        "unroundedDecimalOdds": decimal,
+                        "numberOfBets": math.comb(n, size),
+                    }
+                )
+        out.update(
+            minRiskStake=ledger.min_risk,
+            maxParlayRiskStake=round(1000.0 / (decimal - 1), 2),
+            maxRoundRobinTotalRisk=5000.0,
+            maxRoundRobinTotalWin=20000.0,
+            roundRobinOptionWithOdds=options,
+        )
         return out
 
     def teaser_line(request: Request, body: dict[str, Any]) -> Any:
         teaser = ledger.teasers.get(int(body.get("teaserId") or 0))
         legs = list(body.get("legs") or [])
-        rows = [{"status": "VALID", "legId": str(leg.get("legId", ""))} for leg in legs]
+        rows: list[dict[str, Any]] = [
+            {"status": "VALID", "legId": str(leg.get("legId", ""))} for leg in legs
+        ]
         if teaser is None:
-            return {"status": "PROCESSED_WITH_ERROR", "errorCode": "TEASER_DOES_NOT_EXIST", "legs": rows}
+            return {
+                "status": "PROCESSED_WITH_ERROR",
+                "errorCode": "TEASER_DOES_NOT_EXIST",
+                "legs": rows,
+            }
         if len(legs) < int(teaser["minLegs"]):
             return {"status": "PROCESSED_WITH_ERROR", "errorCode": "TOO_FEW_LEGS", "legs": rows}
         if len(legs) > int(teaser["maxLegs"]):
@@ -518,11 +715,19 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 row["lineId"] = p.line_id
         if bad:
             return {"status": "PROCESSED_WITH_ERROR", "errorCode": "INVALID_LEGS", "legs": rows}
-        price = next(float(p["price"]) for p in teaser["payouts"] if int(p["numberOfLegs"]) == len(legs))
+        price = next(
+            float(p["price"]) for p in teaser["payouts"] if int(p["numberOfLegs"]) == len(legs)
+        )
         f = ledger.formatter(str(body.get("oddsFormat") or "American"))
-        return {"status": "VALID", "legs": rows, "price": f.price(price), "minRiskStake": ledger.min_risk,
-                "maxRiskStake": 1000.0, "minWinStake": round(ledger.min_risk * (price - 1), 2),
-                "maxWinStake": round(1000.0 * (price - 1), 2)}
+        return {
+            "status": "VALID",
+            "legs": rows,
+            "price": f.price(price),
+            "minRiskStake": ledger.min_risk,
+            "maxRiskStake": 1000.0,
+            "minWinStake": round(ledger.min_risk * (price - 1), 2),
+            "maxWinStake": round(1000.0 * (price - 1), 2),
+        }
 
     # -- Bets ----------------------------------------------------------------------------------
 
@@ -541,21 +746,40 @@ def build_app(sim: PinnacleSim) -> Starlette:
             raise BadRequest("oddsFormat is not valid")
 
     def place_straight(request: Request, body: dict[str, Any]) -> Any:
-        _require(body, "uniqueRequestId", "lineId", "sportId", "eventId", "periodNumber", "betType", "oddsFormat")
+        _require(
+            body,
+            "uniqueRequestId",
+            "lineId",
+            "sportId",
+            "eventId",
+            "periodNumber",
+            "betType",
+            "oddsFormat",
+        )
         uid = str(body["uniqueRequestId"])
         try:
             bet = ledger.place_straight(body)
         except Rejected as exc:
-            out: dict[str, Any] = {"status": "PROCESSED_WITH_ERROR", "errorCode": exc.code, "uniqueRequestId": uid}
+            out: dict[str, Any] = {
+                "status": "PROCESSED_WITH_ERROR",
+                "errorCode": exc.code,
+                "uniqueRequestId": uid,
+            }
             if exc.bet_id:
                 out["betId"] = exc.bet_id
             return out
         if bet.status == "PENDING_ACCEPTANCE":
             return {"status": "PENDING_ACCEPTANCE", "uniqueRequestId": uid}
         f = ledger.formatter(bet.odds_format.lower())
-        return {"betId": bet.bet_id, "status": "ACCEPTED", "uniqueRequestId": uid, "win": bet.win,
-                "risk": bet.risk, "price": f.price(bet.price),
-                "betterLineWasAccepted": bool(bet.legs and bet.legs[0].get("better"))}
+        return {
+            "betId": bet.bet_id,
+            "status": "ACCEPTED",
+            "uniqueRequestId": uid,
+            "win": bet.win,
+            "risk": bet.risk,
+            "price": f.price(bet.price),
+            "betterLineWasAccepted": bool(bet.legs and bet.legs[0].get("better")),
+        }
 
     def place_parlay(request: Request, body: dict[str, Any]) -> Any:
         _require(body, "uniqueRequestId", "riskAmount", "legs", "oddsFormat")
@@ -564,12 +788,16 @@ def build_app(sim: PinnacleSim) -> Starlette:
         try:
             bet, valid, invalid, decimal = ledger.place_parlay(body)
         except Rejected as exc:
-            out: dict[str, Any] = {"status": "PROCESSED_WITH_ERROR", "errorCode": exc.code, "uniqueRequestId": uid}
+            out: dict[str, Any] = {
+                "status": "PROCESSED_WITH_ERROR",
+                "errorCode": exc.code,
+                "uniqueRequestId": uid,
+            }
             if exc.bet_id:
                 out["betId"] = exc.bet_id
             detail = parlay_rejected(exc)
             if detail is not None:
-                v, inv, dec = detail
+                v, inv, _ = detail
                 for row in v + inv:
                     if "price" in row:
                         row["price"] = f.price(row["price"])
@@ -580,11 +808,22 @@ def build_app(sim: PinnacleSim) -> Starlette:
         for row in valid:
             row["price"] = f.price(row["price"])
         assert bet is not None
-        return {"betId": bet.bet_id, "status": "ACCEPTED", "uniqueRequestId": uid,
-                "roundRobinOptionWithOdds": [{"roundRobinOption": "Parlay", "odds": f.price(round(decimal, 3)),
-                                              "unroundedDecimalOdds": decimal}],
-                "maxRiskStake": round(1000.0 / (decimal - 1), 2), "minRiskStake": ledger.min_risk,
-                "validLegs": valid, "invalidLegs": invalid}
+        return {
+            "betId": bet.bet_id,
+            "status": "ACCEPTED",
+            "uniqueRequestId": uid,
+            "roundRobinOptionWithOdds": [
+                {
+                    "roundRobinOption": "Parlay",
+                    "odds": f.price(round(decimal, 3)),
+                    "unroundedDecimalOdds": decimal,
+                }
+            ],
+            "maxRiskStake": round(1000.0 / (decimal - 1), 2),
+            "minRiskStake": ledger.min_risk,
+            "validLegs": valid,
+            "invalidLegs": invalid,
+        }
 
     def place_teaser(request: Request, body: dict[str, Any]) -> Any:
         _require(body, "uniqueRequestId", "teaserId", "legs", "oddsFormat", "stake")
@@ -592,7 +831,11 @@ def build_app(sim: PinnacleSim) -> Starlette:
         try:
             bet, valid = ledger.place_teaser(body)
         except Rejected as exc:
-            out: dict[str, Any] = {"status": "PROCESSED_WITH_ERROR", "errorCode": exc.code, "uniqueRequestId": uid}
+            out: dict[str, Any] = {
+                "status": "PROCESSED_WITH_ERROR",
+                "errorCode": exc.code,
+                "uniqueRequestId": uid,
+            }
             if exc.bet_id:
                 out["betId"] = exc.bet_id
             detail = teaser_rejected(exc)
@@ -600,8 +843,15 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 out.update(validLegs=detail[0], invalidLegs=detail[1])
             return out
         f = ledger.formatter(bet.odds_format.lower())
-        return {"status": "ACCEPTED", "betId": bet.bet_id, "uniqueRequestId": uid, "price": f.price(bet.price),
-                "risk": bet.risk, "win": bet.win, "validLegs": valid}
+        return {
+            "status": "ACCEPTED",
+            "betId": bet.bet_id,
+            "uniqueRequestId": uid,
+            "price": f.price(bet.price),
+            "risk": bet.risk,
+            "win": bet.win,
+            "validLegs": valid,
+        }
 
     def place_special(request: Request, body: dict[str, Any]) -> Any:
         bets = body.get("bets")
@@ -624,16 +874,30 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 out.append(row)
                 continue
             f = ledger.formatter(bet.odds_format.lower())
-            out.append({"status": "ACCEPTED", "betId": bet.bet_id, "uniqueRequestId": bet.uid, "win": bet.win,
-                        "risk": bet.risk, "price": f.price(bet.price), "betterLineWasAccepted": False})
+            out.append(
+                {
+                    "status": "ACCEPTED",
+                    "betId": bet.bet_id,
+                    "uniqueRequestId": bet.uid,
+                    "win": bet.win,
+                    "risk": bet.risk,
+                    "price": f.price(bet.price),
+                    "betterLineWasAccepted": False,
+                }
+            )
         return {"bets": out}
 
     def get_bets(request: Request, _: Any) -> Any:
         q = request.query_params
         uids = _strs(q, "uniqueRequestIds")
         ids = _ints(q, "betids") or _ints(q, "betIds")
-        empty: dict[str, Any] = {"straightBets": [], "parlayBets": [], "teaserBets": [], "specialBets": [],
-                                 "manualBets": []}
+        empty: dict[str, Any] = {
+            "straightBets": [],
+            "parlayBets": [],
+            "teaserBets": [],
+            "specialBets": [],
+            "manualBets": [],
+        }
         selected: list[BetRecord]
         if uids:
             if len(uids) > 10:
@@ -643,8 +907,11 @@ def build_app(sim: PinnacleSim) -> Starlette:
         if ids:
             if len(ids) > 100:
                 raise BadRequest("at most 100 betids")
-            selected = [b for b in ledger.bets.values() if b.bet_id in ids
-                        and b.status not in ("PENDING_ACCEPTANCE", "NOT_ACCEPTED")]
+            selected = [
+                b
+                for b in ledger.bets.values()
+                if b.bet_id in ids and b.status not in ("PENDING_ACCEPTANCE", "NOT_ACCEPTED")
+            ]
             return _group(selected, empty)
         betlist = (q.get("betlist") or q.get("betList") or "").upper()
         if betlist not in ("RUNNING", "SETTLED", "ALL"):
@@ -661,9 +928,11 @@ def build_app(sim: PinnacleSim) -> Starlette:
             if b.status in ("PENDING_ACCEPTANCE", "NOT_ACCEPTED"):
                 continue  # the bet lists never show live-delay bets that are not accepted
             settled = b.settled_at is not None
-            if betlist == "RUNNING" and settled or betlist == "SETTLED" and not settled:
+            if (betlist == "RUNNING" and settled) or (betlist == "SETTLED" and not settled):
                 continue
-            when = b.settled_at if betlist == "SETTLED" and b.settled_at is not None else b.placed_at
+            when = (
+                b.settled_at if betlist == "SETTLED" and b.settled_at is not None else b.placed_at
+            )
             if not start <= when < end:
                 continue
             status = "LOSE" if b.status in ("LOST", "LOSE") else b.status
@@ -673,18 +942,29 @@ def build_app(sim: PinnacleSim) -> Starlette:
             if types and kind_type not in types:
                 continue
             rows.append((when, b))
-        rows.sort(key=lambda r: (r[0], r[1].bet_id), reverse=(q.get("sortDir", "ASC").upper() == "DESC"))
+        rows.sort(
+            key=lambda r: (r[0], r[1].bet_id), reverse=(q.get("sortDir", "ASC").upper() == "DESC")
+        )
         page_size = min(1000, max(1, _int(q, "pageSize") or 1000))
         from_record = max(0, _int(q, "fromRecord") or 0)
-        page = [b for _, b in rows[from_record:from_record + page_size]]
+        page = [b for _, b in rows[from_record : from_record + page_size]]
         out = _group(page, empty)
-        out.update(moreAvailable=from_record + page_size < len(rows), pageSize=page_size, fromRecord=from_record,
-                   toRecord=from_record + max(0, len(page) - 1))
+        out.update(
+            moreAvailable=from_record + page_size < len(rows),
+            pageSize=page_size,
+            fromRecord=from_record,
+            toRecord=from_record + max(0, len(page) - 1),
+        )
         return out
 
     def _group(bets: list[BetRecord], base: dict[str, Any]) -> dict[str, Any]:
         out = {k: list(v) for k, v in base.items()}
-        key = {"STRAIGHT": "straightBets", "PARLAY": "parlayBets", "TEASER": "teaserBets", "SPECIAL": "specialBets"}
+        key = {
+            "STRAIGHT": "straightBets",
+            "PARLAY": "parlayBets",
+            "TEASER": "teaserBets",
+            "SPECIAL": "specialBets",
+        }
         for b in bets:
             out[key[b.kind]].append(bet_dict(ledger, b))
         return out
@@ -693,12 +973,24 @@ def build_app(sim: PinnacleSim) -> Starlette:
         return {"status": ledger.betting_status}
 
     def balance(request: Request, _: Any) -> Any:
-        return {"availableBalance": ledger.balance, "outstandingTransactions": ledger.outstanding(),
-                "givenCredit": ledger.credit, "currency": ledger.currency}
+        return {
+            "availableBalance": ledger.balance,
+            "outstandingTransactions": ledger.outstanding(),
+            "givenCredit": ledger.credit,
+            "currency": ledger.currency,
+        }
 
-    def route(path: str, fn: Callable[[Request, Any], Any], *, method: str = "GET", paced: bool = False,
-              sport_param: bool = True) -> Route:
-        return Route(path, endpoint(state(fn), paced=paced, sport_param=sport_param), methods=[method])
+    def route(
+        path: str,
+        fn: Callable[[Request, Any], Any],
+        *,
+        method: str = "GET",
+        paced: bool = False,
+        sport_param: bool = True,
+    ) -> Route:
+        return Route(
+            path, endpoint(state(fn), paced=paced, sport_param=sport_param), methods=[method]
+        )
 
     routes = [
         route("/v2/sports", sports, paced=True, sport_param=False),

@@ -24,7 +24,9 @@ def register(sim_subparsers: Any) -> None:
     parser.add_argument("--password", default="demo", help="accepted password (default demo)")
     parser.add_argument("--scenario", default=None, help="YAML or JSON scenario file")
     parser.add_argument(
-        "--policy", default=None, choices=["2018", "2022", "2025", "off"],
+        "--policy",
+        default=None,
+        choices=["2018", "2022", "2025", "off"],
         help="fair-use preset enforced with 429s (default: the scenario's, 2025)",
     )
     parser.set_defaults(func=_run)
@@ -32,7 +34,7 @@ def register(sim_subparsers: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     sim = PinnacleSim(args.scenario, users={args.username: args.password}, policy=args.policy)
-    print(  # noqa: T201 - a CLI talks to its user
+    print(
         f"local Pinnacle API on http://{LOOPBACK}:{args.port} "
         f"(user {args.username!r}, fair use {sim.policy_name}); Ctrl-C to stop"
     )

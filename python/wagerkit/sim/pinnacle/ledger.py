@@ -35,7 +35,7 @@ DEDUPE_SECONDS = 1800.0
 _MAX_REMEMBERED = 100_000
 
 
-class Rejected(Exception):  # noqa: N818 - a control-flow signal inside the simulator
+class Rejected(Exception):
     """A bet answered with ``PROCESSED_WITH_ERROR`` and this code."""
 
     def __init__(self, code: str, bet_id: int | None = None) -> None:
@@ -119,14 +119,19 @@ class Ledger:
         return self._sequence
 
     def outstanding(self) -> float:
-        return cents(sum(b.risk for b in self.bets.values() if b.status in ("ACCEPTED", "PENDING_ACCEPTANCE")))
+        return cents(
+            sum(
+                b.risk for b in self.bets.values() if b.status in ("ACCEPTED", "PENDING_ACCEPTANCE")
+            )
+        )
 
     def _remember(self, uid: str, bet_id: int) -> None:
         now = self.market.now
         self.by_uid[uid.lower()] = (now, bet_id)
         self.by_uid.move_to_end(uid.lower())
         while self.by_uid and (
-            len(self.by_uid) > _MAX_REMEMBERED or next(iter(self.by_uid.values()))[0] + DEDUPE_SECONDS <= now
+            len(self.by_uid) > _MAX_REMEMBERED
+            or next(iter(self.by_uid.values()))[0] + DEDUPE_SECONDS <= now
         ):
             self.by_uid.popitem(last=False)
 
@@ -147,7 +152,13 @@ class Ledger:
     # -- straight ----------------------------------------------------------------------------
 
     def _selection(
-        self, event: Event, period: Period, bet_type: str, team: str | None, side: str | None, alt: int | None
+        self,
+        event: Event,
+        period: Period,
+        bet_type: str,
+        team: str | None,
+        side: str | None,
+        alt: int | None,
     ) -> tuple[tuple[Any, ...], float, float | None, float] | None:
         """(selection key, decimal price, bettor handicap, USD max volume) or None."""
         team_side = to_team_side(team, event.home_team_type)
@@ -179,7 +190,9 @@ class Ledger:
             return None
         return None
 
-    def _stake(self, stake: float, win_risk: str, fill: str, decimal: float, max_risk: float) -> tuple[float, float]:
+    def _stake(
+        self, stake: float, win_risk: str, fill: str, decimal: float, max_risk: float
+    ) -> tuple[float, float]:
         if fill == "FILLMAXLIMIT":
             risk = max_risk
         else:
@@ -189,7 +202,9 @@ class Ledger:
         risk = math.floor(risk * 100 + 1e-9) / 100
         return risk, cents(risk * (decimal - 1))
 
-    def _check_funds_and_limits(self, risk: float, max_risk: float, line_key: tuple[int, int, str]) -> None:
+    def _check_funds_and_limits(
+        self, risk: float, max_risk: float, line_key: tuple[int, int, str]
+    ) -> None:
         if risk < self.min_risk:
             raise Rejected("BELOW_MIN_BET_AMOUNT")
         if risk > max_risk + 1e-9:
@@ -240,8 +255,11 @@ class Ledger:
             better = decimal > old_price
         max_risk = self.max_risk(max_volume, decimal)
         risk, win = self._stake(
-            float(req.get("stake") or 0.0), str(req.get("winRiskStake", "RISK")),
-            str(req.get("fillType") or "NORMAL"), decimal, max_risk,
+            float(req.get("stake") or 0.0),
+            str(req.get("winRiskStake", "RISK")),
+            str(req.get("fillType") or "NORMAL"),
+            decimal,
+            max_risk,
         )
         line_key = (event.id, period.number, repr(key))
         self._check_funds_and_limits(risk, max_risk, line_key)
@@ -262,7 +280,7 @@ class Ledger:
             league_id=event.league_id,
             event_id=event.id,
             period_number=period.number,
-            side=key[2] if bet_type != "TOTAL_POINTS" else key[2],
+            side=key[2],
             team_side=key[2] if bet_type == "TEAM_TOTAL_POINTS" else None,
             handicap=hdp,
             line_id=period.line_id,
@@ -322,7 +340,9 @@ class Ledger:
 
     # -- parlay, teaser, special -------------------------------------------------------------
 
-    def parlay_leg(self, leg: dict[str, Any], *, by_handicap: bool = False) -> tuple[str | None, dict[str, Any]]:
+    def parlay_leg(
+        self, leg: dict[str, Any], *, by_handicap: bool = False
+    ) -> tuple[str | None, dict[str, Any]]:
         """Validate one parlay leg: (errorCode or None, details)."""
         event = self.market.events.get(int(leg.get("eventId", 0)))
         if event is None or event.settled:
@@ -334,10 +354,14 @@ class Ledger:
             return "EVENT_NO_LONGER_AVAILABLE_FOR_BETTING", {}
         bet_type = str(leg.get("legBetType", ""))
         alt = leg.get("altLineId")
-        if by_handicap and bet_type in ("SPREAD", "TOTAL_POINTS") and leg.get("handicap") is not None:
-            hdp = float(leg["handicap"])
+        if (
+            by_handicap
+            and bet_type in ("SPREAD", "TOTAL_POINTS")
+            and leg.get("handicap") is not None
+        ):
+            asked = float(leg["handicap"])
             team_side = to_team_side(leg.get("team"), event.home_team_type)
-            want = hdp if (bet_type == "TOTAL_POINTS" or team_side == "home") else -hdp
+            want = asked if (bet_type == "TOTAL_POINTS" or team_side == "home") else -asked
             line = self.market.find_line(period, bet_type, None, want)
             alt = line.alt if line is not None else -1
         sel = self._selection(event, period, bet_type, leg.get("team"), leg.get("side"), alt)
@@ -346,10 +370,19 @@ class Ledger:
         if not by_handicap and int(leg.get("lineId", 0)) != period.line_id:
             return "LINE_CHANGED", {"lineId": period.line_id}
         key, decimal, hdp, _ = sel
-        return None, {"lineId": period.line_id, "altLineId": alt, "price": decimal, "event": event,
-                      "period": period, "key": key, "handicap": hdp}
+        return None, {
+            "lineId": period.line_id,
+            "altLineId": alt,
+            "price": decimal,
+            "event": event,
+            "period": period,
+            "key": key,
+            "handicap": hdp,
+        }
 
-    def place_parlay(self, req: dict[str, Any]) -> tuple[BetRecord | None, list[dict[str, Any]], list[dict[str, Any]], float]:
+    def place_parlay(
+        self, req: dict[str, Any]
+    ) -> tuple[BetRecord | None, list[dict[str, Any]], list[dict[str, Any]], float]:
         uid = str(req["uniqueRequestId"])
         if self.betting_status == "ALL_BETTING_CLOSED":
             raise Rejected("ALL_BETTING_CLOSED")
@@ -366,9 +399,11 @@ class Ledger:
         details = []
         for leg in legs:
             code, info = self.parlay_leg(leg)
-            row: dict[str, Any] = {"status": "VALID" if code is None else "PROCESSED_WITH_ERROR",
-                                   "legId": str(leg.get("uniqueLegId", "")),
-                                   "lineId": int(info.get("lineId", leg.get("lineId", 0)))}
+            row: dict[str, Any] = {
+                "status": "VALID" if code is None else "PROCESSED_WITH_ERROR",
+                "legId": str(leg.get("uniqueLegId", "")),
+                "lineId": int(info.get("lineId", leg.get("lineId", 0))),
+            }
             if code is not None:  # a null errorCode breaks the spec's enum (OAS 3.0 nullable)
                 row["errorCode"] = code
             if code is None:
@@ -394,15 +429,29 @@ class Ledger:
         if risk > self.balance + self.credit:
             raise Rejected("INSUFFICIENT_FUNDS")
         bet = BetRecord(
-            kind="PARLAY", uid=uid, bet_id=self._next_bet_id(), status="ACCEPTED",
-            placed_at=self.market.now, risk=risk, win=cents(risk * (odds - 1)), price=odds,
-            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(), update_sequence=self._seq(),
+            kind="PARLAY",
+            uid=uid,
+            bet_id=self._next_bet_id(),
+            status="ACCEPTED",
+            placed_at=self.market.now,
+            risk=risk,
+            win=cents(risk * (odds - 1)),
+            price=odds,
+            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(),
+            update_sequence=self._seq(),
             bet_type="PARLAY",
         )
         bet.legs = [
-            {"event": d["event"].id, "period": d["period"].number, "key": d["key"], "price": d["price"],
-             "handicap": d["handicap"], "betType": d["key"][0], "sportId": d["event"].sport_id,
-             "leagueId": d["event"].league_id}
+            {
+                "event": d["event"].id,
+                "period": d["period"].number,
+                "key": d["key"],
+                "price": d["price"],
+                "handicap": d["handicap"],
+                "betType": d["key"][0],
+                "sportId": d["event"].sport_id,
+                "leagueId": d["event"].league_id,
+            }
             for d in details
         ]
         self.balance = cents(self.balance - risk)
@@ -429,14 +478,37 @@ class Ledger:
         for leg in legs:
             event = self.market.events.get(int(leg.get("eventId", 0)))
             period = event.periods.get(0) if event else None
-            if event is None or period is None or period.closed or int(leg.get("lineId", 0)) != period.line_id:
-                raise _TeaserRejected("INVALID_LEGS", valid, [{"status": "PROCESSED_WITH_ERROR",
-                                      "errorCode": "LINE_IS_NOT_AVAILABLE", "legId": str(leg.get("legId", ""))}])
+            if (
+                event is None
+                or period is None
+                or period.closed
+                or int(leg.get("lineId", 0)) != period.line_id
+            ):
+                raise _TeaserRejected(
+                    "INVALID_LEGS",
+                    valid,
+                    [
+                        {
+                            "status": "PROCESSED_WITH_ERROR",
+                            "errorCode": "LINE_IS_NOT_AVAILABLE",
+                            "legId": str(leg.get("legId", "")),
+                        }
+                    ],
+                )
             bet_type = str(leg.get("betType"))
             main = self.market.find_line(period, bet_type, None)
             if main is None:
-                raise _TeaserRejected("INVALID_LEGS", valid, [{"status": "PROCESSED_WITH_ERROR",
-                                      "errorCode": "LINE_IS_NOT_AVAILABLE", "legId": str(leg.get("legId", ""))}])
+                raise _TeaserRejected(
+                    "INVALID_LEGS",
+                    valid,
+                    [
+                        {
+                            "status": "PROCESSED_WITH_ERROR",
+                            "errorCode": "LINE_IS_NOT_AVAILABLE",
+                            "legId": str(leg.get("legId", "")),
+                        }
+                    ],
+                )
             team_side = to_team_side(leg.get("team"), event.home_team_type)
             if bet_type == "SPREAD":
                 base = main.points if team_side == "home" else -main.points
@@ -445,23 +517,51 @@ class Ledger:
             else:
                 side = str(leg.get("side", "OVER")).upper()
                 teased = main.points - points if side == "OVER" else main.points + points
-            valid.append({"status": "VALID", "legId": str(leg.get("legId", "")), "lineId": period.line_id,
-                          "points": teased})
-            stored.append({"event": event.id, "period": 0, "key": (bet_type, None, side), "handicap": teased,
-                           "betType": bet_type, "sportId": event.sport_id, "leagueId": event.league_id, "price": 1.0})
-        price = next(float(p["price"]) for p in teaser["payouts"] if int(p["numberOfLegs"]) == len(legs))
+            valid.append(
+                {
+                    "status": "VALID",
+                    "legId": str(leg.get("legId", "")),
+                    "lineId": period.line_id,
+                    "points": teased,
+                }
+            )
+            stored.append(
+                {
+                    "event": event.id,
+                    "period": 0,
+                    "key": (bet_type, None, side),
+                    "handicap": teased,
+                    "betType": bet_type,
+                    "sportId": event.sport_id,
+                    "leagueId": event.league_id,
+                    "price": 1.0,
+                }
+            )
+        price = next(
+            float(p["price"]) for p in teaser["payouts"] if int(p["numberOfLegs"]) == len(legs)
+        )
         stake = float(req.get("stake") or 0.0)
-        risk = stake if str(req.get("winRiskStake", "RISK")).upper() == "RISK" else stake / (price - 1)
+        risk = (
+            stake if str(req.get("winRiskStake", "RISK")).upper() == "RISK" else stake / (price - 1)
+        )
         risk = cents(risk)
         if risk < self.min_risk:
             raise Rejected("BELOW_MIN_BET_AMOUNT")
         if risk > self.balance + self.credit:
             raise Rejected("INSUFFICIENT_FUNDS")
         bet = BetRecord(
-            kind="TEASER", uid=uid, bet_id=self._next_bet_id(), status="ACCEPTED", placed_at=self.market.now,
-            risk=risk, win=cents(risk * (price - 1)), price=price,
-            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(), update_sequence=self._seq(),
-            bet_type="TEASER", teaser_id=int(teaser["id"]),
+            kind="TEASER",
+            uid=uid,
+            bet_id=self._next_bet_id(),
+            status="ACCEPTED",
+            placed_at=self.market.now,
+            risk=risk,
+            win=cents(risk * (price - 1)),
+            price=price,
+            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(),
+            update_sequence=self._seq(),
+            bet_type="TEASER",
+            teaser_id=int(teaser["id"]),
         )
         bet.legs = stored
         self.balance = cents(self.balance - risk)
@@ -483,22 +583,39 @@ class Ledger:
             raise Rejected("CONTEST_NOT_FOUND")
         if special.cutoff <= self.market.now:
             raise Rejected("PAST_CUTOFFTIME")
-        contestant = next((c for c in special.contestants if c.id == int(req.get("contestantId", 0))), None)
+        contestant = next(
+            (c for c in special.contestants if c.id == int(req.get("contestantId", 0))), None
+        )
         if contestant is None or contestant.price is None:
             raise Rejected("CONTEST_NOT_FOUND")
         if contestant.line_id != int(req.get("lineId", 0)):
             raise Rejected("LINE_CHANGED")
-        decimal = contestant.price
+        decimal = float(contestant.price)
         max_risk = self.max_risk(contestant.max or special.max_bet, decimal)
-        risk, win = self._stake(float(req.get("stake") or 0.0), str(req.get("winRiskStake", "RISK")), "NORMAL",
-                                decimal, max_risk)
+        risk, win = self._stake(
+            float(req.get("stake") or 0.0),
+            str(req.get("winRiskStake", "RISK")),
+            "NORMAL",
+            decimal,
+            max_risk,
+        )
         self._check_funds_and_limits(risk, max_risk, (special.id, contestant.id, "special"))
         bet = BetRecord(
-            kind="SPECIAL", uid=str(uid), bet_id=self._next_bet_id(), status="ACCEPTED",
-            placed_at=self.market.now, risk=risk, win=win, price=decimal,
-            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(), update_sequence=self._seq(),
-            bet_type="SPECIAL", sport_id=special.sport_id, league_id=special.league_id,
-            special_id=special.id, contestant_id=contestant.id,
+            kind="SPECIAL",
+            uid=str(uid),
+            bet_id=self._next_bet_id(),
+            status="ACCEPTED",
+            placed_at=self.market.now,
+            risk=risk,
+            win=win,
+            price=decimal,
+            odds_format=str(req.get("oddsFormat", "AMERICAN")).upper(),
+            update_sequence=self._seq(),
+            bet_type="SPECIAL",
+            sport_id=special.sport_id,
+            league_id=special.league_id,
+            special_id=special.id,
+            contestant_id=contestant.id,
         )
         self.balance = cents(self.balance - risk)
         key = (special.id, contestant.id, "special")
@@ -525,10 +642,18 @@ class Ledger:
             if special.status == "H" and special.cutoff + 3600 <= now and special.version >= 0:
                 special.version = -special.version  # settled marker
                 for bet in self.bets.values():
-                    if bet.kind == "SPECIAL" and bet.special_id == special.id and bet.status == "ACCEPTED":
+                    if (
+                        bet.kind == "SPECIAL"
+                        and bet.special_id == special.id
+                        and bet.status == "ACCEPTED"
+                    ):
                         won = special.contestants and bet.contestant_id == special.contestants[0].id
-                        self._close(bet, "WON" if won else "LOSE", bet.win if won else -bet.risk,
-                                    at=special.cutoff + 3600)
+                        self._close(
+                            bet,
+                            "WON" if won else "LOSE",
+                            bet.win if won else -bet.risk,
+                            at=special.cutoff + 3600,
+                        )
 
     def _close(self, bet: BetRecord, status: str, win_loss: float, *, at: float) -> None:
         bet.status = status
@@ -543,7 +668,9 @@ class Ledger:
         return event.half_result or (0, 0) if period_number == 1 else result
 
     @staticmethod
-    def grade(event: Event, period_number: int, key: tuple[Any, ...], handicap: float | None) -> float:
+    def grade(
+        event: Event, period_number: int, key: tuple[Any, ...], handicap: float | None
+    ) -> float:
         """Fraction of the selection that wins: 1 won, 0.5 half won, 0 push, -0.5, -1 lost."""
         home, away = Ledger._scores(event, period_number)
         bet_type = key[0]
@@ -568,11 +695,18 @@ class Ledger:
                 continue
             if bet.kind == "STRAIGHT" and bet.event_id == event.id:
                 g = self.grade(event, bet.period_number, self._key_of(bet), bet.handicap)
-                status = {1.0: "WON", 0.5: "HALF_WON_HALF_PUSHED", 0.0: "PUSHED",
-                          -0.5: "HALF_LOST_HALF_PUSHED", -1.0: "LOST"}[g]
+                status = {
+                    1.0: "WON",
+                    0.5: "HALF_WON_HALF_PUSHED",
+                    0.0: "PUSHED",
+                    -0.5: "HALF_LOST_HALF_PUSHED",
+                    -1.0: "LOST",
+                }[g]
                 wl = bet.win * g if g > 0 else bet.risk * g
                 self._close(bet, status, wl, at=event.settled_at)
-            elif bet.kind in ("PARLAY", "TEASER") and any(leg["event"] == event.id for leg in bet.legs):
+            elif bet.kind in ("PARLAY", "TEASER") and any(
+                leg["event"] == event.id for leg in bet.legs
+            ):
                 events = [self.market.events[leg["event"]] for leg in bet.legs]
                 if not all(e.settled for e in events):
                     continue
@@ -586,8 +720,12 @@ class Ledger:
                     factor = bet.price if all(leg["grade"] > 0 for leg in bet.legs) else 0.0
                 wl = bet.risk * factor - bet.risk
                 lost = "LOST" if bet.kind == "PARLAY" else "LOSE"
-                self._close(bet, "WON" if wl > 0 else ("REFUNDED" if wl == 0 else lost), wl,
-                            at=max(e.settled_at for e in events))
+                self._close(
+                    bet,
+                    "WON" if wl > 0 else ("REFUNDED" if wl == 0 else lost),
+                    wl,
+                    at=max(e.settled_at for e in events),
+                )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -633,18 +771,24 @@ _RR_SIZES = {
 
 
 class _ParlayRejected(Rejected):
-    def __init__(self, code: str, valid: list[dict[str, Any]], invalid: list[dict[str, Any]], odds: float) -> None:
+    def __init__(
+        self, code: str, valid: list[dict[str, Any]], invalid: list[dict[str, Any]], odds: float
+    ) -> None:
         super().__init__(code)
         self.valid, self.invalid, self.odds = valid, invalid, odds
 
 
 class _TeaserRejected(Rejected):
-    def __init__(self, code: str, valid: list[dict[str, Any]], invalid: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, code: str, valid: list[dict[str, Any]], invalid: list[dict[str, Any]]
+    ) -> None:
         super().__init__(code)
         self.valid, self.invalid = valid, invalid
 
 
-def parlay_rejected(exc: Rejected) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float] | None:
+def parlay_rejected(
+    exc: Rejected,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float] | None:
     if isinstance(exc, _ParlayRejected):
         return exc.valid, exc.invalid, exc.odds
     return None

@@ -193,7 +193,9 @@ class Market:
 
     # -- building ----------------------------------------------------------------------------
 
-    def _add_event(self, sport_id: int, league: dict[str, Any], ev: dict[str, Any], rng: random.Random) -> None:
+    def _add_event(
+        self, sport_id: int, league: dict[str, Any], ev: dict[str, Any], rng: random.Random
+    ) -> None:
         live = bool(ev.get("live", False))
         starts = self.start + float(ev.get("starts", 3600))
         duration = float(ev.get("duration", 6300))
@@ -212,8 +214,13 @@ class Market:
         if live and "score" in ev:
             event.score = (int(ev["score"][0]), int(ev["score"][1]))
         result = ev.get("result")
-        event.result = (int(result[0]), int(result[1])) if result else (rng.randint(0, 3), rng.randint(0, 3))
-        event.half_result = (min(event.result[0], rng.randint(0, 2)), min(event.result[1], rng.randint(0, 2)))
+        event.result = (
+            (int(result[0]), int(result[1])) if result else (rng.randint(0, 3), rng.randint(0, 3))
+        )
+        event.half_result = (
+            min(event.result[0], rng.randint(0, 2)),
+            min(event.result[1], rng.randint(0, 2)),
+        )
         event.settle_at = starts + duration + float(ev.get("settle_after", 600))
         for number, scale in ((0, 1.0), (1, 0.5)):
             cutoff = starts + (duration * (0.5 if number == 1 else 1.0) if live else 0.0)
@@ -230,7 +237,11 @@ class Market:
             line_id=self.next_line_id(),
             cutoff=cutoff,
             version=self.bump(),
-            moneyline=(_price(1 / (p_home * margin)), _price(1 / (p_away * margin)), _price(1 / (p_draw * margin))),
+            moneyline=(
+                _price(1 / (p_home * margin)),
+                _price(1 / (p_away * margin)),
+                _price(1 / (p_draw * margin)),
+            ),
             max_spread=2000.0 * scale,
             max_moneyline=1000.0 * scale,
             max_total=1500.0 * scale,
@@ -240,19 +251,57 @@ class Market:
         hdp = -0.25 if p_home > p_away else 0.25
         period.spreads = [
             Line(None, hdp, _price(rng.uniform(1.85, 2.05)), _price(rng.uniform(1.85, 2.05))),
-            Line(self._next_alt(), hdp - 0.5, _price(rng.uniform(2.3, 2.6)), _price(rng.uniform(1.5, 1.7)), 500.0 * scale),
-            Line(self._next_alt(), hdp + 0.5, _price(rng.uniform(1.5, 1.7)), _price(rng.uniform(2.3, 2.6)), 500.0 * scale),
+            Line(
+                self._next_alt(),
+                hdp - 0.5,
+                _price(rng.uniform(2.3, 2.6)),
+                _price(rng.uniform(1.5, 1.7)),
+                500.0 * scale,
+            ),
+            Line(
+                self._next_alt(),
+                hdp + 0.5,
+                _price(rng.uniform(1.5, 1.7)),
+                _price(rng.uniform(2.3, 2.6)),
+                500.0 * scale,
+            ),
         ]
         total = 2.5 if number == 0 else 1.0
         period.totals = [
             Line(None, total, _price(rng.uniform(1.85, 2.05)), _price(rng.uniform(1.85, 2.05))),
-            Line(self._next_alt(), total - 0.25, _price(rng.uniform(1.6, 1.8)), _price(rng.uniform(2.0, 2.3)), 400.0 * scale),
-            Line(self._next_alt(), total + 0.25, _price(rng.uniform(2.0, 2.3)), _price(rng.uniform(1.6, 1.8)), None),
+            Line(
+                self._next_alt(),
+                total - 0.25,
+                _price(rng.uniform(1.6, 1.8)),
+                _price(rng.uniform(2.0, 2.3)),
+                400.0 * scale,
+            ),
+            Line(
+                self._next_alt(),
+                total + 0.25,
+                _price(rng.uniform(2.0, 2.3)),
+                _price(rng.uniform(1.6, 1.8)),
+                None,
+            ),
         ]
-        period.team_home = [Line(None, 1.5 if number == 0 else 0.5, _price(rng.uniform(1.8, 2.1)), _price(rng.uniform(1.8, 2.1)))]
+        period.team_home = [
+            Line(
+                None,
+                1.5 if number == 0 else 0.5,
+                _price(rng.uniform(1.8, 2.1)),
+                _price(rng.uniform(1.8, 2.1)),
+            )
+        ]
         period.team_away = [
-            Line(None, 1.0 if number == 0 else 0.5, _price(rng.uniform(1.8, 2.1)), _price(rng.uniform(1.8, 2.1))),
-            Line(self._next_alt(), 1.5, _price(rng.uniform(2.2, 2.6)), _price(rng.uniform(1.5, 1.7))),
+            Line(
+                None,
+                1.0 if number == 0 else 0.5,
+                _price(rng.uniform(1.8, 2.1)),
+                _price(rng.uniform(1.8, 2.1)),
+            ),
+            Line(
+                self._next_alt(), 1.5, _price(rng.uniform(2.2, 2.6)), _price(rng.uniform(1.5, 1.7))
+            ),
         ]
         self._remember(period, (0, 0))
         return period
@@ -373,7 +422,11 @@ class Market:
                     self.touch(period, event)
             for number in sorted(event.periods):
                 period = event.periods[number]
-                if period.closed or period.cutoff <= self.now or rng.random() >= self.move_probability:
+                if (
+                    period.closed
+                    or period.cutoff <= self.now
+                    or rng.random() >= self.move_probability
+                ):
                     continue
                 self._move(period, rng)
                 self.touch(period, event)

@@ -31,7 +31,9 @@ class Formatter:
     3 (the others). Non-USD limits are floored to whole units, as Pinnacle documents.
     """
 
-    def __init__(self, odds_format: str | None = "decimal", rate: float = 1.0, usd: bool = True) -> None:
+    def __init__(
+        self, odds_format: str | None = "decimal", rate: float = 1.0, usd: bool = True
+    ) -> None:
         fmt = (odds_format or "American").lower()
         if fmt not in FORMATS:
             raise ValueError(odds_format)
@@ -50,7 +52,9 @@ class Formatter:
         return value if self.usd else float(math.floor(value))
 
 
-def _lines(lines: Iterable[Line], f: Formatter, a: str, b: str, points: str) -> list[dict[str, Any]]:
+def _lines(
+    lines: Iterable[Line], f: Formatter, a: str, b: str, points: str
+) -> list[dict[str, Any]]:
     out = []
     for line in lines:
         if not line.offered:
@@ -97,7 +101,11 @@ def period_dict(event: Event, period: Period, f: Formatter) -> dict[str, Any]:
         rows = []
         for line in lines:
             if line.offered:
-                row: dict[str, Any] = {"points": line.points, "over": f.price(line.a), "under": f.price(line.b)}
+                row: dict[str, Any] = {
+                    "points": line.points,
+                    "over": f.price(line.a),
+                    "under": f.price(line.b),
+                }
                 if line.alt is not None:
                     row = {"altLineId": line.alt, **row}
                 rows.append(row)
@@ -113,7 +121,13 @@ def period_dict(event: Event, period: Period, f: Formatter) -> dict[str, Any]:
     return d
 
 
-def _keep(event: Event, sport_id: int, league_ids: set[int] | None, event_ids: set[int] | None, is_live: bool) -> bool:
+def _keep(
+    event: Event,
+    sport_id: int,
+    league_ids: set[int] | None,
+    event_ids: set[int] | None,
+    is_live: bool,
+) -> bool:
     if event.sport_id != sport_id or event.settled:
         return False
     if league_ids and event.league_id not in league_ids:
@@ -206,7 +220,9 @@ def fixtures(
     }
 
 
-def _specials(market: Market, sport_id: int, since: int | None, league_ids: set[int] | None) -> list[Special]:
+def _specials(
+    market: Market, sport_id: int, since: int | None, league_ids: set[int] | None
+) -> list[Special]:
     out = []
     for special_id in sorted(market.specials):
         s = market.specials[special_id]
@@ -220,7 +236,9 @@ def _specials(market: Market, sport_id: int, since: int | None, league_ids: set[
     return out
 
 
-def special_fixtures(market: Market, sport_id: int, *, since: int | None, league_ids: set[int] | None) -> dict[str, Any]:
+def special_fixtures(
+    market: Market, sport_id: int, *, since: int | None, league_ids: set[int] | None
+) -> dict[str, Any]:
     leagues: dict[int, list[dict[str, Any]]] = {}
     for s in _specials(market, sport_id, since, league_ids):
         leagues.setdefault(s.league_id, []).append(
@@ -233,7 +251,9 @@ def special_fixtures(market: Market, sport_id: int, *, since: int | None, league
                 "category": s.category,
                 "units": "",
                 "status": s.status,
-                "contestants": [{"id": c.id, "name": c.name, "rotNum": c.rot_num} for c in s.contestants],
+                "contestants": [
+                    {"id": c.id, "name": c.name, "rotNum": c.rot_num} for c in s.contestants
+                ],
                 "liveStatus": 0,
             }
         )

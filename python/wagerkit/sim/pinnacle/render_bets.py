@@ -109,8 +109,13 @@ def bet_dict(ledger: Ledger, bet: BetRecord) -> dict[str, Any]:
                 row["legBetStatus"] = "ACCEPTED"
             if "grade" in leg:
                 g = leg["grade"]
-                row["legBetStatus"] = {1.0: "WON", 0.5: "HALF_WON_HALF_PUSHED", 0.0: "PUSHED",
-                                       -0.5: "HALF_LOST_HALF_PUSHED", -1.0: "LOST"}[g]
+                row["legBetStatus"] = {
+                    1.0: "WON",
+                    0.5: "HALF_WON_HALF_PUSHED",
+                    0.0: "PUSHED",
+                    -0.5: "HALF_LOST_HALF_PUSHED",
+                    -1.0: "LOST",
+                }[g]
                 if bet.kind == "TEASER" and row["legBetStatus"].startswith("HALF"):
                     row["legBetStatus"] = "WON" if g > 0 else "LOST"
             side = leg["key"][2]

@@ -86,7 +86,8 @@ class PinnacleSim:
         """Bring the market and ledger to the clock's time (call with the lock held)."""
         now = self.clock.time()
         due = sorted(
-            b.decide_at for b in self.ledger.bets.values()
+            b.decide_at
+            for b in self.ledger.bets.values()
             if b.status == "PENDING_ACCEPTANCE" and b.decide_at <= now
         )
         for t in due:
@@ -132,7 +133,8 @@ class PinnacleSim:
         check of the tests."""
         with self.lock:
             return sum(
-                1 for b in self.ledger.bets.values()
+                1
+                for b in self.ledger.bets.values()
                 if unique_request_id is None or b.uid.lower() == unique_request_id.lower()
             )
 

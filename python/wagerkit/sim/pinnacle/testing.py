@@ -30,7 +30,7 @@ from wagerkit.sim.pinnacle.simulator import PinnacleSim
 __all__ = ["RunningPinnacle", "running_pinnacle"]
 
 USERNAME = "tester"
-PASSWORD = "s3cretpw"  # Pinnacle passwords are at most 10 characters
+PASSWORD = "s3cretpw"  # noqa: S105 - a test account of the local server (max 10 chars)
 
 
 class RunningPinnacle:
@@ -81,7 +81,10 @@ class RunningPinnacle:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -89,7 +92,10 @@ class RunningPinnacle:
         return self.start()
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
