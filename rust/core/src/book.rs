@@ -646,8 +646,8 @@ impl Book {
         Ok(self.view(&self.entries[self.index_of(slot)?]))
     }
 
-    /// Live quotes best first: price, then priority, then effective max, then key and
-    /// account. `None` gives the back side, then the lay side.
+    /// Live quotes best first: price, then priority, then odds limit, then key and account.
+    /// `None` gives the back side, then the lay side.
     pub fn quotes(&self, back: Option<bool>) -> Vec<QuoteView> {
         let sides: &[bool] = match back {
             Some(true) => &[true],
@@ -665,7 +665,7 @@ impl Book {
             views.sort_by(|a, b| {
                 price_order(side, a.price, b.price)
                     .then(b.priority.cmp(&a.priority))
-                    .then(b.max_stake.cmp(&a.max_stake))
+                    .then(b.limit.cmp(&a.limit))
                     .then_with(|| a.names.key.cmp(&b.names.key))
                     .then_with(|| a.names.account.cmp(&b.names.account))
             });
@@ -748,6 +748,7 @@ impl Book {
         fx: &Fx,
         back: bool,
     ) -> Result<i64> {
+        fx.rate_scaled(currency)?;
         self.use_fx(fx);
         let mut total: i64 = 0;
         for entry in &self.entries {
@@ -782,6 +783,7 @@ impl Book {
                 format!("stake must be > 0 (minor units), got {stake}"),
             ));
         }
+        fx.rate_scaled(currency)?;
         self.use_fx(fx);
         self.ordered(back);
         let mut left = stake;
@@ -808,6 +810,7 @@ impl Book {
     /// Live quotes grouped by exact price, best first, with the stake available at each
     /// price in minor units of `currency`.
     pub fn ladder(&mut self, currency: Currency, fx: &Fx, back: bool) -> Result<Vec<Level>> {
+        fx.rate_scaled(currency)?;
         self.use_fx(fx);
         self.ordered(back);
         let mut levels: Vec<Level> = Vec::new();

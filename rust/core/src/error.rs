@@ -59,7 +59,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidInput { message, .. } => f.write_str(message),
-            Error::MissingRate { currency } => write!(f, "no exchange rate for {currency}"),
+            Error::MissingRate { currency } => write!(f, "No exchange rate for {currency}"),
             Error::Overflow { field } => write!(
                 f,
                 "{field}: amount too large for exact 128-bit arithmetic (overflow)"
@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(e.field(), Some("stake"));
         assert_eq!(
             Error::MissingRate { currency: "EUR" }.to_string(),
-            "no exchange rate for EUR"
+            "No exchange rate for EUR"
         );
         let o = Error::Overflow { field: "amount" }.with_field("limit");
         assert_eq!(o.field(), Some("limit"));

@@ -92,6 +92,26 @@ impl Factor {
         self.num == self.den
     }
 
+    /// Like [`Factor::apply`] for any 128-bit amount (results beyond 64 bits included).
+    #[inline]
+    pub fn apply_wide(
+        &self,
+        amount: i128,
+        rounding: Rounding,
+        field: &'static str,
+    ) -> Result<i128> {
+        if self.is_identity() {
+            return Ok(amount);
+        }
+        let product = amount
+            .unsigned_abs()
+            .checked_mul(self.num)
+            .ok_or(Error::Overflow { field })?;
+        let magnitude = i128::try_from(rounding.divide(product, self.den))
+            .map_err(|_| Error::Overflow { field })?;
+        Ok(if amount < 0 { -magnitude } else { magnitude })
+    }
+
     /// Converts `amount` (minor units), rounding once. `field` names the amount in errors.
     #[inline]
     pub fn apply(&self, amount: i64, rounding: Rounding, field: &'static str) -> Result<i64> {
@@ -272,6 +292,20 @@ impl Fx {
         Ok(Factor { num, den })
     }
 
+    /// Like [`Fx::convert`] for amounts and results up to 127 bits (intermediates must fit
+    /// in 128 bits).
+    #[inline]
+    pub fn convert_wide(
+        &self,
+        amount: i128,
+        from: Currency,
+        to: Currency,
+        rounding: Rounding,
+    ) -> Result<i128> {
+        self.factor(from, to)?
+            .apply_wide(amount, rounding, "amount")
+    }
+
     /// `amount` minor units of `from` in minor units of `to`, rounded once.
     ///
     /// A same-currency conversion needs no rate. Use [`Rounding::Down`] for a stake that
@@ -440,6 +474,16 @@ mod tests {
             fx.convert(i64::MAX, clf, irr, Rounding::Down),
             Err(Error::Overflow { field: "amount" })
         );
+        // Beyond 64 bits the wide conversion still answers exactly.
+        let tiny = Currency::lookup("CLF").unwrap();
+        fx.set_rate_text(tiny, "1e-12", None).unwrap();
+        assert_eq!(
+            fx.convert_wide(1_000_000_000_000_000, tiny, Currency::USD, Rounding::Down),
+            Ok(10i128.pow(25))
+        );
+        assert!(fx
+            .convert(1_000_000_000_000_000, tiny, Currency::USD, Rounding::Down)
+            .is_err());
     }
 
     #[test]

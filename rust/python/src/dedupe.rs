@@ -27,17 +27,19 @@ impl PyDedupeCache {
             None => Ok(self.monotonic.now()),
             Some(clock) => {
                 let value = clock.bind(py).call0()?;
-                match value.cast::<PyFloat>() {
-                    Ok(f) => Ok(f.value()),
-                    Err(_) if !value.is_instance_of::<PyBool>() => {
-                        value.extract::<f64>().map_err(|_| {
-                            invalid_input(py, "clock", "clock() must return seconds as a float")
-                        })
-                    }
-                    Err(_) => Err(invalid_input(
+                let seconds = match value.cast::<PyFloat>() {
+                    Ok(f) => Some(f.value()),
+                    Err(_) if !value.is_instance_of::<PyBool>() => value.extract::<f64>().ok(),
+                    Err(_) => None,
+                };
+                match seconds {
+                    // A NaN or infinite reading would make every expiry comparison false and
+                    // let a repeated id through as new.
+                    Some(s) if s.is_finite() => Ok(s),
+                    _ => Err(invalid_input(
                         py,
                         "clock",
-                        "clock() must return seconds as a float",
+                        &format!("clock() must return finite seconds as a float, got {value}"),
                     )),
                 }
             }

@@ -104,14 +104,16 @@ impl PyFx {
         from_currency: &Bound<'_, PyAny>,
         to_currency: &Bound<'_, PyAny>,
         rounding: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<i64> {
+    ) -> PyResult<i128> {
         let py = amount.py();
         guard(py, || {
-            let amount = convert::amount(amount, "amount")?;
+            let amount = convert::wide_amount(amount, "amount")?;
             let from = convert::currency(from_currency, "from_currency")?;
             let to = convert::currency(to_currency, "to_currency")?;
             let rounding = convert::rounding(rounding)?;
-            self.inner.convert(amount, from, to, rounding).py_err(py)
+            self.inner
+                .convert_wide(amount, from, to, rounding)
+                .py_err(py)
         })
     }
 
