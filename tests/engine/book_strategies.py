@@ -110,8 +110,10 @@ class BookSpec:
 
     @property
     def all_rated(self) -> bool:
-        """True when every currency in the book has a rate."""
-        return all(a.currency in RATED for a in self.accounts)
+        """True when every currency in the book (accounts, bookmaker limits) has a rate."""
+        return all(a.currency in RATED for a in self.accounts) and all(
+            lim.currency in RATED for lim in self.limits
+        )
 
     def mirrored(self) -> BookSpec:
         """The lay twin: every quote flips side and its price becomes ``MIRROR - p``."""
@@ -214,7 +216,7 @@ def random_book(rng: random.Random, n_quotes: int, with_unrated: bool) -> BookSp
     limits = []
     for bookmaker in sorted({a.bookmaker for a in accts}):
         if rng.random() < 0.25:
-            currency = rng.choice(RATED)
+            currency = rng.choice(currencies)
             limits.append(
                 LimitSpec(
                     bookmaker,

@@ -81,6 +81,8 @@ class Quote:
     max_stake: int | None
     min_stake: int
     account_active: bool
+    missing_rate: str | None = None
+    """The bookmaker-limit currency (or account currency) that left the cascade unresolved."""
 
     @property
     def price(self) -> float:
@@ -276,11 +278,17 @@ class Book:
             odds_limit=rec.limit,
             odds_limit_min=rec.limit_min,
         )
-        if acc.max_stake is None and not ok_max:
-            maximum = None  # the bookmaker limit exists but cannot be read in this currency
-        if acc.min_stake is None and not ok_min:
-            # Unresolvable min: the quote cannot take a bet anyway, keep the odds level.
-            minimum = rec.limit_min if rec.limit_min is not None else 0
+        # A bookmaker level the cascade needs but cannot convert (no rate in this Fx) leaves
+        # the quote unresolved: no max, min 0, and the router treats it as a currency
+        # failure (§3 step 4) rather than guessing which level would have applied.
+        unresolved = None
+        if (acc.max_stake is None and not ok_max) or (acc.min_stake is None and not ok_min):
+            assert limits is not None
+            maximum = None
+            minimum = acc.min_stake if acc.min_stake is not None else 0
+            unresolved = limits.currency if fx is None or fx.has(acc.currency) else acc.currency
+            if fx is not None and not fx.has(limits.currency):
+                unresolved = limits.currency
         if maximum is not None and acc.balance is not None:
             maximum = min(maximum, acc.balance)
         return Quote(
@@ -298,6 +306,7 @@ class Book:
             max_stake=maximum,
             min_stake=minimum,
             account_active=acc.active,
+            missing_rate=unresolved,
         )
 
     def snapshots(self, fx: Fx | None, back: bool | None = None) -> list[Quote]:
@@ -346,23 +355,36 @@ class Book:
             return None
         return fixed_to_price(max(prices) if back else min(prices))
 
-    def _eligible_in(self, currency: str, fx: Fx, back: bool) -> list[tuple[Quote, int]]:
-        """Eligible quotes with their max converted into ``currency`` (rounded down)."""
+    def _eligible(self, currency: str, fx: Fx, back: bool) -> list[Quote]:
+        """Eligible quotes (§6), best first; remembers ``fx`` and checks ``currency``.
+
+        Conversions happen lazily in each read, so a quote whose currency has no rate raises
+        MissingRate only when a read actually needs its amount (refused, never guessed).
+        """
         self._fx = fx
         fx.rate_fixed(currency)
-        out = []
-        for q in self.snapshots(fx, back):
-            if q.eligible and fx.has(q.currency):
-                assert q.max_stake is not None
-                out.append((q, fx.convert(q.max_stake, q.currency, currency, "down")))
-        return out
+        quotes = [q for q in self.snapshots(fx, back) if q.eligible]
+        quotes.sort(
+            key=lambda q: (
+                -q.price_fixed if back else q.price_fixed,
+                -q.priority,
+                q.key,
+                q.account,
+            )
+        )
+        return quotes
+
+    @staticmethod
+    def _max_in(q: Quote, currency: str, fx: Fx) -> int:
+        assert q.max_stake is not None
+        return fx.convert(q.max_stake, q.currency, currency, "down")
 
     def available(self, price: float, currency: str, fx: Fx, back: bool = True) -> int:
         """Σ converted max over eligible quotes at ``price`` or better."""
         fixed = price_to_fixed(price)
         return sum(
-            amount
-            for q, amount in self._eligible_in(currency, fx, back)
+            self._max_in(q, currency, fx)
+            for q in self._eligible(currency, fx, back)
             if better_or_equal(q.price_fixed, fixed, back)
         )
 
@@ -371,11 +393,9 @@ class Book:
         _check_amount(stake, "stake", optional=False)
         if stake <= 0:
             raise InvalidInput("stake must be greater than 0", field="stake")
-        quotes = self._eligible_in(currency, fx, back)
-        quotes.sort(key=lambda item: -item[0].price_fixed if back else item[0].price_fixed)
         left, weighted = stake, 0
-        for q, amount in quotes:
-            take = min(left, amount)
+        for q in self._eligible(currency, fx, back):
+            take = min(left, self._max_in(q, currency, fx))
             weighted += take * q.price_fixed
             left -= take
             if left == 0:
@@ -385,9 +405,9 @@ class Book:
     def ladder(self, currency: str, fx: Fx, back: bool = True) -> list[Level]:
         """Eligible quotes grouped by exact price, best first."""
         levels: dict[int, list[int]] = {}
-        for q, amount in self._eligible_in(currency, fx, back):
+        for q in self._eligible(currency, fx, back):
             level = levels.setdefault(q.price_fixed, [0, 0])
-            level[0] += amount
+            level[0] += self._max_in(q, currency, fx)
             level[1] += 1
         order = sorted(levels, reverse=back)
         return [Level(p, levels[p][0], levels[p][1]) for p in order]

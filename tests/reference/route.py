@@ -223,9 +223,13 @@ def candidates(order: Order, book: Book, fx: Fx) -> list[Quote] | RoutePlan:
             DeclineReason.CURRENCY_CONVERSION_FAILED,
             f"No exchange rate for {order.currency}",
         )
-    rated = [q for q in quotes if fx.has(q.currency)]
+
+    def missing_rate(q: Quote) -> str | None:
+        return q.currency if not fx.has(q.currency) else q.missing_rate
+
+    rated = [q for q in quotes if missing_rate(q) is None]
     if not rated:
-        missing = sorted({q.currency for q in quotes})[0]
+        missing = sorted({m for q in quotes if (m := missing_rate(q)) is not None})[0]
         return _declined(
             order, DeclineReason.CURRENCY_CONVERSION_FAILED, f"No exchange rate for {missing}"
         )
