@@ -1,10 +1,13 @@
 """``wagerkit demo``: the main job, runnable on a fresh machine with no account anywhere.
 
-It loads the betslip from ABP's quickstart (AS Roma v Cagliari, outcome 103: pinnacle at 1.98
-in USD, sharpbet at 2.0 in EUR), merges it into one engine :class:`~wagerkit.Book`, and shows
-how ABP would fill a handful of orders in each placement mode. When the ABP client's
-end-to-end demo is available (``wagerkit.abp.demo``), ``wagerkit demo`` runs that instead:
-the same book, fetched live from the embedded simulator, then placed, followed and settled.
+By default it runs the end-to-end ABP demo (:func:`wagerkit.abp.demo.run_demo`): start the
+embedded ABP simulator, fetch the quickstart fixture's betslip, show the merged book, preview
+and place an order, follow it on the stream to settlement, print positions and PnL.
+
+``wagerkit demo --engine`` runs only the engine part, offline: the betslip from ABP's
+quickstart (AS Roma v Cagliari, outcome 103: pinnacle at 1.98 in USD, sharpbet at 2.0 in EUR)
+merged into one :class:`~wagerkit.Book`, and how ABP would fill a handful of orders in each
+placement mode.
 """
 
 from __future__ import annotations
@@ -37,8 +40,13 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("quickstart order: 10 USD at 1.95 or better", "10.00", 1.95),
     DemoOrder("1000 USD across both books (mode 4)", "1000.00", 1.95),
     DemoOrder("1000 USD all-or-nothing, one bet per book (mode 3)", "1000.00", 1.95, None, False),
-    DemoOrder("20000 USD at pinnacle only, all-or-nothing (mode 1)", "20000.00", 1.95,
-              ("pinnacle",), False),
+    DemoOrder(
+        "20000 USD at pinnacle only, all-or-nothing (mode 1)",
+        "20000.00",
+        1.95,
+        ("pinnacle",),
+        False,
+    ),
     DemoOrder("200 USD at 2.05: no price qualifies yet", "200.00", 2.05),
 )
 
@@ -127,12 +135,25 @@ def run_engine_demo(console: Console | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    return run_engine_demo()
+    if args.engine:
+        return run_engine_demo()
+    from wagerkit.abp.demo import run_demo
+
+    status = run_demo()
+    if status == 0:
+        Console().rule("the engine on its own: fill plans for the quickstart betslip")
+        status = run_engine_demo()
+    return status
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``wagerkit demo`` to the command line."""
     parser = subparsers.add_parser(
         "demo", help="run the demo against the embedded quickstart data / simulator"
+    )
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="only the offline engine part: merged book and fill plans, no simulator",
     )
     parser.set_defaults(func=_run)

@@ -74,6 +74,9 @@ class ServerThread:
         """Bind the socket, start serving, and return once the server accepts connections."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # uvicorn writes headers and body separately; without NODELAY (inherited by accepted
+        # sockets) Nagle + delayed ACK adds ~40 ms to every loopback request.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((self._host, self._requested_port))
         self.port = sock.getsockname()[1]
         self._socket = sock
