@@ -172,6 +172,7 @@ class PinnacleHttp:
         what = f"{method} {path}"
 
         async def once() -> T:
+            last: WagerkitError | None = None
             for _ in range(self.max_429 + 1):
                 await self.pacer.acquire(path, sport_id, snapshot=snapshot)
                 response = await self.send(method, path, params=params, body=body)
@@ -186,12 +187,13 @@ class PinnacleHttp:
                     )
                     assert isinstance(exc, RateLimited)
                     self.pacer.penalize(path, sport_id, exc.retry_after)
-                    last: WagerkitError = exc
+                    last = exc
                     continue
                 self.check(response, what)
                 if empty is not None and not response.content.strip():
                     return empty()
                 return self.decode(response, type_, what)
+            assert last is not None
             raise last
 
         return await self.retry.call(once, read=True)

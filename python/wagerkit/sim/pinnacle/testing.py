@@ -16,7 +16,7 @@ The ``pinnacle_sim`` pytest fixture below does the default setup.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -125,6 +125,3 @@ else:
 
         with running_pinnacle(clock=ManualClock()) as running:
             yield running
-
-    async def _unused() -> AsyncIterator[None]:  # pragma: no cover - keeps AsyncIterator used
-        yield None
