@@ -104,16 +104,19 @@ impl PyFx {
         from_currency: &Bound<'_, PyAny>,
         to_currency: &Bound<'_, PyAny>,
         rounding: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<i128> {
+    ) -> PyResult<Py<PyAny>> {
         let py = amount.py();
         guard(py, || {
             let amount = convert::wide_amount(amount, "amount")?;
             let from = convert::currency(from_currency, "from_currency")?;
             let to = convert::currency(to_currency, "to_currency")?;
             let rounding = convert::rounding(rounding)?;
-            self.inner
-                .convert_wide(amount, from, to, rounding)
-                .py_err(py)
+            convert::int_out(
+                py,
+                self.inner
+                    .convert_wide(amount, from, to, rounding)
+                    .py_err(py)?,
+            )
         })
     }
 
@@ -127,15 +130,17 @@ impl PyFx {
         amount: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         rounding: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<i64> {
+    ) -> PyResult<Py<PyAny>> {
         let py = amount.py();
         guard(py, || {
-            let amount = convert::amount(amount, "amount")?;
+            let amount = convert::wide_amount(amount, "amount")?;
             let from = convert::currency(currency, "currency")?;
             let rounding = convert::rounding(rounding)?;
-            self.inner
-                .convert(amount, from, Currency::USD, rounding)
-                .py_err(py)
+            let usd = self
+                .inner
+                .convert_wide(amount, from, Currency::USD, rounding)
+                .py_err(py)?;
+            convert::int_out(py, usd)
         })
     }
 
