@@ -263,13 +263,52 @@ pub struct RoutePlan {
     pub filled: i64,
     pub remaining: i64,
     pub decline: Option<DeclineReason>,
-    /// ABP-style text for a decline; a short note for waiting and partial; empty when filled.
-    pub message: String,
+    /// What [`RoutePlan::message`] says; text is only built when asked for (except declines).
+    note: Note,
     /// Σ order_stake · price (price in millionths), for the average.
     weighted: u128,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Note {
+    Empty,
+    Text(String),
+    Waiting {
+        price: Price,
+    },
+    Partial {
+        filled: i64,
+        stake: i64,
+        currency: Currency,
+        price: Price,
+    },
+}
+
 impl RoutePlan {
+    /// ABP-style text for a decline (`Order stake 100.00 USD exceeds available limit 50.00
+    /// USD`); a short note when waiting or partial; empty when filled.
+    pub fn message(&self) -> String {
+        match &self.note {
+            Note::Empty => String::new(),
+            Note::Text(text) => text.clone(),
+            Note::Waiting { price } => format!(
+                "Waiting for a price at or better than {} that can take the stake",
+                price_text(*price)
+            ),
+            Note::Partial {
+                filled,
+                stake,
+                currency,
+                price,
+            } => format!(
+                "Filled {} of {}; the rest waits for a price at or better than {}",
+                display_amount(i128::from(*filled), *currency),
+                display_amount(i128::from(*stake), *currency),
+                price_text(*price)
+            ),
+        }
+    }
+
     /// The order is done: nothing more will be placed for it.
     pub fn complete(&self) -> bool {
         self.status == Status::Filled
@@ -300,7 +339,7 @@ impl RoutePlan {
         order: &Order,
         status: Status,
         decline: Option<DeclineReason>,
-        message: String,
+        note: Note,
     ) -> RoutePlan {
         RoutePlan {
             status,
@@ -309,21 +348,18 @@ impl RoutePlan {
             filled: 0,
             remaining: order.stake,
             decline,
-            message,
+            note,
             weighted: 0,
         }
     }
 
     fn declined(order: &Order, reason: DeclineReason, message: String) -> RoutePlan {
-        RoutePlan::without_legs(order, Status::Declined, Some(reason), message)
+        RoutePlan::without_legs(order, Status::Declined, Some(reason), Note::Text(message))
     }
 
     fn waiting(order: &Order) -> RoutePlan {
-        let message = format!(
-            "Waiting for a price at or better than {} that can take the stake",
-            price_text(order.price)
-        );
-        RoutePlan::without_legs(order, Status::Waiting, None, message)
+        let note = Note::Waiting { price: order.price };
+        RoutePlan::without_legs(order, Status::Waiting, None, note)
     }
 }
 
@@ -545,6 +581,14 @@ fn plan(
     greedy(order, book, candidates, mode)
 }
 
+/// The order → account factor of a candidate in `currency` (one exists for every leg).
+fn fx_factor_to(candidates: &[Candidate], currency: Currency) -> Factor {
+    candidates
+        .iter()
+        .find(|c| c.currency == currency)
+        .map_or(Factor::IDENTITY, |c| c.to_account)
+}
+
 fn make_leg(
     order: &Order,
     book: &Book,
@@ -622,7 +666,7 @@ fn all_or_nothing(order: &Order, book: &Book, candidates: &[Candidate]) -> Resul
                 filled: order_stake,
                 remaining: order.stake - order_stake,
                 decline: None,
-                message: String::new(),
+                note: Note::Empty,
                 weighted,
             });
         }
@@ -651,8 +695,13 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
     let back = order.back;
     let mut filled: i64 = 0;
     let mut weighted: u128 = 0;
-    let mut legs: Vec<Leg> = Vec::new();
-    let mut leg_factors: Vec<Factor> = Vec::new();
+    let mut legs: Vec<Leg> = Vec::with_capacity(candidates.len().min(64));
+    // Currencies of the legs (a bit per currency) and one factor into each, for the
+    // completeness check; bookmakers used (mode 3 only). No allocation on the way.
+    let mut leg_currencies = [0u64; 4];
+    let mut leg_factors: [(Currency, Factor); 8] = [(order.currency, Factor::IDENTITY); 8];
+    let mut leg_factor_count = 0usize;
+    let mut many_currencies = false;
     let mut used: Vec<u32> = Vec::new();
 
     for c in candidates {
@@ -685,7 +734,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             } else {
                 (target_weight.saturating_sub(weighted), c.price - target)
             };
-            let room = slack / u128::from(gap);
+            let room = Rounding::Down.divide(slack, u128::from(gap));
             if room == 0 {
                 continue; // this price is exhausted for the order
             }
@@ -700,22 +749,46 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             continue;
         }
         legs.push(make_leg(order, book, c, cap, order_stake));
-        leg_factors.push(c.to_account);
+        let (word, bit) = (c.currency.index() / 64, 1u64 << (c.currency.index() % 64));
+        if leg_currencies[word] & bit == 0 {
+            leg_currencies[word] |= bit;
+            if leg_factor_count < leg_factors.len() {
+                leg_factors[leg_factor_count] = (c.currency, c.to_account);
+                leg_factor_count += 1;
+            } else {
+                many_currencies = true;
+            }
+        }
         filled += order_stake;
         weighted = weighted
             .checked_add(weigh(order_stake, c.price)?)
             .ok_or(Error::Overflow { field: "stake" })?;
-        used.push(c.bookmaker);
+        if mode == 3 {
+            used.push(c.bookmaker);
+        }
     }
 
     let remaining = order.stake - filled;
     let mut complete = remaining == 0;
     if !complete && !legs.is_empty() {
         complete = true;
-        for factor in &leg_factors {
-            if factor.apply(remaining, Rounding::Down, "stake")? != 0 {
+        let check = |factor: &Factor| -> Result<bool> {
+            Ok(factor.apply(remaining, Rounding::Down, "stake")? == 0)
+        };
+        for (_, factor) in &leg_factors[..leg_factor_count] {
+            if !check(factor)? {
                 complete = false;
                 break;
+            }
+        }
+        if complete && many_currencies {
+            // More leg currencies than the fixed table holds: check every leg's.
+            for leg in &legs {
+                let factor = fx_factor_to(candidates, leg.currency);
+                if !check(&factor)? {
+                    complete = false;
+                    break;
+                }
             }
         }
     }
@@ -727,7 +800,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             filled,
             remaining,
             decline: None,
-            message: String::new(),
+            note: Note::Empty,
             weighted,
         });
     }
@@ -760,12 +833,12 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
     }
 
     if !legs.is_empty() {
-        let message = format!(
-            "Filled {} of {}; the rest waits for a price at or better than {}",
-            display_amount(i128::from(filled), order.currency),
-            display_amount(i128::from(order.stake), order.currency),
-            price_text(order.price)
-        );
+        let note = Note::Partial {
+            filled,
+            stake: order.stake,
+            currency: order.currency,
+            price: order.price,
+        };
         return Ok(RoutePlan {
             status: Status::Partial,
             legs,
@@ -773,7 +846,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             filled,
             remaining,
             decline: None,
-            message,
+            note,
             weighted,
         });
     }

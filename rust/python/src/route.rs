@@ -411,8 +411,8 @@ impl PyRoutePlan {
     /// ABP-style text for a decline (e.g. ``Order stake 100.00 USD exceeds available limit
     /// 50.00 USD``); a short note when waiting or partial; empty when filled.
     #[getter]
-    fn message(&self) -> &str {
-        &self.plan.message
+    fn message(&self) -> String {
+        self.plan.message()
     }
 
     fn __repr__(&self) -> String {
@@ -421,7 +421,7 @@ impl PyRoutePlan {
             Some(reason) => format!(
                 "RoutePlan(status='declined', decline={}, message={:?})",
                 reason.name(),
-                p.message
+                p.message()
             ),
             None => format!(
                 "RoutePlan(status={:?}, mode={}, legs={}, filled={}, remaining={})",

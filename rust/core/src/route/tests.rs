@@ -132,7 +132,7 @@ fn quickstart_10_usd_mode_4_goes_to_sharpbet_and_the_cent_is_dust() {
     assert_eq!((plan.filled, plan.remaining), (999, 1));
     assert!(plan.complete());
     assert_eq!(plan.average_price(), Some(2.0));
-    assert_eq!(plan.message, "");
+    assert_eq!(plan.message(), "");
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn quickstart_mode_1_at_pinnacle_too_big_is_declined() {
     assert_eq!(plan.status, Status::Declined);
     assert_eq!(plan.decline, Some(DeclineReason::StakeExceedsLimit));
     assert_eq!(
-        plan.message,
+        plan.message(),
         "Order stake 20000.00 USD exceeds available limit 15000.00 USD"
     );
     assert!(plan.legs.is_empty());
@@ -215,7 +215,7 @@ fn mode_1_never_below_order_price_and_knows_the_minimum() {
     )
     .unwrap();
     assert_eq!(plan.status, Status::Waiting);
-    assert!(plan.message.contains("2"));
+    assert!(plan.message().contains("2"));
     // 4 USD is below pinnacle's 5 USD minimum.
     let plan = route(
         &order(400, 1_950_000, false, Some(&["pinnacle"])),
@@ -225,7 +225,7 @@ fn mode_1_never_below_order_price_and_knows_the_minimum() {
     .unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::StakeBelowMinimum));
     assert_eq!(
-        plan.message,
+        plan.message(),
         "Order stake 4.00 USD is below minimum stake 5.00 USD"
     );
 }
@@ -368,7 +368,7 @@ fn mode_3_one_bet_per_bookmaker_all_or_nothing() {
     .unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::StakeExceedsLimit));
     assert_eq!(
-        plan.message,
+        plan.message(),
         "Order stake 20000.00 USD exceeds available limit 15886.13 USD"
     );
     assert!(plan.legs.is_empty());
@@ -407,7 +407,7 @@ fn mode_3_uses_each_bookmaker_once() {
     let plan = route(&order(2_000_000, 1_950_000, false, None), &mut book, &fx()).unwrap();
     // Capacity counts pinnacle once: still 15886.13 USD.
     assert_eq!(plan.decline, Some(DeclineReason::StakeExceedsLimit));
-    assert!(plan.message.ends_with("15886.13 USD"));
+    assert!(plan.message().ends_with("15886.13 USD"));
     // Mode 4 may use both pinnacle accounts.
     let plan = route(&order(2_000_000, 1_950_000, true, None), &mut book, &fx()).unwrap();
     assert_eq!(plan.status, Status::Filled);
@@ -421,7 +421,7 @@ fn below_every_minimum_is_declined_with_the_smallest_minimum() {
     let plan = route(&order(50, 1_950_000, true, None), &mut quickstart(), &fx()).unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::StakeBelowMinimum));
     assert_eq!(
-        plan.message,
+        plan.message(),
         "Order stake 0.50 USD is below minimum stake 1.18 USD"
     );
 }
@@ -526,9 +526,9 @@ fn each_empty_step_has_its_decline() {
     )
     .unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::BookmakerNotAvailable));
-    assert_eq!(plan.message, "No odds available from betfair");
+    assert_eq!(plan.message(), "No odds available from betfair");
     let plan = route(&order(1_000, 1_500_000, true, None), &mut Book::new(), &fx).unwrap();
-    assert_eq!(plan.message, "No odds available from any bookmaker");
+    assert_eq!(plan.message(), "No odds available from any bookmaker");
 
     // Inactive accounts.
     let mut book = quickstart();
@@ -554,7 +554,7 @@ fn each_empty_step_has_its_decline() {
     )
     .unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::NoActiveAccounts));
-    assert_eq!(plan.message, "No active accounts for pinnacle, sharpbet");
+    assert_eq!(plan.message(), "No active accounts for pinnacle, sharpbet");
 
     // Suspended quotes.
     let mut book = quickstart();
@@ -576,14 +576,14 @@ fn each_empty_step_has_its_decline() {
     .unwrap();
     let plan = route(&order(1_000, 1_500_000, true, None), &mut book, &fx).unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::InvalidOdds));
-    assert_eq!(plan.message, "Price not available: market suspended");
+    assert_eq!(plan.message(), "Price not available: market suspended");
 
     // The order currency has no rate.
     let gbp = Currency::lookup("GBP").unwrap();
     let gbp_order = Order::new(1_000, gbp, 1_500_000, OrderFlags::default(), None).unwrap();
     let plan = route(&gbp_order, &mut quickstart(), &fx).unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::CurrencyConversionFailed));
-    assert_eq!(plan.message, "No exchange rate for GBP");
+    assert_eq!(plan.message(), "No exchange rate for GBP");
 
     // The only account currency has no rate.
     let plan = route(
@@ -593,7 +593,7 @@ fn each_empty_step_has_its_decline() {
     )
     .unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::CurrencyConversionFailed));
-    assert_eq!(plan.message, "No exchange rate for EUR");
+    assert_eq!(plan.message(), "No exchange rate for EUR");
 
     // Nothing can take a bet (limits 0).
     let mut book = quickstart();
@@ -602,7 +602,7 @@ fn each_empty_step_has_its_decline() {
     let plan = route(&order(1_000, 1_500_000, true, None), &mut book, &fx).unwrap();
     assert_eq!(plan.decline, Some(DeclineReason::StakeExceedsLimit));
     assert_eq!(
-        plan.message,
+        plan.message(),
         "Order stake 10.00 USD exceeds available limit 0.00 USD"
     );
 }
