@@ -492,7 +492,7 @@ impl PyBook {
     fn __repr__(&mut self) -> String {
         let best = |book: &mut wagerkit_core::Book, back: bool| {
             book.best_price(back)
-                .map(|p| price_to_f64(p).to_string())
+                .map(|p| format!("{:?}", price_to_f64(p)))
                 .unwrap_or_else(|| "None".to_owned())
         };
         let back = best(&mut self.inner, true);
