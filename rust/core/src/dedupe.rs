@@ -118,17 +118,27 @@ impl Dedupe {
                 break;
             }
             self.fifo.pop_front();
-            if self.expiries.get(&key) == Some(&expiry) {
-                self.expiries.remove(&key);
+            self.forget_if_current(key, expiry);
+        }
+    }
+
+    /// Removes `key` if `expiry` is still its current one (else the FIFO record was stale);
+    /// one hash lookup either way.
+    #[inline]
+    fn forget_if_current(&mut self, key: u128, expiry: f64) -> bool {
+        match self.expiries.entry(key) {
+            Entry::Occupied(entry) if *entry.get() == expiry => {
+                entry.remove();
+                true
             }
+            _ => false,
         }
     }
 
     /// Evicts the oldest live entry.
     fn evict_oldest(&mut self) {
         while let Some((key, expiry)) = self.fifo.pop_front() {
-            if self.expiries.get(&key) == Some(&expiry) {
-                self.expiries.remove(&key);
+            if self.forget_if_current(key, expiry) {
                 return;
             }
         }
