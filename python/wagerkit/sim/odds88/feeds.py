@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import uuid
 from collections import deque
 from typing import Any
@@ -44,10 +45,14 @@ class FeedConnection:
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.dropped = asyncio.Event()
+        """Wakes the handler; set on its loop, so it lags :attr:`stopping` slightly."""
+        self.stopping = threading.Event()
+        """Set at once by :meth:`drop`: nothing is sent on this socket after it."""
         self.code = CLOSE_DROPPED
 
     def drop(self, code: int = CLOSE_DROPPED) -> None:
         self.code = code
+        self.stopping.set()
         self._loop.call_soon_threadsafe(self.dropped.set)
 
 
@@ -96,7 +101,8 @@ async def feed_endpoint(websocket: WebSocket, sim: Odds88Sim, feed: str) -> None
     # the gate is a threading.Event opened from the test's thread: poll it
     while not sim.feed_gate.is_set():  # noqa: ASYNC110
         await asyncio.sleep(0.005)
-    await websocket.accept()
+    # registered before the handshake completes, so a test that saw the client connect can
+    # always drop this connection
     conn = FeedConnection()
     with sim.lock:
         old = sim.connections.get((client, feed))
@@ -106,6 +112,7 @@ async def feed_endpoint(websocket: WebSocket, sim: Odds88Sim, feed: str) -> None
     journal = sim.journal(client, feed)
     connect_seq = journal.next_seq
     cursor = journal.first_seq_at(revision) if revision > 0 else connect_seq
+    await websocket.accept()
     outstanding: set[str] = set()
     wake = asyncio.Event()
     key = journal.register(wake)
@@ -126,11 +133,13 @@ async def feed_endpoint(websocket: WebSocket, sim: Odds88Sim, feed: str) -> None
         nonlocal cursor
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + sim.ping_interval
-        while not conn.dropped.is_set():
+        while not conn.stopping.is_set() and not conn.dropped.is_set():
             wake.clear()
             entries = journal.since(cursor)
             subscribed = sim.subscribed(client) if feed == "cashout" else set()
             for entry in entries:
+                if conn.stopping.is_set():
+                    return
                 cursor = entry.seq + 1
                 if feed == "cashout" and entry.seq < connect_seq and entry.bet_id not in subscribed:
                     continue
