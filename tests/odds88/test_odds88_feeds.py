@@ -245,3 +245,19 @@ async def test_a_second_feed_of_the_same_kind_is_refused(client: Odds88Client) -
             pass
     async with client.cashout_feed():  # and the first one is free again
         pass
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_transient_login_failure_does_not_end_the_feed(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    from wagerkit.sim.odds88.tokens import TokenSigner
+    from wagerkit.transport.websocket import Backoff
+
+    await client.login()
+    server.sim.tokens = TokenSigner()  # the held token is refused: the feed must log in again
+    server.sim.inject_fault("/api/Account/login", "500")  # ... and that login fails once
+    async with client.cashout_feed(backoff=Backoff(initial=0.01, maximum=0.02)) as feed:
+        with anyio.fail_after(5):
+            await feed.connected.wait()
+    assert client.auth.logins == 2

@@ -45,8 +45,10 @@ from httpx_ws import (
 from wagerkit.errors import (
     AuthError,
     InvalidInput,
+    NetworkError,
     ProtocolError,
     RateLimited,
+    ServerError,
     VenueError,
     WagerkitError,
 )
@@ -221,9 +223,10 @@ class Feed(Generic[U]):
             while True:
                 revision, kind = self._filter.resume_revision(self._clock.time())
                 await self._limiter.acquire(kind)
-                token = await self._auth.token()
                 url = f"{self._ws_base}{self.path}?revision={revision}"
+                token = ""
                 try:
+                    token = await self._auth.token()
                     await self._session(http, url, token)
                     failures = 0
                 except WebSocketUpgradeError as exc:
@@ -249,6 +252,9 @@ class Feed(Generic[U]):
                 except RateLimited as exc:
                     await self._clock.sleep(exc.retry_after)
                     continue
+                except (NetworkError, ServerError) as exc:  # the login failed, transiently
+                    failures += 1
+                    log.info("odds88 %s: login for the feed failed (%s)", self.path, exc)
                 except _Disconnected as exc:
                     auth_failures = 0
                     if exc.healthy:
