@@ -31,7 +31,6 @@ rounding (display and reporting), ``up`` rounds away from zero (minimum stakes).
 # --------------------------------------------------------------------------------------------
 # Money
 
-
 def currency_exponent(currency: str) -> int:
     """ISO 4217 minor-unit exponent of ``currency`` (``"USD"`` → 2, ``"JPY"`` → 0).
 
@@ -58,7 +57,6 @@ def minor_to_float(amount: int, currency: str) -> float:
 
 # --------------------------------------------------------------------------------------------
 # FX
-
 
 @final
 class Fx:
@@ -103,7 +101,6 @@ class Fx:
 # --------------------------------------------------------------------------------------------
 # Limits
 
-
 def effective_limits(
     *,
     account_max: int | None = None,
@@ -121,7 +118,6 @@ def effective_limits(
 
 # --------------------------------------------------------------------------------------------
 # Book
-
 
 @final
 class Quote:
@@ -281,7 +277,6 @@ class Book:
 # --------------------------------------------------------------------------------------------
 # Router
 
-
 @final
 class DeclineReason:
     """ABP's documented decline categories."""
@@ -422,7 +417,6 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
 
 # --------------------------------------------------------------------------------------------
 # Dedupe
-
 
 @final
 class DedupeCache:
