@@ -80,33 +80,68 @@ def betslip_bytes(bookmakers: int = 50) -> bytes:
 
 
 _NUM = (int, float)
+_OPT_NUM_FIELDS = ("limit", "limitMin", "limitUsd", "limitMinUsd")
+_OPT_STR_FIELDS = ("limitCurrency", "account", "marketKey")
+_ID_FIELDS = ("bookmakerFixtureId", "bookmakerMarketId", "bookmakerOutcomeId")
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, _NUM) and not isinstance(value, bool)
+
+
+def _check_quote(q: Any) -> None:
+    """Every guarantee the ``BetslipQuote`` Struct gives, written by hand."""
+    if not isinstance(q, dict) or not _is_num(q.get("price")):
+        raise ValueError("price")
+    for name in _OPT_NUM_FIELDS:
+        value = q.get(name)
+        if value is not None and not _is_num(value):
+            raise ValueError(name)
+    for name in _OPT_STR_FIELDS:
+        value = q.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(name)
+    for name in _ID_FIELDS:
+        value = q.get(name)
+        if value is not None and not isinstance(value, (str, int)):
+            raise ValueError(name)
+    if not isinstance(q.get("active", True), bool):
+        raise ValueError("active")
+    info = q.get("currencyInfo")
+    if info is not None and not (
+        isinstance(info, dict)
+        and isinstance(info.get("currency"), str)
+        and _is_num(info.get("currencyValue"))
+        and (info.get("updatedAt") is None or isinstance(info.get("updatedAt"), str))
+    ):
+        raise ValueError("currencyInfo")
 
 
 def json_and_checked_dicts(data: bytes) -> dict[str, Any]:
-    """json.loads, then the type checks a Struct decode performs, into plain dicts."""
+    """json.loads, then the same type checks a Struct decode performs, into plain dicts.
+
+    Like for like: the Struct rejects a wrong type in any field it declares, so the baseline
+    checks every one of those fields too (fixture/outcome info is checked for shape only).
+    """
     doc = json.loads(data)
-    if not isinstance(doc.get("outcomeId"), int) or not isinstance(doc.get("odds"), dict):
+    if not isinstance(doc, dict) or not isinstance(doc.get("outcomeId"), int):
         raise ValueError("bad betslip")
+    for name in ("fixtureId", "client"):
+        if doc.get(name) is not None and not isinstance(doc[name], str):
+            raise ValueError(name)
+    for name in ("fixtureInfo", "outcomeInfo"):
+        if doc.get(name) is not None and not isinstance(doc[name], dict):
+            raise ValueError(name)
+    odds = doc.get("odds", {})
+    if not isinstance(odds, dict):
+        raise ValueError("odds")
     quotes: dict[str, dict[str, dict[str, Any]]] = {}
-    for slug, markets in doc["odds"].items():
+    for slug, markets in odds.items():
+        if not isinstance(markets, dict):
+            raise ValueError("odds")
         out: dict[str, dict[str, Any]] = {}
         for key, q in markets.items():
-            price, limit = q["price"], q.get("limit")
-            if not isinstance(price, _NUM) or isinstance(price, bool):
-                raise ValueError("price")
-            if limit is not None and not isinstance(limit, _NUM):
-                raise ValueError("limit")
-            ccy = q.get("limitCurrency")
-            if ccy is not None and not isinstance(ccy, str):
-                raise ValueError("limitCurrency")
-            if not isinstance(q.get("active", True), bool):
-                raise ValueError("active")
-            info = q.get("currencyInfo")
-            if info is not None and not (
-                isinstance(info.get("currency"), str)
-                and isinstance(info.get("currencyValue"), _NUM)
-            ):
-                raise ValueError("currencyInfo")
+            _check_quote(q)
             out[key] = q
         quotes[slug] = out
     doc["odds"] = quotes
