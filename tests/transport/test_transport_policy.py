@@ -159,3 +159,28 @@ def test_redact_masks_known_secrets_anywhere() -> None:
     assert redact("login failed for key s3cr3t-value!", ["s3cr3t-value"]) == (
         "login failed for key ***!"
     )
+
+
+def test_blocking_runner_holds_an_async_context_open() -> None:
+    """An async context entered through hold() stays open until the blocking exit."""
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def resource() -> AsyncIterator[str]:
+        events.append("open")
+        try:
+            yield "handle"
+        finally:
+            events.append("closed")
+
+    runner = BlockingRunner()
+    try:
+        with runner.hold(resource()) as handle:
+            assert handle == "handle"
+            assert events == ["open"]
+        assert events == ["open", "closed"]
+    finally:
+        runner.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, TypeVar
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -31,6 +32,14 @@ class BlockingRunner:
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Run ``await fn(*args, **kwargs)`` on the runner's loop and return its result."""
         return self._portal.call(functools.partial(fn, *args, **kwargs))
+
+    def hold(self, cm: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
+        """Enter an async context manager on the runner's loop from blocking code.
+
+        Long-lived async resources (a client's task group, an open feed) stay open on the
+        runner's loop for as long as the returned blocking context manager is held.
+        """
+        return self._portal.wrap_async_context_manager(cm)
 
     def iterate(self, make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
         """Turn an async iterator (e.g. all pages of orders) into a blocking one."""
