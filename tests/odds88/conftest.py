@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.odds88 import Odds88Client
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88, odds88_server
 from wagerkit.transport.retry import RetryPolicy
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, ProtocolError, ServerError
 from wagerkit.odds88 import Odds88Client
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88
 
 pytestmark = pytest.mark.anyio

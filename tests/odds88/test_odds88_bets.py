@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import Declined, InvalidInput, MaybePlaced, NotFound, ProtocolError
 from wagerkit.odds88 import (
     BetAmount,
@@ -16,7 +17,6 @@ from wagerkit.odds88 import (
     RejectReason,
     ResponseCode,
 )
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88
 
 from .helpers import SINNER_LIVE, bet_request

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.odds88 import (
     BetSettlement,
     BlockingOdds88Client,
@@ -15,7 +16,6 @@ from wagerkit.odds88 import (
     CashoutPriceChange,
     Odds88Client,
 )
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88, odds88_server
 
 from .conftest import FAST_RETRY, PASSWORD

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from httpx_ws import WebSocketDisconnect, WebSocketUpgradeError, aconnect_ws
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, ProtocolError
 from wagerkit.odds88 import (
     BetSettlement,
@@ -20,7 +21,6 @@ from wagerkit.odds88 import (
     Odds88Client,
     SettledBet,
 )
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88
 
 from .helpers import ARSENAL_HOME, LAKERS, bet_request, wait_until

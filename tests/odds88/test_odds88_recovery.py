@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wagerkit.odds88.clock import FakeClock
+from wagerkit.clock import FakeClock
 from wagerkit.odds88.recovery import MAX_REVISION_AGE, ReconnectLimiter, ReplayFilter
 
 

@@ -7,9 +7,9 @@ import logging
 import anyio
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import WagerkitError
 from wagerkit.odds88 import Amount, Odds88Client
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88.testing import RunningOdds88
 
 from .helpers import bet_request

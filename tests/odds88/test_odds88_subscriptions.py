@@ -10,9 +10,9 @@ import itertools
 import anyio
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput
 from wagerkit.odds88 import Odds88Client
-from wagerkit.odds88.clock import FakeClock
 from wagerkit.sim.odds88 import SUBSCRIPTION_TTL
 from wagerkit.sim.odds88.testing import RunningOdds88
 

@@ -1,4 +1,4 @@
-"""Fixtures for the Pinnacle tests: a local server on a shared ManualClock, whose every response
+"""Fixtures for the Pinnacle tests: a local server on a shared FakeClock, whose every response
 is checked against the official spec when the test ends."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.pinnacle.spec_check import check
-from wagerkit.pinnacle.clock import ManualClock
+from wagerkit.clock import FakeClock
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
 
@@ -19,8 +19,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def clock() -> FakeClock:
+    return FakeClock(auto_advance=True)
 
 
 def assert_spec_conformant(running: RunningPinnacle) -> int:
@@ -32,7 +32,7 @@ def assert_spec_conformant(running: RunningPinnacle) -> int:
 
 
 @pytest.fixture
-def server(clock: ManualClock) -> Iterator[RunningPinnacle]:
+def server(clock: FakeClock) -> Iterator[RunningPinnacle]:
     with running_pinnacle(clock=clock) as running:
         yield running
     assert_spec_conformant(running)

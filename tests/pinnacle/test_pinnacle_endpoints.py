@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from tests.pinnacle.conftest import assert_spec_conformant
+from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, InvalidInput, VenueError
-from wagerkit.pinnacle import AsyncPinnacleClient, ManualClock
+from wagerkit.pinnacle import AsyncPinnacleClient
 from wagerkit.pinnacle.models import ParlayLineRequest, TeaserLineRequest
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
@@ -42,7 +43,7 @@ async def test_reference_endpoints(server: RunningPinnacle) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_feed_endpoints_snapshot_then_delta(
-    server: RunningPinnacle, clock: ManualClock
+    server: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with server.client(policy="2018") as client:
         fixtures = await client.fixtures(SOCCER)
@@ -69,7 +70,7 @@ async def test_feed_endpoints_snapshot_then_delta(
 
 
 @pytest.mark.anyio
-async def test_odds_in_every_format_agree_through_the_engine(clock: ManualClock) -> None:
+async def test_odds_in_every_format_agree_through_the_engine(clock: FakeClock) -> None:
     from wagerkit import convert_odds
 
     frozen = running_pinnacle({"move_probability": 0.0}, clock=clock)  # prices hold still
@@ -161,7 +162,7 @@ async def test_line_endpoints(server: RunningPinnacle) -> None:
 
 @pytest.mark.anyio
 async def test_get_bets_validation_and_paging_arguments(
-    server: RunningPinnacle, clock: ManualClock
+    server: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with server.client() as client:
         with pytest.raises(InvalidInput):
@@ -181,7 +182,7 @@ async def test_get_bets_validation_and_paging_arguments(
 
 
 @pytest.mark.anyio
-async def test_bad_credentials_never_leak(clock: ManualClock) -> None:
+async def test_bad_credentials_never_leak(clock: FakeClock) -> None:
     with running_pinnacle(clock=clock) as running:
         client = AsyncPinnacleClient("tester", "wrongpass9", base_url=running.base_url, clock=clock)
         async with client:
@@ -194,7 +195,7 @@ async def test_bad_credentials_never_leak(clock: ManualClock) -> None:
         assert_spec_conformant(running)
 
 
-def test_blocking_twin_has_the_same_methods(clock: ManualClock) -> None:
+def test_blocking_twin_has_the_same_methods(clock: FakeClock) -> None:
     from wagerkit.pinnacle.client import PinnacleClient
 
     public = {n for n in dir(AsyncPinnacleClient) if not n.startswith("_")} - {"aclose", "base_url"}

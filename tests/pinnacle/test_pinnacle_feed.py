@@ -9,7 +9,8 @@ import msgspec
 import pytest
 
 from tests.pinnacle.conftest import assert_spec_conformant
-from wagerkit.pinnacle import AsyncPinnacleClient, ManualClock
+from wagerkit.clock import FakeClock
+from wagerkit.pinnacle import AsyncPinnacleClient
 from wagerkit.pinnacle.feed import OddsFeed, OddsState
 from wagerkit.pinnacle.models import OddsResponse, decode
 from wagerkit.sim.pinnacle.testing import running_pinnacle
@@ -27,7 +28,7 @@ def _normal(resp: OddsResponse) -> object:
 @pytest.mark.anyio
 @pytest.mark.parametrize(("policy", "rounds"), [("2018", 100), ("2025", 25)])
 async def test_cached_state_equals_a_fresh_snapshot_after_many_rounds(
-    clock: ManualClock, policy: str, rounds: int
+    clock: FakeClock, policy: str, rounds: int
 ) -> None:
     users = {"tester": "s3cretpw", "checker": "pw2"}  # two accounts: two fair-use budgets
     with running_pinnacle(clock=clock, policy=policy, users=users) as running:
@@ -56,7 +57,7 @@ async def test_cached_state_equals_a_fresh_snapshot_after_many_rounds(
 
 
 @pytest.mark.anyio
-async def test_feed_drops_events_past_cutoff(clock: ManualClock) -> None:
+async def test_feed_drops_events_past_cutoff(clock: FakeClock) -> None:
     with running_pinnacle(clock=clock, policy="2018") as running:
         async with running.client(policy="2018") as client:
             feed = OddsFeed(client, SOCCER)

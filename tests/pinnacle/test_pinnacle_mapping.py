@@ -9,8 +9,8 @@ import pytest
 
 from tests.pinnacle.conftest import assert_spec_conformant
 from wagerkit import Book
+from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput
-from wagerkit.pinnacle import ManualClock
 from wagerkit.pinnacle.mapping import (
     bet_team,
     fill_book,
@@ -76,7 +76,7 @@ def test_limits_are_floored_for_non_usd_and_never_rounded_up() -> None:
 
 @pytest.mark.anyio
 async def test_every_quote_maps_to_a_known_line_and_a_bet_the_server_takes(
-    clock: ManualClock,
+    clock: FakeClock,
 ) -> None:
     with running_pinnacle({"move_probability": 0.0}, clock=clock, policy="2022") as running:
         async with running.client(policy="2022") as client:
@@ -108,7 +108,7 @@ async def test_every_quote_maps_to_a_known_line_and_a_bet_the_server_takes(
 
 @pytest.mark.anyio
 async def test_pinnacle_quotes_fill_an_engine_book_in_the_account_currency(
-    clock: ManualClock,
+    clock: FakeClock,
 ) -> None:
     with running_pinnacle(
         {"move_probability": 0.0, "account": {"currency": "EUR"}}, clock=clock

@@ -9,8 +9,9 @@ import itertools
 import anyio
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput, RateLimited
-from wagerkit.pinnacle import ManualClock, Pacer
+from wagerkit.pinnacle import Pacer
 from wagerkit.pinnacle.feed import OddsFeed
 from wagerkit.pinnacle.pacer import POLICIES, endpoint_of
 from wagerkit.sim.pinnacle.testing import running_pinnacle
@@ -43,7 +44,7 @@ def test_endpoint_families_ignore_versions() -> None:
 def test_presets_encode_the_documented_intervals(
     policy: str, path: str, snapshot: bool, interval: float
 ) -> None:
-    clock = ManualClock()
+    clock = FakeClock(auto_advance=True)
     pacer = Pacer(policy, clock=clock, margin=0.0)
     assert pacer.try_acquire(path, SOCCER, snapshot=snapshot) == 0.0
     assert pacer.wait_time(path, SOCCER, snapshot=snapshot) == pytest.approx(interval)
@@ -57,7 +58,7 @@ def test_the_default_is_the_current_2025_policy_and_unknown_names_fail() -> None
 
 
 def test_a_snapshot_also_counts_for_the_delta_interval() -> None:
-    clock = ManualClock()
+    clock = FakeClock(auto_advance=True)
     pacer = Pacer("2018", clock=clock, margin=0.0)
     pacer.try_acquire("/v2/odds", SOCCER, snapshot=True)
     assert pacer.wait_time("/v2/odds", SOCCER, snapshot=False) == pytest.approx(5.0)
@@ -69,7 +70,7 @@ def test_a_snapshot_also_counts_for_the_delta_interval() -> None:
 def test_threads_racing_for_one_slot_get_it_once() -> None:
     import threading
 
-    pacer = Pacer("2025", clock=ManualClock(), margin=0.0)
+    pacer = Pacer("2025", clock=FakeClock(auto_advance=True), margin=0.0)
     barrier = threading.Barrier(8)
     results: list[float] = []
 
@@ -88,7 +89,7 @@ def test_threads_racing_for_one_slot_get_it_once() -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_concurrent_tasks_each_wait_their_turn(anyio_backend: str) -> None:
-    clock = ManualClock()
+    clock = FakeClock(auto_advance=True)
     pacer = Pacer("2025", clock=clock, margin=0.0)
     taken: list[float] = []
 
@@ -104,7 +105,7 @@ async def test_concurrent_tasks_each_wait_their_turn(anyio_backend: str) -> None
 
 
 def test_check_raises_instead_of_waiting() -> None:
-    pacer = Pacer("2025", clock=ManualClock())
+    pacer = Pacer("2025", clock=FakeClock(auto_advance=True))
     pacer.check("/v1/line", SOCCER)
     with pytest.raises(RateLimited) as err:
         pacer.check("/v1/line", SOCCER)
@@ -112,7 +113,7 @@ def test_check_raises_instead_of_waiting() -> None:
 
 
 def test_a_429_blocks_the_endpoint_for_retry_after() -> None:
-    clock = ManualClock()
+    clock = FakeClock(auto_advance=True)
     pacer = Pacer("2018", clock=clock, margin=0.0)
     pacer.penalize("/v2/sports", None, 90)
     assert pacer.wait_time("/v2/sports") == pytest.approx(90)
@@ -123,7 +124,7 @@ def test_a_429_blocks_the_endpoint_for_retry_after() -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("policy", ["2018", "2022", "2025"])
 async def test_a_feed_driven_too_often_never_exceeds_the_policy(
-    clock: ManualClock, policy: str
+    clock: FakeClock, policy: str
 ) -> None:
     """A driver refreshing in a tight loop from three tasks: the server (enforcing the same
     preset on the same clock) never answers 429, and the recorded request times keep every
@@ -152,7 +153,7 @@ async def test_a_feed_driven_too_often_never_exceeds_the_policy(
 
 @pytest.mark.anyio
 async def test_the_server_answers_429_with_retry_after_to_an_unpaced_client(
-    clock: ManualClock,
+    clock: FakeClock,
 ) -> None:
     """Without the pacer's help (a pacer on the lax 2018 preset against a 2025 server), the
     server's 429 and Retry-After are what keep the client within the policy."""

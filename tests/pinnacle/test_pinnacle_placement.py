@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from tests.pinnacle.conftest import FlakyTransport, assert_spec_conformant
+from wagerkit.clock import FakeClock
 from wagerkit.errors import Declined, DuplicateRequest, MaybePlaced, RateLimited, WagerkitError
-from wagerkit.pinnacle import AsyncPinnacleClient, ManualClock, new_request_id
+from wagerkit.pinnacle import AsyncPinnacleClient, new_request_id
 from wagerkit.pinnacle.codes import STRAIGHT_ERROR_CODES
 from wagerkit.pinnacle.models import ParlayLegRequest, TeaserBetLeg
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
@@ -47,7 +48,7 @@ def _ml(line_id: int, event_id: int = ROMA_LAZIO, **kw: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def frozen(clock: ManualClock) -> AsyncIterator[RunningPinnacle]:
+async def frozen(clock: FakeClock) -> AsyncIterator[RunningPinnacle]:
     """A server whose prices hold still (so a lineId stays valid), spec-checked at the end."""
     with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
         yield running
@@ -79,7 +80,7 @@ async def test_accepted_straight_bet_and_lookup(frozen: RunningPinnacle) -> None
 @pytest.mark.anyio
 @pytest.mark.parametrize("fault", ["lose", "refuse"])
 async def test_network_faults_never_make_a_second_bet(
-    frozen: RunningPinnacle, clock: ManualClock, fault: str
+    frozen: RunningPinnacle, clock: FakeClock, fault: str
 ) -> None:
     flaky = FlakyTransport()
     async with frozen.client(transport=flaky, retry=FAST_RETRY) as client:
@@ -126,7 +127,7 @@ async def test_lookup_comes_before_any_resend_after_ambiguity(frozen: RunningPin
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", ["500_after", "delay_after:1.0"])
-async def test_server_side_ambiguity_is_reconciled(clock: ManualClock, kind: str) -> None:
+async def test_server_side_ambiguity_is_reconciled(clock: FakeClock, kind: str) -> None:
     with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
         async with running.client(retry=FAST_RETRY, timeout=0.3) as client:
             line_id = await _line_id(client, ROMA_LAZIO)
@@ -140,7 +141,7 @@ async def test_server_side_ambiguity_is_reconciled(clock: ManualClock, kind: str
 
 @pytest.mark.anyio
 async def test_resubmit_and_429_are_resent_with_the_same_id(
-    frozen: RunningPinnacle, clock: ManualClock
+    frozen: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with frozen.client(retry=FAST_RETRY) as client:
         line_id = await _line_id(client, ROMA_LAZIO)
@@ -166,7 +167,7 @@ async def test_reusing_an_id_returns_the_existing_bet(frozen: RunningPinnacle) -
 
 
 @pytest.mark.anyio
-async def test_live_delay_pending_then_accepted(clock: ManualClock) -> None:
+async def test_live_delay_pending_then_accepted(clock: FakeClock) -> None:
     with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
         async with running.client() as client:
             line_id = await _line_id(client, LEEDS_FULHAM)
@@ -184,7 +185,7 @@ async def test_live_delay_pending_then_accepted(clock: ManualClock) -> None:
 
 
 @pytest.mark.anyio
-async def test_live_delay_not_accepted_is_declined(clock: ManualClock) -> None:
+async def test_live_delay_not_accepted_is_declined(clock: FakeClock) -> None:
     with running_pinnacle(
         {"move_probability": 0.0, "live_acceptance": "never"}, clock=clock
     ) as running:
@@ -217,7 +218,7 @@ async def test_every_documented_straight_error_code_is_mapped(
 
 @pytest.mark.anyio
 async def test_error_codes_the_server_derives_itself(
-    frozen: RunningPinnacle, clock: ManualClock
+    frozen: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with frozen.client() as client:
         line_id = await _line_id(client, ROMA_LAZIO)
@@ -242,7 +243,7 @@ async def test_error_codes_the_server_derives_itself(
 
 
 @pytest.mark.anyio
-async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: ManualClock) -> None:
+async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: FakeClock) -> None:
     flaky = FlakyTransport()
     async with frozen.client(transport=flaky, retry=FAST_RETRY) as client:
         a = await _line_id(client, 1600000001)
@@ -301,7 +302,7 @@ async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: Ma
 
 @pytest.mark.anyio
 async def test_settlement_pays_out_and_moves_bets_to_settled(
-    frozen: RunningPinnacle, clock: ManualClock
+    frozen: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with frozen.client() as client:
         line_id = await _line_id(client, 1600000011)  # Milan-Inter starts in 10 minutes
@@ -329,7 +330,7 @@ async def test_settlement_pays_out_and_moves_bets_to_settled(
 
 @pytest.mark.anyio
 async def test_rate_limited_reads_wait_in_the_pacer(
-    frozen: RunningPinnacle, clock: ManualClock
+    frozen: RunningPinnacle, clock: FakeClock
 ) -> None:
     async with frozen.client() as client:
         frozen.sim.inject("/v2/currencies", "429:30", 4)
@@ -343,7 +344,7 @@ async def test_rate_limited_reads_wait_in_the_pacer(
 
 
 @pytest.mark.anyio
-async def test_pending_too_long_is_maybe_placed(clock: ManualClock) -> None:
+async def test_pending_too_long_is_maybe_placed(clock: FakeClock) -> None:
     from wagerkit.pinnacle import PlacementTimings
 
     with running_pinnacle({"move_probability": 0.0, "live_delay": 600}, clock=clock) as running:

@@ -5,10 +5,10 @@ Models are msgspec Structs (``models``); money is exact (``Amount``, ``BetAmount
 refusal is an error of :mod:`wagerkit.errors` (``rejects`` adds the Odds88 details).
 """
 
+from wagerkit.clock import Clock, FakeClock, SystemClock
 from wagerkit.odds88.auth import TokenManager
 from wagerkit.odds88.blocking import BlockingFeed, BlockingOdds88Client
 from wagerkit.odds88.client import CashoutConfirmation, Odds88Client
-from wagerkit.odds88.clock import Clock, FakeClock, SystemClock
 from wagerkit.odds88.enums import (
     BetResultType,
     BetSettlement,

@@ -21,8 +21,8 @@ from collections.abc import Callable
 import anyio
 import msgspec
 
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, redact
-from wagerkit.odds88.clock import Clock, SystemClock
 from wagerkit.odds88.responses import excerpt, raise_for_status
 from wagerkit.transport.http import HttpTransport
 from wagerkit.transport.ratelimit import RateLimiter
@@ -104,7 +104,7 @@ class TokenManager:
     """Hands out a valid JWT for the ``Authorization: Bearer`` header, logging in as needed.
 
     ``renew_before`` is how many seconds before expiry a token is replaced. ``clock`` decides
-    when that is (a :class:`~wagerkit.odds88.clock.FakeClock` in tests).
+    when that is (a :class:`~wagerkit.clock.FakeClock` in tests).
     """
 
     def __init__(

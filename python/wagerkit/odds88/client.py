@@ -26,9 +26,9 @@ import httpx
 import msgspec
 from anyio.abc import TaskGroup
 
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput, MaybePlaced, NotFound, ProtocolError, WagerkitError
 from wagerkit.odds88.auth import TokenManager
-from wagerkit.odds88.clock import Clock, SystemClock
 from wagerkit.odds88.enums import CashoutPriceChange, CurrencyType
 from wagerkit.odds88.feeds import CashoutFeed, SettlementFeed, feed_url
 from wagerkit.odds88.models import (
@@ -87,7 +87,7 @@ class Odds88Client:
     ``base_url`` is the REST base (``https://…``; plain ``http`` only for loopback or with
     ``allow_insecure``); ``ws_url`` defaults to the same host with ``wss``/``ws``. ``clock``
     drives token renewal, subscription renewal and feed revisions (a
-    :class:`~wagerkit.odds88.clock.FakeClock` in tests). ``transport`` is the httpx seam.
+    :class:`~wagerkit.clock.FakeClock` in tests). ``transport`` is the httpx seam.
     """
 
     def __init__(

@@ -42,6 +42,7 @@ from httpx_ws import (
     aconnect_ws,
 )
 
+from wagerkit.clock import Clock
 from wagerkit.errors import (
     AuthError,
     InvalidInput,
@@ -53,7 +54,6 @@ from wagerkit.errors import (
     WagerkitError,
 )
 from wagerkit.odds88.auth import TokenManager
-from wagerkit.odds88.clock import Clock
 from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet, Wire
 from wagerkit.odds88.recovery import ReconnectLimiter, ReplayFilter
 from wagerkit.odds88.responses import excerpt

@@ -19,7 +19,7 @@ import math
 from collections import Counter, deque
 from typing import Literal
 
-from wagerkit.odds88.clock import Clock
+from wagerkit.clock import Clock
 
 __all__ = ["MAX_REVISION_AGE", "ReconnectLimiter", "ReplayFilter", "RevisionKind"]
 

@@ -8,7 +8,7 @@ and the last holder to let go unsubscribes. A failed renewal is retried every ``
 seconds and never stops the loop; a failed unsubscribe is only logged, since the venue drops the
 subscription within 10 minutes anyway.
 
-All timing runs on an injectable :class:`~wagerkit.odds88.clock.Clock`, so a test can cross the
+All timing runs on an injectable :class:`~wagerkit.clock.Clock`, so a test can cross the
 10-minute expiry without waiting for it.
 """
 
@@ -20,8 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 import anyio
 
+from wagerkit.clock import Clock
 from wagerkit.errors import InvalidInput, WagerkitError
-from wagerkit.odds88.clock import Clock
 from wagerkit.odds88.models import check_bet_ids
 
 __all__ = ["SUBSCRIPTION_TTL", "SubscriptionKeeper"]

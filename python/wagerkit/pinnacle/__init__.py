@@ -6,8 +6,8 @@ snapshot with :class:`OddsFeed`, and test everything against the local server in
 :mod:`wagerkit.sim.pinnacle`.
 """
 
+from wagerkit.clock import Clock, FakeClock, SystemClock
 from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient, new_request_id
-from wagerkit.pinnacle.clock import Clock, ManualClock, SystemClock
 from wagerkit.pinnacle.pacer import DEFAULT_POLICY, POLICIES, FairUsePolicy, Pacer, Rule
 from wagerkit.pinnacle.placement import BetOutcome, PlacementTimings
 
@@ -18,7 +18,7 @@ __all__ = [
     "BetOutcome",
     "Clock",
     "FairUsePolicy",
-    "ManualClock",
+    "FakeClock",
     "Pacer",
     "PinnacleClient",
     "PlacementTimings",

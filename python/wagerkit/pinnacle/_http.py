@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from wagerkit.clock import Clock
 from wagerkit.errors import ProtocolError, RateLimited, WagerkitError
-from wagerkit.pinnacle.clock import Clock
 from wagerkit.pinnacle.errors import error_for_response
 from wagerkit.pinnacle.models import Response, decode
 from wagerkit.pinnacle.pacer import Pacer

@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
-from wagerkit.pinnacle.clock import Clock, SystemClock
 from wagerkit.pinnacle.codes import ODDS_FORMAT_BET, ODDS_FORMAT_QUERY, OddsFormatName
 from wagerkit.pinnacle.models import (
     BettingStatusResponse,
@@ -125,7 +125,8 @@ class AsyncPinnacleClient:
     ``policy`` selects the fair-use preset (``"2025"`` default, ``"2022"``, ``"2018"``) unless a
     shared ``pacer`` is given (share one per account across clients: the limits are per
     account). ``clock`` drives every wait (pacing, live delay, backoff): inject a
-    :class:`~wagerkit.pinnacle.clock.ManualClock` in tests. ``transport`` is the httpx seam.
+    :class:`~wagerkit.clock.FakeClock` with ``auto_advance=True`` in tests. ``transport`` is
+    the httpx seam.
     """
 
     def __init__(

@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput, RateLimited
-from wagerkit.pinnacle.clock import Clock, SystemClock
 
 __all__ = [
     "DEFAULT_POLICY",

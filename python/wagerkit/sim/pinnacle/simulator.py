@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wagerkit.pinnacle.clock import Clock, SystemClock
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.pinnacle.pacer import Pacer
 from wagerkit.sim.pinnacle.ledger import Ledger
 from wagerkit.sim.pinnacle.market import Market

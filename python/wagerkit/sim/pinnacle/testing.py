@@ -6,11 +6,13 @@
         async with sim.client() as client:      # an AsyncPinnacleClient on the server
             odds = await client.odds(29)
 
-    async with running_pinnacle(clock=ManualClock()) as sim:   # the same, as an async CM
+    clock = FakeClock(auto_advance=True)          # waits move the clock instead of waiting
+    async with running_pinnacle(clock=clock) as sim:   # the same, as an async CM
         ...
 
-Share one :class:`~wagerkit.pinnacle.clock.ManualClock` between the server and the client and
-fair-use intervals, live delays and price ticks all pass instantly and deterministically.
+Share one :class:`~wagerkit.clock.FakeClock` with ``auto_advance=True`` between the server and
+the client and fair-use intervals, live delays and price ticks all pass instantly and
+deterministically.
 The ``pinnacle_sim`` pytest fixture below does the default setup.
 """
 
@@ -21,8 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from wagerkit.clock import Clock
 from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient
-from wagerkit.pinnacle.clock import Clock
 from wagerkit.sim._server import ServerThread
 from wagerkit.sim.pinnacle.app import build_app
 from wagerkit.sim.pinnacle.simulator import PinnacleSim
@@ -120,8 +122,9 @@ else:
 
     @pytest.fixture
     def pinnacle_sim() -> Iterator[RunningPinnacle]:
-        """A local Pinnacle server on a :class:`ManualClock` (instant fair use and live delay)."""
-        from wagerkit.pinnacle.clock import ManualClock
+        """A local Pinnacle server on an auto-advancing :class:`~wagerkit.clock.FakeClock`
+        (instant fair use and live delay)."""
+        from wagerkit.clock import FakeClock
 
-        with running_pinnacle(clock=ManualClock()) as running:
+        with running_pinnacle(clock=FakeClock(auto_advance=True)) as running:
             yield running
