@@ -382,11 +382,19 @@ RouteStatus = Literal["filled", "partial", "waiting", "declined"]
 class RoutePlan:
     """What ABP would do with the order against the book right now.
 
-    - ``filled``: the legs cover the order (``remaining`` is 0, or below one minor unit of every
-      leg's currency: rounding dust that no bookmaker can take).
-    - ``partial``: some legs; the rest may fill later (modes 2 and 4 only).
-    - ``waiting``: nothing qualifies now (first-bet rule, price); retry until expiresAt.
-    - ``declined``: ``decline`` says why; ``message`` is ABP-style text.
+    ``status``, ``complete``, ``remaining`` and ``message`` describe the whole order, prior legs
+    (see :func:`route`) included; ``legs``, ``filled`` and ``average_price`` describe only the
+    bets this plan places. ``prior_filled + filled + remaining == order.stake``.
+
+    - ``filled``: the order is covered (``remaining`` is 0, or below one minor unit of every
+      new leg's currency: rounding dust that no bookmaker can take). With prior legs covering
+      the stake this holds with no new legs.
+    - ``partial``: the order holds some fill (new legs, prior legs or both); the rest may fill
+      later (modes 2 and 4 only).
+    - ``waiting``: nothing qualifies now (first-bet rule, price); retry until expiresAt. Never
+      with prior legs.
+    - ``declined``: ``decline`` says why; ``message`` is ABP-style text. Never with prior legs:
+      an order that already holds bets is ``partial`` and ``message`` gives the reason.
     """
 
     @property
@@ -397,23 +405,40 @@ class RoutePlan:
     def mode(self) -> int: ...
     @property
     def filled(self) -> int:
-        """Sum of the legs' ``order_stake`` (order currency, minor units)."""
+        """Sum of this plan's legs' ``order_stake`` (order currency, minor units); prior legs
+        are not in it."""
 
     @property
-    def remaining(self) -> int: ...
+    def prior_filled(self) -> int:
+        """Sum of the prior legs' stakes given to :func:`route` (0 without ``prior``)."""
+
+    @property
+    def remaining(self) -> int:
+        """What the whole order still lacks: ``stake - prior_filled - filled``."""
     @property
     def complete(self) -> bool: ...
     @property
     def average_price(self) -> float | None:
-        """Stake-weighted average price of the legs (order-currency weights)."""
+        """Stake-weighted average price of this plan's legs (order-currency weights); None
+        without legs."""
 
     @property
     def decline(self) -> DeclineReason | None: ...
     @property
     def message(self) -> str: ...
 
-def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
-    """Route ``order`` across ``book`` the way ABP fills (see docs/engine.md)."""
+def route(
+    order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] = ()
+) -> RoutePlan:
+    """Route ``order`` across ``book`` the way ABP fills (see docs/engine.md §4).
+
+    ``prior`` holds the ``(order_stake, price)`` legs already filled for this order by earlier
+    passes (order-currency minor units), so a later pass of a partly filled order obeys ABP's
+    weighted-average rule over the whole order: the prior legs start the filled stake and the
+    weighted sum, the first-bet rule counts as met, and only ``stake - sum(prior)`` is placed.
+    Raises InvalidInput for a prior stake <= 0, a price <= 1, stakes adding up to more than
+    the order stake, or any prior leg for the all-or-nothing modes 1 and 3.
+    """
 
 # --------------------------------------------------------------------------------------------
 # Dedupe

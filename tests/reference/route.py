@@ -2,7 +2,7 @@
 
 Amounts are ints in minor units, prices fixed-point ints; the weighted-average room is an
 exact integer division. Names follow the doc: ``S`` stake, ``C`` order currency, ``P`` order
-price, ``F`` filled, ``W`` Σ order_stake·price.
+price, ``F`` filled, ``W`` Σ order_stake·price (both starting from the prior legs, if any).
 """
 
 from __future__ import annotations
@@ -138,7 +138,11 @@ class Leg:
 
 @dataclass(frozen=True)
 class RoutePlan:
-    """What ABP would do with the order right now."""
+    """What ABP would do with the order right now.
+
+    ``legs``, ``filled`` and ``average_price`` are this plan's bets; ``status``, ``complete``
+    and ``remaining`` are the whole order's, ``prior_filled`` included.
+    """
 
     status: RouteStatus
     mode: int
@@ -147,16 +151,17 @@ class RoutePlan:
     decline: DeclineReason | None = None
     message: str = ""
     complete: bool = False
+    prior_filled: int = 0
 
     @property
     def filled(self) -> int:
-        """Σ order_stake of the legs."""
+        """Σ order_stake of this plan's legs (prior legs are not in it)."""
         return sum(leg.order_stake for leg in self.legs)
 
     @property
     def remaining(self) -> int:
-        """Order stake not covered by the legs."""
-        return self.stake - self.filled
+        """Order stake covered neither by the prior legs nor by this plan's."""
+        return self.stake - self.prior_filled - self.filled
 
     @property
     def weighted_sum(self) -> int:
@@ -253,11 +258,61 @@ def candidates(order: Order, book: Book, fx: Fx) -> list[Quote] | RoutePlan:
     return usable
 
 
-def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
-    """Route ``order`` across ``book`` the way docs/engine.md §3-§5 says ABP fills."""
+def _prior_totals(order: Order, prior: Sequence[tuple[int, float]]) -> tuple[int, int]:
+    """§4: validate the prior legs; return their (F, W)."""
+    if not prior:
+        return 0, 0
+    if order.mode in (1, 3):
+        raise InvalidInput(
+            f"prior legs need an order that accepts a partial stake; mode {order.mode} is "
+            "all-or-nothing",
+            field="prior",
+        )
+    filled = weighted = 0
+    for leg in prior:
+        if len(leg) != 2:
+            raise InvalidInput(
+                "prior must be a sequence of (order_stake, price) pairs", field="prior"
+            )
+        stake, price = leg
+        if isinstance(stake, bool) or not isinstance(stake, int) or stake <= 0:
+            raise InvalidInput(
+                f"prior stakes must be > 0 (minor units), got {stake!r}", field="prior"
+            )
+        fixed = price_to_fixed(price, "prior")
+        filled += stake
+        if filled > order.stake:
+            raise InvalidInput(
+                f"prior stakes add up to more than the order stake {order.stake}", field="prior"
+            )
+        weighted += stake * fixed
+    return filled, weighted
+
+
+def route(order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] = ()) -> RoutePlan:
+    """Route ``order`` across ``book`` the way docs/engine.md §3-§5 says ABP fills.
+
+    ``prior`` are legs already filled for the order by earlier passes, ``(order_stake,
+    price)``: F and W start from them, and an order holding them is never waiting or declined.
+    """
+    prior_filled, prior_weighted = _prior_totals(order, prior)
     found = candidates(order, book, fx)
     if isinstance(found, RoutePlan):
-        return found
+        if not prior_filled:
+            return found
+        # Already holding bets: not refused, just nothing more now (or nothing more needed).
+        if prior_filled == order.stake:
+            return RoutePlan(
+                "filled", order.mode, order.stake, complete=True, prior_filled=prior_filled
+            )
+        c = order.currency
+        message = (
+            f"Filled {minor_to_str(prior_filled, c)} {c} of {minor_to_str(order.stake, c)} {c}; "
+            f"nothing more can be placed now: {found.message}"
+        )
+        return RoutePlan(
+            "partial", order.mode, order.stake, message=message, prior_filled=prior_filled
+        )
     quotes = found
     S, C, P, back = order.stake, order.currency, order.price_fixed, order.back  # noqa: N806
 
@@ -297,7 +352,7 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
             return _below(order, smallest_min())
         return _exceeds(order, max(conv(max_of(q), q.currency, C, "down") for q in quotes))
 
-    filled, weighted = 0, 0
+    filled, weighted = prior_filled, prior_weighted  # the whole order's F and W
     legs: list[Leg] = []
     used: set[str] = set()
     for q in quotes:
@@ -311,7 +366,9 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
             if not qualifies(q.price_fixed):
                 continue
         else:
-            if not legs:
+            if not order.accept_better_odds:
+                continue  # only orderPrice itself qualifies [choice]
+            if not legs and not prior_filled:
                 continue  # first-bet rule
             if back:
                 room = (weighted - P * filled) // (P - q.price_fixed)
@@ -331,11 +388,12 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
         used.add(q.bookmaker)
 
     remaining = S - filled
+    # Prior legs carry no currency: rounding dust is judged on this plan's legs.
     complete = remaining == 0 or (
         bool(legs) and all(conv(remaining, C, leg.currency, "down") == 0 for leg in legs)
     )
     if complete:
-        return RoutePlan("filled", mode, S, legs, complete=True)
+        return RoutePlan("filled", mode, S, legs, complete=True, prior_filled=prior_filled)
     if mode == 3:
         # "best account's max": the largest single bet each bookmaker could take, in the
         # order currency. One bet per bookmaker, so this bounds what mode 3 can ever fill.
@@ -349,8 +407,8 @@ def route(order: Order, book: Book, fx: Fx) -> RoutePlan:
         if below_every_min():
             return _below(order, smallest_min())
         return RoutePlan("waiting", mode, S)
-    if legs:
-        return RoutePlan("partial", mode, S, legs)
+    if legs or prior_filled:
+        return RoutePlan("partial", mode, S, legs, prior_filled=prior_filled)
     if below_every_min():
         return _below(order, smallest_min())
     return RoutePlan("waiting", mode, S)

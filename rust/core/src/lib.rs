@@ -30,4 +30,6 @@ pub use error::{Error, Result};
 pub use fx::Fx;
 pub use money::Currency;
 pub use price::{Price, PRICE_SCALE};
-pub use route::{route, DeclineReason, Leg, Order, OrderFlags, RoutePlan, Status};
+pub use route::{
+    route, route_after, DeclineReason, Leg, Order, OrderFlags, PriorLeg, RoutePlan, Status,
+};

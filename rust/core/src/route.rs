@@ -5,6 +5,11 @@
 //! at one quote (mode 1) or greedily with the first-bet and weighted-average rules (modes 2-4).
 //! Stakes are converted into each account currency rounded down, so no leg ever exceeds a
 //! limit and the filled total never exceeds the order stake.
+//!
+//! [`route_after`] routes the rest of an order that already holds bets (`prior`): the
+//! simulator's later passes of a partly filled order, or a client previewing its next pass.
+//! The earlier legs count toward the filled stake and the weighted-average sum exactly as if
+//! they had been placed in this call, so ABP's rule holds across passes (docs/engine.md §4).
 
 use crate::book::{at_or_better, Book, QuoteNames};
 use crate::decimal::Rounding;
@@ -228,12 +233,89 @@ pub struct Leg {
     pub order_currency: Currency,
 }
 
+/// A bet already filled for the order before this call (see [`route_after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PriorLeg {
+    /// Its stake in the order currency, minor units (the leg's `order_stake`), > 0.
+    pub order_stake: i64,
+    /// Its price (> 1.0).
+    pub price: Price,
+}
+
+/// The prior legs of an order, validated and summed: `F` and `W` of docs/engine.md §4.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Prior {
+    /// Σ order_stake (order currency, minor units); 0 = no prior legs.
+    filled: i64,
+    /// Σ order_stake · price (price in millionths), exact.
+    weighted: u128,
+}
+
+impl Prior {
+    /// Checks `legs` against `order` (docs/engine.md §4): every stake > 0, every price > 1,
+    /// the sum not above the order stake, and none at all for the all-or-nothing modes 1 and
+    /// 3 (an all-or-nothing order either filled whole or holds nothing).
+    fn of(order: &Order, legs: &[PriorLeg]) -> Result<Prior> {
+        if legs.is_empty() {
+            return Ok(Prior::default());
+        }
+        let mode = order.mode();
+        if mode == 1 || mode == 3 {
+            return Err(Error::invalid(
+                "prior",
+                format!(
+                    "prior legs need an order that accepts a partial stake; mode {mode} is \
+                     all-or-nothing"
+                ),
+            ));
+        }
+        let mut prior = Prior::default();
+        for leg in legs {
+            if leg.order_stake <= 0 {
+                return Err(Error::invalid(
+                    "prior",
+                    format!(
+                        "prior stakes must be > 0 (minor units), got {}",
+                        leg.order_stake
+                    ),
+                ));
+            }
+            if leg.price <= PRICE_SCALE {
+                return Err(Error::invalid(
+                    "prior",
+                    "prior prices must be > 1.0 (decimal odds)",
+                ));
+            }
+            prior.filled = prior
+                .filled
+                .checked_add(leg.order_stake)
+                .filter(|&f| f <= order.stake)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "prior",
+                        format!(
+                            "prior stakes add up to more than the order stake {}",
+                            order.stake
+                        ),
+                    )
+                })?;
+            prior.weighted = prior
+                .weighted
+                .checked_add(weigh(leg.order_stake, leg.price)?)
+                .ok_or(Error::Overflow { field: "prior" })?;
+        }
+        Ok(prior)
+    }
+}
+
 /// The outcome of routing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
-    /// The legs cover the order (up to rounding dust no bookmaker can take).
+    /// The legs (with any prior legs) cover the order, up to rounding dust no bookmaker can
+    /// take.
     Filled,
-    /// Some legs; the rest may fill later (modes 2 and 4).
+    /// The order holds some fill (new legs, prior legs or both) but not all of it; the rest
+    /// may fill later (modes 2 and 4).
     Partial,
     /// Nothing qualifies now; retry until the order expires.
     Waiting,
@@ -259,13 +341,17 @@ pub struct RoutePlan {
     pub status: Status,
     pub legs: Vec<Leg>,
     pub mode: u8,
-    /// Sum of the legs' `order_stake` (order currency, minor units).
+    /// Sum of this plan's legs' `order_stake` (order currency, minor units); prior legs are
+    /// not in it (they are in `prior_filled`).
     pub filled: i64,
+    /// Sum of the prior legs' stakes given to [`route_after`] (0 for [`route`]).
+    pub prior_filled: i64,
+    /// What the whole order still lacks: stake − prior_filled − filled.
     pub remaining: i64,
     pub decline: Option<DeclineReason>,
     /// What [`RoutePlan::message`] says; text is only built when asked for (except declines).
     note: Note,
-    /// Σ order_stake · price (price in millionths), for the average.
+    /// Σ order_stake · price (price in millionths) of this plan's legs, for the average.
     weighted: u128,
 }
 
@@ -314,7 +400,8 @@ impl RoutePlan {
         self.status == Status::Filled
     }
 
-    /// Stake-weighted average price of the legs (order-currency weights), rounded once.
+    /// Stake-weighted average price of this plan's legs (order-currency weights), rounded
+    /// once; prior legs are not in it, like `filled`.
     pub fn average_price(&self) -> Option<f64> {
         let first = self.legs.first()?;
         if self.filled <= 0 {
@@ -346,6 +433,7 @@ impl RoutePlan {
             legs: Vec::new(),
             mode: order.mode(),
             filled: 0,
+            prior_filled: 0,
             remaining: order.stake,
             decline,
             note,
@@ -360,6 +448,35 @@ impl RoutePlan {
     fn waiting(order: &Order) -> RoutePlan {
         let note = Note::Waiting { price: order.price };
         RoutePlan::without_legs(order, Status::Waiting, None, note)
+    }
+
+    /// An order with prior legs whose book gives nothing now (`declined` says why). Such an
+    /// order is never declined: it already holds bets, so it is `partial` and keeps waiting,
+    /// or `filled` when the prior legs cover the stake.
+    fn after_prior(order: &Order, prior: Prior, declined: &RoutePlan) -> RoutePlan {
+        let remaining = order.stake - prior.filled;
+        let (status, note) = if remaining == 0 {
+            (Status::Filled, Note::Empty)
+        } else {
+            let text = format!(
+                "Filled {} of {}; nothing more can be placed now: {}",
+                display_amount(i128::from(prior.filled), order.currency),
+                display_amount(i128::from(order.stake), order.currency),
+                declined.message()
+            );
+            (Status::Partial, Note::Text(text))
+        };
+        RoutePlan {
+            status,
+            legs: Vec::new(),
+            mode: order.mode(),
+            filled: 0,
+            prior_filled: prior.filled,
+            remaining,
+            decline: None,
+            note,
+            weighted: 0,
+        }
     }
 }
 
@@ -431,19 +548,42 @@ enum Reached {
 ///
 /// Fails only when exact arithmetic overflows; every business outcome is a [`RoutePlan`].
 pub fn route(order: &Order, book: &mut Book, fx: &Fx) -> Result<RoutePlan> {
-    let mut candidates = std::mem::take(&mut book.scratch);
-    candidates.clear();
-    let plan = plan(order, book, fx, &mut candidates);
-    book.scratch = candidates;
-    plan
+    route_after(order, book, fx, &[])
 }
 
-/// The body of [`route`], with the candidate buffer passed in.
+/// Routes the rest of `order` when `prior` legs were already filled for it (earlier passes).
+///
+/// The prior legs start `F` and `W` (docs/engine.md §4), so the weighted-average rule judges
+/// a below-price leg against the whole order and the first-bet rule is already met; the
+/// stake left to place is `stake − Σ prior`. Status and completeness describe the whole
+/// order: with prior legs the plan is `Filled` or `Partial`, never `Waiting` or `Declined`.
+/// `filled` and the average cover this plan's legs only. Invalid `prior` (a stake <= 0, a
+/// price <= 1, a sum above the stake, or any prior leg for modes 1 and 3) is `InvalidInput`.
+pub fn route_after(
+    order: &Order,
+    book: &mut Book,
+    fx: &Fx,
+    prior: &[PriorLeg],
+) -> Result<RoutePlan> {
+    let prior = Prior::of(order, prior)?;
+    let mut candidates = std::mem::take(&mut book.scratch);
+    candidates.clear();
+    let plan = plan(order, book, fx, &mut candidates, prior);
+    book.scratch = candidates;
+    let plan = plan?;
+    if prior.filled > 0 && plan.status == Status::Declined {
+        return Ok(RoutePlan::after_prior(order, prior, &plan));
+    }
+    Ok(plan)
+}
+
+/// The body of [`route_after`], with the candidate buffer passed in.
 fn plan(
     order: &Order,
     book: &mut Book,
     fx: &Fx,
     candidates: &mut Vec<Candidate>,
+    prior: Prior,
 ) -> Result<RoutePlan> {
     book.use_fx(fx);
     let back = order.back;
@@ -578,7 +718,7 @@ fn plan(
     if mode == 1 {
         return all_or_nothing(order, book, candidates);
     }
-    greedy(order, book, candidates, mode)
+    greedy(order, book, candidates, mode, prior)
 }
 
 /// The order → account factor of a candidate in `currency` (one exists for every leg).
@@ -664,6 +804,7 @@ fn all_or_nothing(order: &Order, book: &Book, candidates: &[Candidate]) -> Resul
                 legs: vec![make_leg(order, book, c, stake, order_stake)],
                 mode: 1,
                 filled: order_stake,
+                prior_filled: 0,
                 remaining: order.stake - order_stake,
                 decline: None,
                 note: Note::Empty,
@@ -690,11 +831,22 @@ fn weigh(order_stake: i64, price: Price) -> Result<u128> {
 }
 
 /// Modes 2, 3 and 4: best first, with the first-bet and weighted-average rules.
-fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Result<RoutePlan> {
+///
+/// `total` and `total_weighted` are the whole order's `F` and `W` (prior legs included), which
+/// the rules read; `filled` and `weighted` are this plan's legs only, which it reports.
+fn greedy(
+    order: &Order,
+    book: &Book,
+    candidates: &[Candidate],
+    mode: u8,
+    prior: Prior,
+) -> Result<RoutePlan> {
     let target = order.price;
     let back = order.back;
     let mut filled: i64 = 0;
     let mut weighted: u128 = 0;
+    let mut total: i64 = prior.filled;
+    let mut total_weighted: u128 = prior.weighted;
     let mut legs: Vec<Leg> = Vec::with_capacity(candidates.len().min(64));
     // Currencies of the legs (a bit per currency) and one factor into each, for the
     // completeness check; bookmakers used (mode 3 only). No allocation on the way.
@@ -708,7 +860,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
         if mode == 3 && used.contains(&c.bookmaker) {
             continue;
         }
-        let remaining = order.stake - filled;
+        let remaining = order.stake - total;
         if remaining <= 0 {
             break;
         }
@@ -721,18 +873,27 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
                 continue;
             }
         } else {
-            if legs.is_empty() {
+            if !order.accept_better_odds {
+                continue; // only orderPrice itself qualifies, for every leg [choice]
+            }
+            if total == 0 {
                 continue; // first-bet rule: never open below the order price
             }
             // Weighted-average rule: the most that keeps Σ stake·price on the right side of
-            // orderPrice · Σ stake, in the order currency.
+            // orderPrice · Σ stake, in the order currency, over the whole order.
             let target_weight = u128::from(target)
-                .checked_mul(filled as u128)
+                .checked_mul(total as u128)
                 .ok_or(Error::Overflow { field: "stake" })?;
             let (slack, gap) = if back {
-                (weighted.saturating_sub(target_weight), target - c.price)
+                (
+                    total_weighted.saturating_sub(target_weight),
+                    target - c.price,
+                )
             } else {
-                (target_weight.saturating_sub(weighted), c.price - target)
+                (
+                    target_weight.saturating_sub(total_weighted),
+                    c.price - target,
+                )
             };
             let room = Rounding::Down.divide(slack, u128::from(gap));
             if room == 0 {
@@ -759,16 +920,22 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
                 many_currencies = true;
             }
         }
+        let leg_weight = weigh(order_stake, c.price)?;
         filled += order_stake;
+        total += order_stake;
         weighted = weighted
-            .checked_add(weigh(order_stake, c.price)?)
+            .checked_add(leg_weight)
+            .ok_or(Error::Overflow { field: "stake" })?;
+        total_weighted = total_weighted
+            .checked_add(leg_weight)
             .ok_or(Error::Overflow { field: "stake" })?;
         if mode == 3 {
             used.push(c.bookmaker);
         }
     }
 
-    let remaining = order.stake - filled;
+    // Prior legs carry no currency, so rounding dust is judged on this plan's legs.
+    let remaining = order.stake - total;
     let mut complete = remaining == 0;
     if !complete && !legs.is_empty() {
         complete = true;
@@ -798,6 +965,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             legs,
             mode,
             filled,
+            prior_filled: prior.filled,
             remaining,
             decline: None,
             note: Note::Empty,
@@ -832,9 +1000,9 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
         return Ok(RoutePlan::waiting(order));
     }
 
-    if !legs.is_empty() {
+    if !legs.is_empty() || prior.filled > 0 {
         let note = Note::Partial {
-            filled,
+            filled: total,
             stake: order.stake,
             currency: order.currency,
             price: order.price,
@@ -844,6 +1012,7 @@ fn greedy(order: &Order, book: &Book, candidates: &[Candidate], mode: u8) -> Res
             legs,
             mode,
             filled,
+            prior_filled: prior.filled,
             remaining,
             decline: None,
             note,

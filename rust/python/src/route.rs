@@ -344,9 +344,10 @@ impl PyLeg {
 
 /// What ABP would do with the order against the book right now.
 ///
-/// - ``filled``: the legs cover the order (``remaining`` is 0, or below one minor unit of every
-///   leg's currency: rounding dust that no bookmaker can take).
-/// - ``partial``: some legs; the rest may fill later (modes 2 and 4 only).
+/// - ``filled``: the legs (with any prior legs) cover the order (``remaining`` is 0, or below
+///   one minor unit of every leg's currency: rounding dust that no bookmaker can take).
+/// - ``partial``: the order holds some fill (new or prior legs); the rest may fill later
+///   (modes 2 and 4 only).
 /// - ``waiting``: nothing qualifies now (first-bet rule, price); retry until expiresAt.
 /// - ``declined``: ``decline`` says why; ``message`` is ABP-style text.
 #[pyclass(name = "RoutePlan", module = "wagerkit._core", frozen)]
@@ -378,13 +379,20 @@ impl PyRoutePlan {
         self.plan.mode
     }
 
-    /// Sum of the legs' ``order_stake`` (order currency, minor units).
+    /// Sum of this plan's legs' ``order_stake`` (order currency, minor units); the prior
+    /// legs given to ``route`` are not in it (see ``prior_filled``).
     #[getter]
     fn filled(&self) -> i64 {
         self.plan.filled
     }
 
-    /// Order stake minus ``filled`` (order currency, minor units).
+    /// Sum of the prior legs' stakes given to ``route`` (0 without ``prior``).
+    #[getter]
+    fn prior_filled(&self) -> i64 {
+        self.plan.prior_filled
+    }
+
+    /// What the whole order still lacks: stake − prior_filled − filled (order currency).
     #[getter]
     fn remaining(&self) -> i64 {
         self.plan.remaining
@@ -396,7 +404,7 @@ impl PyRoutePlan {
         self.plan.complete()
     }
 
-    /// Stake-weighted average price of the legs (order-currency weights).
+    /// Stake-weighted average price of this plan's legs (order-currency weights).
     #[getter]
     fn average_price(&self) -> Option<f64> {
         self.plan.average_price()
@@ -423,6 +431,16 @@ impl PyRoutePlan {
                 reason.name(),
                 p.message()
             ),
+            None if p.prior_filled > 0 => format!(
+                "RoutePlan(status={:?}, mode={}, legs={}, filled={}, prior_filled={}, \
+                 remaining={})",
+                p.status.name(),
+                p.mode,
+                p.legs.len(),
+                p.filled,
+                p.prior_filled,
+                p.remaining
+            ),
             None => format!(
                 "RoutePlan(status={:?}, mode={}, legs={}, filled={}, remaining={})",
                 p.status.name(),
@@ -435,13 +453,50 @@ impl PyRoutePlan {
     }
 }
 
+/// Reads ``prior``: a sequence of ``(order_stake, price)`` pairs (``None`` = none).
+fn prior_legs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<core::PriorLeg>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let py = obj.py();
+    let refuse = || {
+        invalid_input(
+            py,
+            "prior",
+            "prior must be a sequence of (order_stake, price) pairs",
+        )
+    };
+    if obj.is_instance_of::<PyString>() {
+        return Err(refuse());
+    }
+    let mut legs = Vec::new();
+    for item in obj.try_iter().map_err(|_| refuse())? {
+        let item = item?;
+        if item.is_instance_of::<PyString>() || item.len().ok() != Some(2) {
+            return Err(refuse());
+        }
+        let order_stake = convert::amount(&item.get_item(0).map_err(|_| refuse())?, "prior")?;
+        let price = convert::price(&item.get_item(1).map_err(|_| refuse())?, "prior")?;
+        legs.push(core::PriorLeg { order_stake, price });
+    }
+    Ok(legs)
+}
+
 /// Route ``order`` across ``book`` the way ABP fills (see docs/engine.md).
+///
+/// ``prior``: ``(order_stake, price)`` legs already filled for this order in earlier passes
+/// (order-currency minor units); they count toward the weighted-average rule and the order's
+/// status, and the plan places only what is left.
 #[pyfunction]
-#[pyo3(signature = (order, book, fx))]
+#[pyo3(
+    signature = (order, book, fx, prior = None),
+    text_signature = "(order, book, fx, prior=())"
+)]
 pub fn route(
     order: &Bound<'_, PyAny>,
     book: &Bound<'_, PyAny>,
     fx: &Bound<'_, PyAny>,
+    prior: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyRoutePlan> {
     let py = order.py();
     guard(py, || {
@@ -449,9 +504,11 @@ pub fn route(
             Ok(o) => o.get(),
             Err(_) => return Err(invalid_input(py, "order", "order must be a wagerkit.Order")),
         };
+        let prior = prior_legs(prior)?;
         let mut book = book::borrow_mut(book, "book")?;
         let fx = fx::borrow(fx, "fx")?;
-        let plan = core::route(&order.inner, &mut book.inner, &fx.inner).py_err(py)?;
+        let plan =
+            core::route_after(&order.inner, &mut book.inner, &fx.inner, &prior).py_err(py)?;
         Ok(PyRoutePlan { plan })
     })
 }

@@ -780,3 +780,402 @@ fn invariants_hold_on_many_random_books() {
         assert_eq!(plan.decline.is_some(), plan.status == Status::Declined);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Routing with prior legs (route_after)
+
+/// A USD account `pinnacle_main` quoting `price` with `limit` (USD cents), nothing else.
+fn pinnacle_only(price: Price, limit: i64) -> Book {
+    let mut book = Book::new();
+    book.set_account("pinnacle_main", "pinnacle", USD, AccountSettings::default())
+        .unwrap();
+    book.upsert(P_KEY, "pinnacle_main", quote(price, limit, None), true)
+        .unwrap();
+    book
+}
+
+fn prior(legs: &[(i64, Price)]) -> Vec<PriorLeg> {
+    legs.iter()
+        .map(|&(order_stake, price)| PriorLeg { order_stake, price })
+        .collect()
+}
+
+#[test]
+fn mode_2_worked_example_across_passes() {
+    // The docs' Mode 2 example: orderStake 1000.00 USD, orderPrice 2.00, pinnacle only.
+    let o = order(100_000, 2_000_000, true, Some(&["pinnacle"]));
+    // Pass 1: market 2.10, limit 400 → 400 @ 2.10, 600 left.
+    let one = route(&o, &mut pinnacle_only(2_100_000, 40_000), &fx()).unwrap();
+    assert_eq!(one.status, Status::Partial);
+    assert_eq!(
+        legs(&one),
+        vec![("pinnacle_main", 2_100_000, 40_000, "USD", 40_000)]
+    );
+    assert_eq!(
+        (one.filled, one.prior_filled, one.remaining),
+        (40_000, 0, 60_000)
+    );
+    let after_one = prior(&[(40_000, 2_100_000)]);
+
+    // Pass 2: market 1.95. room = (400·2.10 − 2.00·400) / (2.00 − 1.95) = 40 / 0.05 = 800,
+    // capped by the 600 left (limit 1000): 600 @ 1.95 and the order is filled.
+    let two = route_after(
+        &o,
+        &mut pinnacle_only(1_950_000, 100_000),
+        &fx(),
+        &after_one,
+    )
+    .unwrap();
+    assert_eq!(two.status, Status::Filled);
+    assert!(two.complete());
+    assert_eq!(
+        legs(&two),
+        vec![("pinnacle_main", 1_950_000, 60_000, "USD", 60_000)]
+    );
+    assert_eq!(
+        (two.filled, two.prior_filled, two.remaining),
+        (60_000, 40_000, 0)
+    );
+    assert_eq!(two.average_price_scaled(), Some(1_950_000)); // this plan's legs only
+                                                             // (840 + 1170) / 1000 = 2.01 ≥ 2.00 over the whole order.
+
+    // Pass 2 with limit 500: capped by the limit instead; 100 stay open.
+    let two = route_after(&o, &mut pinnacle_only(1_950_000, 50_000), &fx(), &after_one).unwrap();
+    assert_eq!(two.status, Status::Partial);
+    assert_eq!(
+        legs(&two),
+        vec![("pinnacle_main", 1_950_000, 50_000, "USD", 50_000)]
+    );
+    assert_eq!((two.filled, two.remaining), (50_000, 10_000));
+    assert_eq!(
+        two.message(),
+        "Filled 900.00 USD of 1000.00 USD; the rest waits for a price at or better than 2"
+    );
+
+    // Pass 2 with limit 1000 but room 800 < what is left: orderStake 2000 → capped at 800.
+    let big = order(200_000, 2_000_000, true, Some(&["pinnacle"]));
+    let two = route_after(
+        &big,
+        &mut pinnacle_only(1_950_000, 100_000),
+        &fx(),
+        &after_one,
+    )
+    .unwrap();
+    assert_eq!(two.status, Status::Partial);
+    assert_eq!(two.legs[0].stake, 80_000);
+    assert_eq!(
+        (two.filled, two.prior_filled, two.remaining),
+        (80_000, 40_000, 80_000)
+    );
+    // Now W = 840 + 1560 = 2400 = 2.00 · 1200: the slack is gone, 1.95 is exhausted.
+    let three = route_after(
+        &big,
+        &mut pinnacle_only(1_950_000, 100_000),
+        &fx(),
+        &prior(&[(40_000, 2_100_000), (80_000, 1_950_000)]),
+    )
+    .unwrap();
+    assert_eq!(three.status, Status::Partial);
+    assert!(three.legs.is_empty());
+    assert_eq!(
+        (three.filled, three.prior_filled, three.remaining),
+        (0, 120_000, 80_000)
+    );
+
+    // Pass 3 of the limit-500 line: 400 @ 2.10 + 500 @ 1.95, market 1.90.
+    // room = (840 + 975 − 1800) / (2.00 − 1.90) = 15 / 0.10 = 150 ≥ the 100 left → filled.
+    let three = route_after(
+        &o,
+        &mut pinnacle_only(1_900_000, 50_000),
+        &fx(),
+        &prior(&[(40_000, 2_100_000), (50_000, 1_950_000)]),
+    )
+    .unwrap();
+    assert_eq!(three.status, Status::Filled);
+    assert_eq!(three.legs[0].stake, 10_000);
+}
+
+#[test]
+fn without_prior_the_same_pass_waits() {
+    // The pass-2 book alone: 1.95 < 2.00 and no earlier fill, so the first-bet rule waits.
+    let o = order(60_000, 2_000_000, true, Some(&["pinnacle"]));
+    let plan = route(&o, &mut pinnacle_only(1_950_000, 100_000), &fx()).unwrap();
+    assert_eq!(plan.status, Status::Waiting);
+    let same = route_after(&o, &mut pinnacle_only(1_950_000, 100_000), &fx(), &[]).unwrap();
+    assert_eq!(same, plan);
+}
+
+#[test]
+fn room_is_exact_in_fixed_point() {
+    // prior 1 cent @ 2.000001 over P = 2.00: W − P·F = 0.000001 cent-units, gap 0.5 →
+    // room = 1 / 500000 → 0. Nothing at 1.50; the same cent @ 2.5 gives room 1 cent.
+    let o = order(10_000, 2_000_000, true, Some(&["pinnacle"]));
+    let tiny = route_after(
+        &o,
+        &mut pinnacle_only(1_500_000, 100_000),
+        &fx(),
+        &prior(&[(1, 2_000_001)]),
+    )
+    .unwrap();
+    assert!(tiny.legs.is_empty());
+    assert_eq!(tiny.status, Status::Partial);
+    let one = route_after(
+        &o,
+        &mut pinnacle_only(1_500_000, 100_000),
+        &fx(),
+        &prior(&[(1, 2_500_000)]),
+    )
+    .unwrap();
+    assert_eq!(legs(&one), vec![("pinnacle_main", 1_500_000, 1, "USD", 1)]);
+}
+
+#[test]
+fn prior_below_order_price_blocks_only_below_price_legs() {
+    // A prior average under P leaves no slack (saturating), but better prices still fill.
+    let o = order(10_000, 2_000_000, true, None);
+    let below = route_after(
+        &o,
+        &mut pinnacle_only(1_950_000, 100_000),
+        &fx(),
+        &prior(&[(1_000, 1_900_000)]),
+    )
+    .unwrap();
+    assert!(below.legs.is_empty());
+    let better = route_after(
+        &o,
+        &mut pinnacle_only(2_050_000, 100_000),
+        &fx(),
+        &prior(&[(1_000, 1_900_000)]),
+    )
+    .unwrap();
+    assert_eq!(better.status, Status::Filled);
+    assert_eq!(better.legs[0].stake, 9_000);
+}
+
+#[test]
+fn prior_covering_the_stake_is_filled_without_legs_whatever_the_book() {
+    let o = order(10_000, 2_000_000, true, None);
+    let done = prior(&[(4_000, 2_100_000), (6_000, 2_000_000)]);
+    let plan = route_after(&o, &mut pinnacle_only(2_100_000, 100_000), &fx(), &done).unwrap();
+    assert_eq!(plan.status, Status::Filled);
+    assert!(plan.legs.is_empty() && plan.complete());
+    assert_eq!(
+        (plan.filled, plan.prior_filled, plan.remaining),
+        (0, 10_000, 0)
+    );
+    assert_eq!(plan.average_price(), None);
+    // An empty book would decline a fresh order; this one is already whole.
+    let plan = route_after(&o, &mut Book::new(), &fx(), &done).unwrap();
+    assert_eq!(plan.status, Status::Filled);
+    assert_eq!(plan.decline, None);
+}
+
+#[test]
+fn a_book_that_would_decline_leaves_a_prior_order_partial_with_the_reason() {
+    let o = order(10_000, 2_000_000, true, Some(&["pinnacle"]));
+    let mut book = Book::new();
+    book.set_account("pinnacle_main", "pinnacle", USD, AccountSettings::default())
+        .unwrap();
+    let mut suspended = quote(2_100_000, 100_000, None);
+    suspended.active = false;
+    book.upsert(P_KEY, "pinnacle_main", suspended, true)
+        .unwrap();
+    let fresh = route(&o, &mut book, &fx()).unwrap();
+    assert_eq!(fresh.decline, Some(DeclineReason::InvalidOdds));
+    let plan = route_after(&o, &mut book, &fx(), &prior(&[(4_000, 2_100_000)])).unwrap();
+    assert_eq!(plan.status, Status::Partial);
+    assert_eq!(plan.decline, None);
+    assert!(plan.legs.is_empty());
+    assert_eq!(
+        (plan.filled, plan.prior_filled, plan.remaining),
+        (0, 4_000, 6_000)
+    );
+    assert_eq!(
+        plan.message(),
+        "Filled 40.00 USD of 100.00 USD; nothing more can be placed now: \
+         Price not available: market suspended"
+    );
+}
+
+#[test]
+fn prior_with_exact_price_only_still_ignores_other_prices() {
+    // acceptBetterOdds=false: the prior's surplus (2.10 > 2.00) never opens 1.95 [choice].
+    let o = Order::new(
+        10_000,
+        USD,
+        2_000_000,
+        OrderFlags {
+            accept_better_odds: false,
+            ..OrderFlags::default()
+        },
+        Some(vec!["pinnacle".to_owned()]),
+    )
+    .unwrap();
+    let p = prior(&[(4_000, 2_100_000)]);
+    let plan = route_after(&o, &mut pinnacle_only(1_950_000, 100_000), &fx(), &p).unwrap();
+    assert!(plan.legs.is_empty());
+    let plan = route_after(&o, &mut pinnacle_only(2_000_000, 100_000), &fx(), &p).unwrap();
+    assert_eq!(plan.status, Status::Filled);
+    assert_eq!(plan.legs[0].stake, 6_000);
+}
+
+#[test]
+fn lay_prior_mirrors_back_prior() {
+    // Lay at P = 2.00: prior 400 @ 1.90 leaves (2.00·400 − 760) / (2.05 − 2.00) = 800 of room.
+    let mut book = Book::new();
+    book.set_account("x", "exchange", USD, AccountSettings::default())
+        .unwrap();
+    book.upsert(
+        "f:exchange:1:0",
+        "x",
+        quote(2_050_000, 100_000, None),
+        false,
+    )
+    .unwrap();
+    let lay = Order::new(
+        200_000,
+        USD,
+        2_000_000,
+        OrderFlags {
+            back: false,
+            ..OrderFlags::default()
+        },
+        None,
+    )
+    .unwrap();
+    let plan = route_after(&lay, &mut book, &fx(), &prior(&[(40_000, 1_900_000)])).unwrap();
+    assert_eq!(plan.legs[0].stake, 80_000);
+    assert_eq!(plan.remaining, 80_000);
+}
+
+#[test]
+fn prior_dust_is_judged_on_this_plans_legs() {
+    // 10 USD order, prior 1.00 USD; sharpbet (EUR) takes 9.00 USD = 7.63 EUR → 9.00 USD
+    // (7.631 EUR rounded down to 7.63 = 8.9989... → 9.00 USD half-even); nothing left.
+    // With 9.99 USD of prior and an EUR-only book, 0.01 USD is below a EUR cent, but with no
+    // new leg the order is partial (the prior legs carry no currency).
+    let o = order(1_000, 1_950_000, true, Some(&["sharpbet"]));
+    let plan = route_after(&o, &mut quickstart(), &fx(), &prior(&[(999, 2_000_000)])).unwrap();
+    assert!(plan.legs.is_empty());
+    assert_eq!(plan.status, Status::Partial);
+    assert_eq!(plan.remaining, 1);
+    let plan = route_after(&o, &mut quickstart(), &fx(), &prior(&[(100, 2_000_000)])).unwrap();
+    assert_eq!(
+        legs(&plan),
+        vec![("sharpbet_user", 2_000_000, 763, "EUR", 900)]
+    );
+    assert_eq!(plan.status, Status::Filled);
+}
+
+#[test]
+fn prior_is_validated() {
+    let fx = fx();
+    let partial = order(10_000, 2_000_000, true, None);
+    let field = |o: &Order, p: &[(i64, Price)]| {
+        route_after(o, &mut quickstart(), &fx, &prior(p))
+            .unwrap_err()
+            .field()
+    };
+    assert_eq!(field(&partial, &[(0, 2_000_000)]), Some("prior"));
+    assert_eq!(field(&partial, &[(-1, 2_000_000)]), Some("prior"));
+    assert_eq!(field(&partial, &[(100, PRICE_SCALE)]), Some("prior"));
+    assert_eq!(
+        field(&partial, &[(6_000, 2_000_000), (4_001, 2_000_000)]),
+        Some("prior")
+    );
+    assert_eq!(
+        field(&partial, &[(i64::MAX, 2_000_000), (i64::MAX, 2_000_000)]),
+        Some("prior")
+    );
+    let mode_1 = order(10_000, 2_000_000, false, Some(&["pinnacle"]));
+    let mode_3 = order(10_000, 2_000_000, false, None);
+    assert_eq!(field(&mode_1, &[(100, 2_000_000)]), Some("prior"));
+    assert_eq!(field(&mode_3, &[(100, 2_000_000)]), Some("prior"));
+    // The all-or-nothing modes route as before with no prior legs.
+    assert!(route_after(&mode_1, &mut quickstart(), &fx, &[]).is_ok());
+    // Exactly the stake is allowed.
+    assert!(route_after(
+        &partial,
+        &mut quickstart(),
+        &fx,
+        &prior(&[(10_000, 1_010_000)])
+    )
+    .is_ok());
+}
+
+#[test]
+fn invariants_hold_with_random_priors() {
+    // A first pass at one price, then later passes at random prices with the earlier legs as
+    // prior: the whole order's average never crosses P, the total never exceeds the stake,
+    // and prior + filled + remaining = stake.
+    let fx = fx();
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for _ in 0..2_000 {
+        let back = next(2) == 0;
+        let price = 1_500_000 + next(20) * 50_000;
+        let stake = 1 + next(300_000) as i64;
+        let o = Order::new(
+            stake,
+            USD,
+            price,
+            OrderFlags {
+                back,
+                ..OrderFlags::default()
+            },
+            if next(2) == 0 {
+                None
+            } else {
+                Some(vec!["bm0".to_owned()])
+            },
+        )
+        .unwrap();
+        let mut done: Vec<PriorLeg> = Vec::new();
+        for _pass in 0..4 {
+            let mut book = Book::new();
+            for i in 0..1 + next(4) {
+                let name = format!("a{i}");
+                let currency = if next(2) == 0 { USD } else { EUR };
+                book.set_account(&name, "bm0", currency, AccountSettings::default())
+                    .unwrap();
+                let input = quote(
+                    1_200_000 + next(30) * 50_000,
+                    next(100_000) as i64,
+                    Some(next(200) as i64),
+                );
+                book.upsert("f:bm0:1:0", &name, input, back).unwrap();
+            }
+            let plan = route_after(&o, &mut book, &fx, &done).unwrap();
+            let before: i64 = done.iter().map(|l| l.order_stake).sum();
+            assert_eq!(plan.prior_filled, before);
+            assert_eq!(plan.prior_filled + plan.filled + plan.remaining, stake);
+            done.extend(plan.legs.iter().map(|l| PriorLeg {
+                order_stake: l.order_stake,
+                price: l.price,
+            }));
+            let total: i64 = done.iter().map(|l| l.order_stake).sum();
+            assert!(total <= stake);
+            let weighted: u128 = done
+                .iter()
+                .map(|l| l.order_stake as u128 * l.price as u128)
+                .sum();
+            let target = price as u128 * total as u128;
+            assert!(if back {
+                weighted >= target
+            } else {
+                weighted <= target
+            });
+            if !done.is_empty() {
+                assert!(matches!(plan.status, Status::Filled | Status::Partial));
+            }
+            if plan.status == Status::Filled {
+                break;
+            }
+        }
+    }
+}
