@@ -20,6 +20,7 @@ and tokens are redacted before an exception is built (see :func:`redact`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "ServerError",
     "VenueError",
     "WagerkitError",
+    "clamp_retry_after",
     "redact",
 ]
 
@@ -98,9 +100,14 @@ class RateLimited(WagerkitError):
     Nothing was placed; the retry must reuse the same request id.
     """
 
+    #: The longest wait a venue can impose through one answer. A hostile or broken
+    #: ``Retry-After`` (``inf``, ``1e9``, NaN, negative) is clamped into [0, MAX_RETRY_AFTER]
+    #: so it can neither crash arithmetic nor park a bot for days.
+    MAX_RETRY_AFTER = 3600.0
+
     def __init__(self, message: str, *, retry_after: float, limit: str | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = clamp_retry_after(retry_after)
         self.limit = limit
 
 
@@ -176,6 +183,21 @@ class ProtocolError(VenueError):
     """
 
 
+def clamp_retry_after(seconds: float, *, default: float = 1.0) -> float:
+    """A venue-supplied wait as a finite number of seconds in [0, MAX_RETRY_AFTER].
+
+    NaN and values that are not numbers fall back to ``default``; infinity and huge values
+    are capped.
+    """
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return default
+    if math.isnan(value):
+        return default
+    return min(max(value, 0.0), RateLimited.MAX_RETRY_AFTER)
+
+
 _SECRET_KEYS = re.compile(
     r"(?i)(\"?(?:x-api-key|apikey|api_key|password|passwd|secret|token|jwt|authorization|"
     r"accesstoken|access_token)\"?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,}&]+)"
@@ -190,7 +212,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     the patterns catch ``password=…``, ``"apiKey": "…"``, ``Authorization: Bearer …`` and the like.
     """
     for secret in secrets:
-        if secret and len(secret) >= 3:
+        if secret:
             text = text.replace(secret, "***")
     text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
     return _SECRET_KEYS.sub(lambda m: f"{m.group(1)}***", text)

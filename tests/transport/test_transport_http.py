@@ -68,6 +68,8 @@ async def test_connect_error_means_never_sent() -> None:
         httpx.ReadTimeout("slow"),
         httpx.RemoteProtocolError("server hung up"),
         httpx.ReadError("reset"),
+        httpx.DecodingError("broken gzip body"),
+        httpx.WriteTimeout("half sent"),
     ],
 )
 async def test_failure_after_send_is_maybe_placed(exc: Exception) -> None:

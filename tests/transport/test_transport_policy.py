@@ -12,6 +12,7 @@ from wagerkit.errors import (
     MaybePlaced,
     RateLimited,
     ServerError,
+    clamp_retry_after,
     redact,
 )
 from wagerkit.transport import Backoff, BlockingRunner, RateLimiter, RetryPolicy
@@ -53,8 +54,32 @@ def test_token_bucket_never_exceeds_rate_over_a_window() -> None:
 
 def test_shared_limiter_is_one_per_name() -> None:
     """Every client asking for the same name gets the same bucket."""
-    assert RateLimiter.shared("t-shared", 5) is RateLimiter.shared("t-shared", 50)
+    assert RateLimiter.shared("t-shared", 5) is RateLimiter.shared("t-shared", 5)
     assert RateLimiter.shared("t-a", 5) is not RateLimiter.shared("t-b", 5)
+
+
+def test_shared_limiter_refuses_a_conflicting_rate() -> None:
+    """Two clients may not silently disagree about one venue's request budget."""
+    RateLimiter.shared("t-conflict", 5)
+    with pytest.raises(InvalidInput, match="already runs at 5/s"):
+        RateLimiter.shared("t-conflict", 50)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(1.5, 1.5), (-3, 0.0), (float("inf"), 3600.0), (1e9, 3600.0), (float("nan"), 1.0)],
+)
+def test_hostile_retry_after_is_clamped(given: float, expected: float) -> None:
+    """A venue cannot crash us (inf, NaN) or park us for days (1e9) with Retry-After."""
+    assert clamp_retry_after(given) == expected
+    assert RateLimited("429", retry_after=given).retry_after == expected
+
+
+def test_long_retry_after_surfaces_instead_of_sleeping() -> None:
+    """Waits beyond the policy's patience are the caller's decision, not a silent sleep."""
+    policy = RetryPolicy(max_retry_after=10.0)
+    assert policy.should_retry(RateLimited("429", retry_after=11), read=True) is False
+    assert policy.should_retry(RateLimited("429", retry_after=float("inf")), read=True) is False
 
 
 def test_limiter_rejects_nonsense() -> None:
@@ -152,6 +177,11 @@ def test_redact_masks_secret_looking_fields(text: str) -> None:
     for secret in ("hunter22", "abcdef123", "eyJhbGciOiJIUzI1NiJ9", "abc.def.ghi"):
         assert secret not in out
     assert "***" in out
+
+
+def test_redact_masks_short_known_secrets_too() -> None:
+    """Even a two-character password is a secret."""
+    assert "pw" not in redact("login failed: pw", ["pw"]).replace("login", "")
 
 
 def test_redact_masks_known_secrets_anywhere() -> None:

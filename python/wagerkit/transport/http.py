@@ -22,12 +22,21 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
-from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, NetworkError, redact
+from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, redact
 from wagerkit.transport.ratelimit import RateLimiter
 
 __all__ = ["HttpTransport", "check_base_url", "is_loopback_url"]
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+# Failures that happen before a single byte of the request reaches the venue.
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
 
 
 def is_loopback_url(url: str) -> bool:
@@ -129,21 +138,19 @@ class HttpTransport:
             return await self._client.request(
                 method, path, params=params, content=content, headers=headers, **extra
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except _NEVER_SENT as exc:
             raise ConnectFailed(
                 self.redact(f"{method} {path}: could not connect ({type(exc).__name__}: {exc})")
             ) from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        except httpx.HTTPError as exc:
+            # Timeouts, resets, malformed HTTP, a body that fails to decompress: the request
+            # (or part of it) went out, so the venue may have acted on it.
             raise MaybePlaced(
                 self.redact(
                     f"{method} {path}: no complete response ({type(exc).__name__}: {exc}); "
                     "the venue may have processed the request"
                 ),
                 request_id=request_id,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise NetworkError(
-                self.redact(f"{method} {path}: {type(exc).__name__}: {exc}")
             ) from None
 
     async def aclose(self) -> None:

@@ -51,11 +51,23 @@ class RateLimiter:
 
     @classmethod
     def shared(cls, name: str, rate: float, burst: float | None = None) -> RateLimiter:
-        """The process-wide limiter called ``name`` (created with ``rate`` on first use)."""
+        """The process-wide limiter called ``name`` (created with ``rate`` on first use).
+
+        Asking for the same name with a different rate is refused: two clients silently
+        disagreeing about a venue's budget is how a bot gets banned.
+        """
         with cls._registry_lock:
             limiter = cls._registry.get(name)
             if limiter is None:
                 limiter = cls._registry[name] = cls(rate, burst)
+            elif limiter.rate != float(rate) or (
+                burst is not None and limiter.burst != float(burst)
+            ):
+                raise InvalidInput(
+                    f"rate limiter {name!r} already runs at {limiter.rate:g}/s "
+                    f"(burst {limiter.burst:g}); got {rate:g}/s",
+                    field="rate",
+                )
             return limiter
 
     def reserve(self) -> float:

@@ -16,7 +16,13 @@ from typing import TypeVar
 
 import stamina
 
-from wagerkit.errors import ConnectFailed, MaybePlaced, RateLimited, ServerError
+from wagerkit.errors import (
+    ConnectFailed,
+    MaybePlaced,
+    RateLimited,
+    ServerError,
+    clamp_retry_after,
+)
 
 __all__ = ["RetryPolicy"]
 
@@ -36,11 +42,17 @@ class RetryPolicy:
     timeout: float = 30.0
     wait_initial: float = 0.1
     wait_max: float = 2.0
+    max_retry_after: float = 10.0
+    """A ``Retry-After`` longer than this is not waited out here: :class:`RateLimited`
+    surfaces to the caller, who knows whether the call is still worth making that late."""
 
     def should_retry(self, exc: Exception, *, read: bool) -> bool | dt.timedelta:
         """stamina backoff hook: False = give up, True = back off, timedelta = wait exactly."""
         if isinstance(exc, RateLimited):
-            return dt.timedelta(seconds=max(exc.retry_after, 0.0))
+            wait = clamp_retry_after(exc.retry_after)
+            if wait > min(self.max_retry_after, self.timeout):
+                return False
+            return dt.timedelta(seconds=wait)
         if isinstance(exc, ConnectFailed):
             return True
         return read and isinstance(exc, (ServerError, MaybePlaced))
