@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.pinnacle.spec_check import check
+from tests.pinnacle.spec_check import check, check_request
 from wagerkit.clock import FakeClock
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
@@ -24,16 +24,27 @@ def clock() -> FakeClock:
 
 
 def assert_spec_conformant(running: RunningPinnacle) -> int:
-    """Validate every recorded response; return how many were checked."""
+    """Validate every recorded response, and every request body sent; return how many
+    exchanges were checked."""
     exchanges = list(running.sim.exchanges)
     for e in exchanges:
         check(e.method, e.path, e.status, e.content_type, e.body)
+        if e.request_body:
+            check_request(e.method, e.path, e.request_body)
     return len(exchanges)
 
 
 @pytest.fixture
 def server(clock: FakeClock) -> Iterator[RunningPinnacle]:
     with running_pinnacle(clock=clock) as running:
+        yield running
+    assert_spec_conformant(running)
+
+
+@pytest.fixture
+def frozen(clock: FakeClock) -> Iterator[RunningPinnacle]:
+    """A server whose prices hold still (so a lineId stays valid), spec-checked at the end."""
+    with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
         yield running
     assert_spec_conformant(running)
 

@@ -7,6 +7,10 @@ Draft 4 (the Swagger 2.0 Customer API), with ``$ref`` resolved inside the file. 
 spec does not list for the operation (a fair-use 429, a 401 on ``/v2/odds``) must still carry the
 file's ``ErrorResponse``; a 429 (in no spec file) must carry the README's
 ``{"code": "TOO_MANY_REQUESTS"}``, checked against the Lines ``ErrorResponse``.
+
+Request bodies are checked too (:func:`check_request`): what the client sends to a POST
+endpoint must match the operation's ``requestBody`` schema, so the client and the local server
+cannot agree on a shape the real API would refuse.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ def _validator(name: str, ref: str) -> Any:
     schema = {"$ref": f"{uri}#{ref}"}
     if spec.get("swagger") == "2.0":
         return jsonschema.Draft4Validator(schema, registry=registry)
-    return OAS30Validator(schema, registry=registry)
+    return OAS30Validator(schema, registry=registry, format_checker=OAS30Validator.FORMAT_CHECKER)
 
 
 def response_ref(name: str, path: str, method: str, status: int) -> str:
@@ -109,5 +113,20 @@ def check(method: str, path: str, status: int, content_type: str, body: bytes) -
     ref = response_ref(name, path, method, status)
     errors = sorted(_validator(name, ref).iter_errors(data), key=lambda e: list(e.path))
     assert not errors, f"{method} {path} -> {status} breaks {CURRENT[name]} {ref}: " + "; ".join(
+        f"{list(e.path)}: {e.message}" for e in errors[:5]
+    )
+
+
+def check_request(method: str, path: str, body: bytes) -> None:
+    """Raise AssertionError if a request body breaks the operation's ``requestBody`` schema."""
+    name = spec_for(path)
+    op = load(name)["paths"].get(path, {}).get(method.lower())
+    assert op is not None, f"{method} {path} is not in {CURRENT[name]}"
+    assert "requestBody" in op, f"{method} {path} takes no body in {CURRENT[name]}"
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    ref = f"/paths/{escaped}/{method.lower()}/requestBody/content/application~1json/schema"
+    data = msgspec.json.decode(body)
+    errors = sorted(_validator(name, ref).iter_errors(data), key=lambda e: list(e.path))
+    assert not errors, f"{method} {path} request breaks {CURRENT[name]} {ref}: " + "; ".join(
         f"{list(e.path)}: {e.message}" for e in errors[:5]
     )

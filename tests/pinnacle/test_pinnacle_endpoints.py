@@ -10,7 +10,7 @@ import pytest
 from tests.pinnacle.conftest import assert_spec_conformant
 from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, InvalidInput, VenueError
-from wagerkit.pinnacle import AsyncPinnacleClient
+from wagerkit.pinnacle import AsyncPinnacleClient, new_request_id
 from wagerkit.pinnacle.models import ParlayLineRequest, TeaserLineRequest
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
@@ -114,14 +114,14 @@ async def test_line_endpoints(server: RunningPinnacle) -> None:
         assert special.status == "SUCCESS" and special.line_id is not None
         legs = [
             ParlayLineRequest(
-                unique_leg_id="a",
+                unique_leg_id=new_request_id(),
                 event_id=1600000001,
                 period_number=0,
                 leg_bet_type="MONEYLINE",
                 team="Team1",
             ),
             ParlayLineRequest(
-                unique_leg_id="b",
+                unique_leg_id=new_request_id(),
                 event_id=1600000012,
                 period_number=0,
                 leg_bet_type="TOTAL_POINTS",
@@ -136,7 +136,7 @@ async def test_line_endpoints(server: RunningPinnacle) -> None:
             11,
             [
                 TeaserLineRequest(
-                    leg_id="x",
+                    leg_id=new_request_id(),
                     event_id=1600000001,
                     period_number=0,
                     bet_type="SPREAD",
@@ -144,7 +144,7 @@ async def test_line_endpoints(server: RunningPinnacle) -> None:
                     handicap=0.75,
                 ),
                 TeaserLineRequest(
-                    leg_id="y",
+                    leg_id=new_request_id(),
                     event_id=1600000012,
                     period_number=0,
                     bet_type="TOTAL_POINTS",

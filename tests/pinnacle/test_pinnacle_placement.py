@@ -4,7 +4,6 @@ lookup by uniqueRequestId after ambiguity, live delay, every documented error co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -45,14 +44,6 @@ def _ml(line_id: int, event_id: int = ROMA_LAZIO, **kw: Any) -> dict[str, Any]:
         "stake": 10.0,
         **kw,
     }
-
-
-@pytest.fixture
-async def frozen(clock: FakeClock) -> AsyncIterator[RunningPinnacle]:
-    """A server whose prices hold still (so a lineId stays valid), spec-checked at the end."""
-    with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
-        yield running
-    assert_spec_conformant(running)
 
 
 @pytest.mark.anyio
@@ -250,7 +241,7 @@ async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: Fa
         b = await _line_id(client, ROMA_LAZIO)
         legs = [
             ParlayLegRequest(
-                unique_leg_id="l1",
+                unique_leg_id=new_request_id(),
                 line_id=a,
                 sport_id=SOCCER,
                 event_id=1600000001,
@@ -259,7 +250,7 @@ async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: Fa
                 team="TEAM1",
             ),
             ParlayLegRequest(
-                unique_leg_id="l2",
+                unique_leg_id=new_request_id(),
                 line_id=b,
                 sport_id=SOCCER,
                 event_id=ROMA_LAZIO,
@@ -275,10 +266,14 @@ async def test_parlay_teaser_and_special_bets(frozen: RunningPinnacle, clock: Fa
             11,
             [
                 TeaserBetLeg(
-                    leg_id="t1", bet_type="SPREAD", line_id=a, event_id=1600000001, team="TEAM1"
+                    leg_id=new_request_id(),
+                    bet_type="SPREAD",
+                    line_id=a,
+                    event_id=1600000001,
+                    team="TEAM1",
                 ),
                 TeaserBetLeg(
-                    leg_id="t2",
+                    leg_id=new_request_id(),
                     bet_type="TOTAL_POINTS",
                     line_id=b,
                     event_id=ROMA_LAZIO,

@@ -7,7 +7,12 @@ snapshot with :class:`OddsFeed`, and test everything against the local server in
 """
 
 from wagerkit.clock import Clock, FakeClock, SystemClock
-from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient, new_request_id
+from wagerkit.pinnacle.client import (
+    AsyncPinnacleClient,
+    PinnacleClient,
+    new_request_id,
+    special_bet,
+)
 from wagerkit.pinnacle.pacer import DEFAULT_POLICY, POLICIES, FairUsePolicy, Pacer, Rule
 from wagerkit.pinnacle.placement import BetOutcome, PlacementTimings
 
@@ -25,4 +30,5 @@ __all__ = [
     "Rule",
     "SystemClock",
     "new_request_id",
+    "special_bet",
 ]

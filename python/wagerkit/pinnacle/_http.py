@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -27,7 +27,6 @@ __all__ = ["DEFAULT_BASE_URL", "PinnacleHttp", "Query", "query_value"]
 
 DEFAULT_BASE_URL = "https://api.pinnacle.com"
 T = TypeVar("T", bound=Response)
-U = TypeVar("U")
 Query = Mapping[str, Any]
 
 
@@ -197,7 +196,3 @@ class PinnacleHttp:
             raise last
 
         return await self.retry.call(once, read=True)
-
-    async def retrying(self, fn: Callable[[], Awaitable[U]]) -> U:
-        """Run an idempotent lookup under the read retry policy."""
-        return await self.retry.call(fn, read=True)

@@ -4,9 +4,10 @@
 Covered (current API): Lines (``/v2/sports``, ``/v2/leagues``, ``/v1/periods``,
 ``/v2/currencies``, ``/v1/cancellationreasons``, ``/v1/fixtures``, ``/v1/fixtures/special``,
 ``/v1/fixtures/settled``, ``/v1/fixtures/special/settled``, ``/v2/odds``, ``/v1/odds/special``,
-``/v1/odds/teaser``, ``/v1/teaser/groups``, ``/v1/line``, ``/v1/line/special``,
-``/v2/line/parlay``, ``/v1/line/teaser``), Bets v4 (``/v4/bets/straight|parlay|teaser|special``,
-``/v4/bets``, ``/v4/bets/betting-status``) and Customer (``/v1/client/balance``).
+``/v1/odds/teaser``, ``/v1/teaser/groups``, ``/v1/inrunning`` (deprecated), ``/v1/line``,
+``/v1/line/special``, ``/v2/line/parlay``, ``/v1/line/teaser``), Bets v4
+(``/v4/bets/straight|parlay|teaser|special``, the last also as a batch, ``/v4/bets``,
+``/v4/bets/betting-status``) and Customer (``/v1/client/balance``).
 
 Every Lines call goes through the fair-use :class:`~wagerkit.pinnacle.pacer.Pacer`; every bet goes
 through :class:`~wagerkit.pinnacle.placement.Placer` (fixed ``uniqueRequestId``, lookup after an
@@ -22,10 +23,12 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from msgspec.structs import replace
 
 from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
+from wagerkit.pinnacle.batch import LOOKUP_CHUNK, SPECIAL_PATH, SpecialBatch
 from wagerkit.pinnacle.codes import ODDS_FORMAT_BET, ODDS_FORMAT_QUERY, OddsFormatName
 from wagerkit.pinnacle.models import (
     BettingStatusResponse,
@@ -34,6 +37,7 @@ from wagerkit.pinnacle.models import (
     CurrenciesResponse,
     FixturesResponse,
     GetBetsResponse,
+    InRunningResponse,
     LeaguesResponse,
     LineResponse,
     OddsResponse,
@@ -53,7 +57,6 @@ from wagerkit.pinnacle.models import (
     SettledSpecialsResponse,
     SpecialBet,
     SpecialBetRequest,
-    SpecialBetsRequest,
     SpecialBetsResponse,
     SpecialLineResponse,
     SpecialOddsResponse,
@@ -80,7 +83,7 @@ from wagerkit.pinnacle.placement import (
 )
 from wagerkit.transport import BlockingRunner, RetryPolicy
 
-__all__ = ["AsyncPinnacleClient", "PinnacleClient", "new_request_id"]
+__all__ = ["AsyncPinnacleClient", "PinnacleClient", "new_request_id", "special_bet"]
 
 _USER_AGENT = "wagerkit-pinnacle/1"
 
@@ -117,6 +120,64 @@ def _check_uuid(value: str, name: str = "unique_request_id") -> str:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
         raise InvalidInput(f"{name} must be a UUID, got {value!r}", field=name) from None
+
+
+_WIN_RISK = frozenset({"WIN", "RISK"})
+
+
+def special_bet(
+    *,
+    special_id: int,
+    contestant_id: int,
+    line_id: int,
+    stake: float,
+    win_risk_stake: str = "RISK",
+    accept_better_line: bool = False,
+    odds_format: OddsFormatName = "decimal",
+    unique_request_id: str | None = None,
+) -> SpecialBetRequest:
+    """One special bet for :meth:`AsyncPinnacleClient.place_specials`, checked, with its
+    ``uniqueRequestId`` fixed now (a fresh UUID unless given) so the caller can journal it
+    before anything is sent. ``stake`` is in the client currency, major units (round it down to
+    the currency's minor unit first); ``win_risk_stake`` says whether it is the risk or the win.
+    """
+    uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
+    if not stake > 0:
+        raise InvalidInput("stake must be > 0", field="stake")
+    if win_risk_stake not in _WIN_RISK:
+        raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
+    return SpecialBetRequest(
+        unique_request_id=uid,
+        accept_better_line=accept_better_line,
+        odds_format=_bet_format(odds_format),
+        stake=stake,
+        win_risk_stake=win_risk_stake,
+        line_id=line_id,
+        special_id=special_id,
+        contestant_id=contestant_id,
+    )
+
+
+def _check_special_bets(bets: Sequence[SpecialBetRequest]) -> list[SpecialBetRequest]:
+    """The batch as sent: ids in canonical (lower-case) form and distinct, since the id is how
+    each bet's answer and lookup are matched (a repeat would be a DUPLICATED_REQUEST)."""
+    if not bets:
+        raise InvalidInput("place_specials needs at least one bet", field="bets")
+    seen: set[str] = set()
+    out = []
+    for bet in bets:
+        uid = _check_uuid(bet.unique_request_id)
+        if uid in seen:
+            raise InvalidInput(f"uniqueRequestId {uid} appears twice in the batch", field="bets")
+        seen.add(uid)
+        if not bet.stake > 0:
+            raise InvalidInput("stake must be > 0", field="stake")
+        if bet.odds_format not in ODDS_FORMAT_BET.values():
+            raise InvalidInput(f"unknown odds format {bet.odds_format!r}", field="odds_format")
+        if bet.win_risk_stake not in _WIN_RISK:
+            raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
+        out.append(bet if uid == bet.unique_request_id else replace(bet, unique_request_id=uid))
+    return out
 
 
 class AsyncPinnacleClient:
@@ -364,6 +425,17 @@ class AsyncPinnacleClient:
         """``GET /v1/odds/teaser``."""
         return await self._http.read("/v1/odds/teaser", TeaserOddsResponse, {"teaserId": teaser_id})
 
+    async def inrunning(self) -> InRunningResponse:
+        """``GET /v1/inrunning``: the live soccer events in progress, with their ``state`` (1 first
+        half … 11 penalties) and ``elapsed`` minutes.
+
+        Deprecated: Pinnacle deprecated this endpoint in October 2024 and the current Lines spec
+        marks it ``deprecated: true``; it is still served, so it is offered for bots that use it.
+        It may stop answering at any time: new code should read the live state from
+        :meth:`fixtures` (``liveStatus``) and :meth:`odds` (scores and red cards) instead.
+        """
+        return await self._http.read("/v1/inrunning", InRunningResponse)
+
     # =========================================================================================
     # Lines: one line (check a price and its exact limits right before betting)
 
@@ -519,6 +591,16 @@ class AsyncPinnacleClient:
 
     async def _lookup_special(self, uid: str, _started: float) -> SpecialBet | None:
         return special_from(await self.get_bets(unique_request_ids=[uid]), uid)
+
+    async def _lookup_specials(self, uids: Sequence[str]) -> dict[str, SpecialBet]:
+        # By uniqueRequestIds, at most LOOKUP_CHUNK per call; keyed by the lower-case id.
+        found: dict[str, SpecialBet] = {}
+        for i in range(0, len(uids), LOOKUP_CHUNK):
+            page = await self.get_bets(unique_request_ids=list(uids[i : i + LOOKUP_CHUNK]))
+            for bet in page.special_bets:
+                if bet.unique_request_id:
+                    found.setdefault(bet.unique_request_id.lower(), bet)
+        return {uid: found[uid] for uid in uids if uid in found}
 
     async def _lookup_parlay(self, uid: str, started: float) -> ParlayBet | None:
         start, end = lookup_window(started, self.clock.time())
@@ -735,50 +817,48 @@ class AsyncPinnacleClient:
         odds_format: OddsFormatName = "decimal",
         unique_request_id: str | None = None,
     ) -> BetOutcome:
-        """``POST /v4/bets/special`` with one bet (the body is ``{"bets": [...]}``)."""
-        uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-        bet = SpecialBetRequest(
-            unique_request_id=uid,
-            accept_better_line=accept_better_line,
-            odds_format=_bet_format(odds_format),
-            stake=stake,
-            win_risk_stake=win_risk_stake,
-            line_id=line_id,
+        """``POST /v4/bets/special`` with one bet: :meth:`place_specials` of a batch of one, with
+        its failure raised (:class:`~wagerkit.errors.Declined`,
+        :class:`~wagerkit.errors.MaybePlaced`…) like every other ``place_*`` method."""
+        bet = special_bet(
             special_id=special_id,
             contestant_id=contestant_id,
+            line_id=line_id,
+            stake=stake,
+            win_risk_stake=win_risk_stake,
+            accept_better_line=accept_better_line,
+            odds_format=odds_format,
+            unique_request_id=unique_request_id,
         )
-        placer: Placer[SpecialBetsResponse, SpecialBet] = Placer(
+        [outcome] = await self.place_specials([bet])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome
+
+    async def place_specials(self, bets: Sequence[SpecialBetRequest]) -> list[BetOutcome]:
+        """``POST /v4/bets/special`` with several bets in one call (build each with
+        :func:`special_bet`, which fixes its ``uniqueRequestId``; journal the ids, then call).
+
+        Returns one :class:`~wagerkit.pinnacle.placement.BetOutcome` per bet, in order. A bet
+        that failed does not raise: its outcome carries ``error`` (the exception
+        :meth:`place_special` would raise) and a ``status`` of ``PROCESSED_WITH_ERROR``
+        (declined: do not resend), ``UNKNOWN`` (may be placed: look it up by its id) or
+        ``NOT_PLACED``. After an ambiguous failure every unsettled bet is looked up by its id
+        before anything is resent, and only the bets not found are resent, with the same ids
+        (:mod:`~wagerkit.pinnacle.batch`). Raises only when the whole call failed before any bet
+        was settled (:class:`~wagerkit.errors.AuthError`, a 400
+        :class:`~wagerkit.errors.VenueError`) or for invalid input (nothing sent).
+        """
+        checked = _check_special_bets(bets)
+        single: Placer[SpecialBetsResponse, SpecialBet] = Placer(
             self._http,
-            path="/v4/bets/special",
+            path=SPECIAL_PATH,
             response_type=SpecialBetsResponse,
             lookup=self._lookup_special,
             timings=self.timings,
         )
-
-        def first(r: SpecialBetsResponse) -> tuple[str, str | None, int | None]:
-            mine = [b for b in r.bets if (b.unique_request_id or uid).lower() == uid.lower()]
-            if not mine:
-                return "PROCESSED_WITH_ERROR", "SYSTEM_ERROR_3", None
-            b = mine[0]
-            return b.status or "", b.error_code, b.bet_id
-
-        def outcome(r: SpecialBetsResponse, history: list[tuple[float, str]]) -> BetOutcome:
-            b = r.bets[0]
-            return BetOutcome(
-                uid,
-                b.status or "ACCEPTED",
-                bet_id=b.bet_id,
-                price=b.price,
-                risk=b.risk,
-                win=b.win,
-                better_line_was_accepted=b.better_line_was_accepted,
-                response=r,
-                history=tuple(history),
-            )
-
-        return await placer.place(
-            SpecialBetsRequest(bets=[bet]), uid, wait=True, classify=first, outcome=outcome
-        )
+        batch = SpecialBatch(self._http, lookup=self._lookup_specials, single=single)
+        return await batch.place(checked)
 
     # =========================================================================================
     # Customer
@@ -871,6 +951,10 @@ class PinnacleClient:
     def teaser_odds(self, teaser_id: int) -> TeaserOddsResponse:
         return self._runner.call(self._client.teaser_odds, teaser_id)
 
+    def inrunning(self) -> InRunningResponse:
+        """Deprecated by Pinnacle (see :meth:`AsyncPinnacleClient.inrunning`)."""
+        return self._runner.call(self._client.inrunning)
+
     def line(self, **kwargs: Any) -> LineResponse:
         return self._runner.call(self._client.line, **kwargs)
 
@@ -914,6 +998,9 @@ class PinnacleClient:
 
     def place_special(self, **kwargs: Any) -> BetOutcome:
         return self._runner.call(self._client.place_special, **kwargs)
+
+    def place_specials(self, bets: Sequence[SpecialBetRequest]) -> list[BetOutcome]:
+        return self._runner.call(self._client.place_specials, bets)
 
     def balance(self) -> ClientBalanceResponse:
         return self._runner.call(self._client.balance)

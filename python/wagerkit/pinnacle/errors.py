@@ -62,6 +62,7 @@ _MEANINGS: dict[str, str] = {
     **STRAIGHT_ERROR_CODES,
     **BETS_ERROR_CODES,
     "NOT_ACCEPTED": "The live bet was not accepted after the live delay",
+    "PROCESSED_WITH_ERROR": "Declined without an error code, and not found by uniqueRequestId",
 }
 
 

@@ -30,6 +30,7 @@ import msgspec
 from wagerkit.errors import (
     ConnectFailed,
     Declined,
+    DuplicateRequest,
     MaybePlaced,
     NetworkError,
     RateLimited,
@@ -52,7 +53,16 @@ from wagerkit.pinnacle.models import (
     TeaserBet,
 )
 
-__all__ = ["ACCEPTED_STATES", "BetOutcome", "PlacementTimings", "Placer"]
+__all__ = [
+    "ACCEPTED_STATES",
+    "DECLINED",
+    "NOT_PLACED",
+    "UNKNOWN",
+    "BetOutcome",
+    "PlacementTimings",
+    "Placer",
+    "failure_status",
+]
 
 AnyBet = StraightBet | ParlayBet | TeaserBet | SpecialBet
 B = TypeVar("B", StraightBet, ParlayBet, TeaserBet, SpecialBet)
@@ -75,6 +85,25 @@ ACCEPTED_STATES = frozenset(
 )
 """Statuses of a bet that was accepted at some point (it may since have been settled)."""
 
+DECLINED = "PROCESSED_WITH_ERROR"
+"""Outcome status of a bet of a batch that the venue declined (``error`` is a ``Declined``)."""
+UNKNOWN = "UNKNOWN"
+"""Outcome status of a bet of a batch that may have been placed (``error`` is a
+``MaybePlaced`` or a ``DuplicateRequest``): look it up by its ``uniqueRequestId`` later."""
+NOT_PLACED = "NOT_PLACED"
+"""Outcome status of a bet of a batch that was never processed (``error`` says why: the
+connection was refused, rate limited, an HTTP 4xx for the whole request)."""
+
+
+def failure_status(exc: WagerkitError) -> str:
+    """The outcome status for a bet of a batch that ended in ``exc``: the three cases a caller
+    must tell apart (do not retry / reconcile first / safe to send again with the same id)."""
+    if isinstance(exc, Declined):
+        return DECLINED
+    if isinstance(exc, (MaybePlaced, DuplicateRequest)):
+        return UNKNOWN
+    return NOT_PLACED
+
 
 @dataclass(frozen=True, slots=True)
 class PlacementTimings:
@@ -91,8 +120,9 @@ class BetOutcome:
     """What happened to one bet.
 
     ``status`` is ``ACCEPTED`` (or a later state when found by lookup), ``PENDING_ACCEPTANCE``
-    when the caller chose not to wait, or ``PROCESSED_WITH_ERROR`` for one bet of a batch that
-    was declined (then ``error`` holds the :class:`~wagerkit.errors.Declined`). ``risk``/``win``
+    when the caller chose not to wait, or, for one bet of a batch that failed (then ``error``
+    holds the exception a single placement would have raised): ``PROCESSED_WITH_ERROR``
+    (declined), ``UNKNOWN`` (may have been placed) or ``NOT_PLACED``. ``risk``/``win``
     are in the client currency; ``price`` in the request's odds format. ``history`` records each
     step with its wall time, like an order's status history.
     """
@@ -128,7 +158,8 @@ class Placer(Generic[P, B]):
 
     ``send`` posts the request (the same body every time), ``classify`` reads the decoded
     answer into ``(status, error_code, bet_id)``, ``outcome`` builds the result of an accepted
-    answer, and ``lookup`` finds the bet by its id (``None`` = not placed).
+    answer, and ``lookup`` finds the bet by its id (``None`` = not placed); lookups are reads,
+    retried by the read policy call by call, so the loop does not retry them again.
     """
 
     def __init__(
@@ -166,12 +197,12 @@ class Placer(Generic[P, B]):
 
         async def reconcile() -> BetOutcome | None:
             note("lookup by uniqueRequestId")
-            bet = await http.retrying(lambda: self.lookup(uid, started_wall))
+            bet = await self.lookup(uid, started_wall)
             if bet is None:
                 note("lookup: not placed")
                 return None
             note(f"lookup: found {bet.bet_status}")
-            return await self._from_bet(bet, uid, history, wait=wait)
+            return await self.outcome_of_bet(bet, uid, history, wait=wait)
 
         last: WagerkitError | None = None
         ambiguous = False
@@ -224,12 +255,12 @@ class Placer(Generic[P, B]):
             answer = http.decode(response, self.response_type, f"POST {self.path}")
             state, code, bet_id = classify(answer)
             note(f"answer {state} {code or ''}".strip())
-            if state == "PROCESSED_WITH_ERROR" and code is not None:
-                if code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
-                    found = await reconcile()
+            if state == "PROCESSED_WITH_ERROR":
+                if code is None or code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
+                    found = await reconcile()  # an error without a code says nothing: look
                     if found is not None:
                         return found
-                raise error_for_code(code, request_id=uid, bet_id=bet_id)
+                raise error_for_code(code or "PROCESSED_WITH_ERROR", request_id=uid, bet_id=bet_id)
             if state == "PENDING_ACCEPTANCE":
                 pending = outcome(answer, history)
                 if not wait:
@@ -244,9 +275,11 @@ class Placer(Generic[P, B]):
             last = MaybePlaced(f"{self.path}: gave up", request_id=uid)
         raise last
 
-    async def _from_bet(
-        self, bet: AnyBet, uid: str, history: list[tuple[float, str]], *, wait: bool
+    async def outcome_of_bet(
+        self, bet: B, uid: str, history: list[tuple[float, str]], *, wait: bool
     ) -> BetOutcome:
+        """The outcome of a bet found by lookup: accepted (or settled) is returned, pending is
+        polled until decided (unless ``wait`` is false), anything else is :class:`Declined`."""
         if bet.bet_status in ACCEPTED_STATES:
             return BetOutcome(
                 uid, bet.bet_status, bet=bet, history=tuple(history), **_bet_fields(bet)
@@ -267,13 +300,13 @@ class Placer(Generic[P, B]):
     ) -> BetOutcome:
         """Poll by ``uniqueRequestId`` until ACCEPTED (returned) or NOT_ACCEPTED
         (:class:`Declined` with reason ``NOT_ACCEPTED``)."""
-        http, clock, t = self.http, self.http.clock, self.timings
+        clock, t = self.http.clock, self.timings
         history = history if history is not None else []
         started = clock.monotonic()
         started_wall = clock.time()
         await clock.sleep(t.live_delay if first_delay is None else first_delay)
         while True:
-            bet = await http.retrying(lambda: self.lookup(uid, started_wall - 1800))
+            bet = await self.lookup(uid, started_wall - 1800)
             state = bet.bet_status if bet is not None else "NOT_FOUND"
             history.append((clock.time(), f"poll: {state}"))
             if bet is not None and bet.bet_status in ACCEPTED_STATES:

@@ -134,6 +134,7 @@ def build_app(sim: PinnacleSim) -> Starlette:
                     response.headers.get("content-type", ""),
                     bytes(response.body),
                     tuple(response.headers.items()),
+                    await request.body(),  # read once by the handler already: cached
                 )
             )
             return response
@@ -167,6 +168,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
                         )
             fault = sim.take_fault(request.url.path)
             if fault is not None:
+                if fault.kind.startswith("code:"):
+                    return await _declined(request, fault.kind[len("code:") :])
                 early = _early_fault(fault.kind)
                 if early is not None:
                     return early
@@ -174,6 +177,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
             if fault is not None:
                 if fault.kind == "500_after":
                     return _server_error()
+                if fault.kind.startswith("code_after:"):
+                    return await _declined(request, fault.kind[len("code_after:") :])
                 if fault.kind.startswith("delay_after:"):
                     await anyio.sleep(float(fault.kind.split(":", 1)[1]))
             return response
@@ -214,15 +219,32 @@ def build_app(sim: PinnacleSim) -> Starlette:
                 429,
                 {"Retry-After": seconds},
             )
-        if kind.startswith("code:"):
-            return _json(
-                {
-                    "status": "PROCESSED_WITH_ERROR",
-                    "errorCode": kind[5:],
-                    "uniqueRequestId": str(uuid.uuid4()),
-                }
-            )
         return None
+
+    async def _declined(request: Request, code: str) -> Response:
+        """A place-bet answer ``PROCESSED_WITH_ERROR`` with ``code``, in the shape of the path
+        (a row per bet for the special batch), echoing each ``uniqueRequestId`` as Pinnacle
+        does."""
+        try:
+            body = msgspec.json.decode(await request.body())
+        except msgspec.DecodeError:
+            raise BadRequest("body must be JSON") from None
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+
+        def row(req: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {"status": "PROCESSED_WITH_ERROR", "errorCode": code}
+            uid = req.get("uniqueRequestId") if isinstance(req, dict) else None
+            if uid:
+                out["uniqueRequestId"] = str(uid)
+            return out
+
+        if request.url.path == "/v4/bets/special":
+            bets = body.get("bets")
+            if not isinstance(bets, list) or not bets:
+                raise BadRequest("bets is required")
+            return _json({"bets": [row(bet) for bet in bets]})
+        return _json(row(body))
 
     def _server_error() -> Response:
         return _json(

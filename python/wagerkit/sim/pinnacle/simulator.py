@@ -28,10 +28,13 @@ __all__ = ["Exchange", "Fault", "PinnacleSim"]
 class Fault:
     """An injected failure for the next ``count`` requests to ``path``.
 
-    ``kind``: ``code:<ERROR_CODE>`` (a place-bet answer PROCESSED_WITH_ERROR, nothing placed),
-    ``resubmit`` (400 RESUBMIT_REQUEST), ``500`` (before processing), ``500_after`` (after the
-    bet was placed), ``delay_after:<seconds>`` (placed, then the answer is late: a client
-    timeout), ``429:<seconds>`` (Retry-After).
+    ``kind``: ``code:<ERROR_CODE>`` (a place-bet answer PROCESSED_WITH_ERROR with that code,
+    nothing placed; on ``/v4/bets/special`` every bet of the batch gets it),
+    ``code_after:<ERROR_CODE>`` (the same answer after the bets *were* placed: Pinnacle's
+    "unexpected error" that must never be taken for a failure), ``resubmit`` (400
+    RESUBMIT_REQUEST), ``500`` (before processing), ``500_after`` (after the bet was placed),
+    ``delay_after:<seconds>`` (placed, then the answer is late: a client timeout),
+    ``429:<seconds>`` (Retry-After).
     """
 
     path: str
@@ -41,7 +44,8 @@ class Fault:
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request/response pair, kept for the conformance tests."""
+    """One request/response pair, kept for the conformance tests (``request_body`` lets them
+    check what clients send against the spec too)."""
 
     method: str
     path: str
@@ -50,6 +54,7 @@ class Exchange:
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    request_body: bytes = b""
 
 
 class PinnacleSim:
