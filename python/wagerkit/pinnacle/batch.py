@@ -35,6 +35,7 @@ from wagerkit.errors import (
     WagerkitError,
 )
 from wagerkit.pinnacle._http import PinnacleHttp
+from wagerkit.pinnacle.codes import SPECIAL_ERROR_CODES
 from wagerkit.pinnacle.errors import (
     AMBIGUOUS_CODES,
     DUPLICATE_CODES,
@@ -88,6 +89,7 @@ class SpecialBatch:
         maybe: set[str] = set()  # sent, outcome unknown: must be looked up before a resend
         deadline = clock.monotonic() + policy.timeout
         what = f"POST {SPECIAL_PATH}"
+        codes = SPECIAL_ERROR_CODES
 
         def note(uids: Sequence[str], event: str) -> None:
             now = clock.time()
@@ -159,7 +161,10 @@ class SpecialBatch:
                     if code is None or code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
                         recheck[uid] = (code or "PROCESSED_WITH_ERROR", row.bet_id)
                     else:
-                        fail(uid, error_for_code(code, request_id=uid, bet_id=row.bet_id))
+                        fail(
+                            uid,
+                            error_for_code(code, request_id=uid, bet_id=row.bet_id, meanings=codes),
+                        )
                 elif state == "PENDING_ACCEPTANCE":
                     try:
                         settle(
@@ -188,7 +193,7 @@ class SpecialBatch:
             if recheck:
                 for uid in await reconcile(list(recheck)):
                     code, bet_id = recheck[uid]
-                    fail(uid, error_for_code(code, request_id=uid, bet_id=bet_id))
+                    fail(uid, error_for_code(code, request_id=uid, bet_id=bet_id, meanings=codes))
 
         last: WagerkitError | None = None
         backoff = policy.wait_initial

@@ -29,7 +29,15 @@ from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
 from wagerkit.pinnacle.batch import LOOKUP_CHUNK, SPECIAL_PATH, SpecialBatch
-from wagerkit.pinnacle.codes import ODDS_FORMAT_BET, ODDS_FORMAT_QUERY, OddsFormatName
+from wagerkit.pinnacle.codes import (
+    ODDS_FORMAT_BET,
+    ODDS_FORMAT_QUERY,
+    PARLAY_ERROR_CODES,
+    SPECIAL_ERROR_CODES,
+    STRAIGHT_ERROR_CODES,
+    TEASER_ERROR_CODES,
+    OddsFormatName,
+)
 from wagerkit.pinnacle.models import (
     BettingStatusResponse,
     CancellationReasonsResponse,
@@ -677,6 +685,7 @@ class AsyncPinnacleClient:
             response_type=PlaceStraightBetResponse,
             lookup=self._lookup_straight,
             timings=self.timings,
+            codes=STRAIGHT_ERROR_CODES,
         )
 
         def outcome(r: PlaceStraightBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
@@ -710,6 +719,7 @@ class AsyncPinnacleClient:
             response_type=PlaceStraightBetResponse,
             lookup=self._lookup_straight,
             timings=self.timings,
+            codes=STRAIGHT_ERROR_CODES,
         )
         return await placer.wait_for_acceptance(
             _check_uuid(unique_request_id), first_delay=self.timings.poll_interval
@@ -744,6 +754,7 @@ class AsyncPinnacleClient:
             response_type=PlaceParlayBetResponse,
             lookup=self._lookup_parlay,
             timings=self.timings,
+            codes=PARLAY_ERROR_CODES,
         )
 
         def outcome(r: PlaceParlayBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
@@ -783,6 +794,7 @@ class AsyncPinnacleClient:
             response_type=PlaceTeaserBetResponse,
             lookup=self._lookup_teaser,
             timings=self.timings,
+            codes=TEASER_ERROR_CODES,
         )
 
         def outcome(r: PlaceTeaserBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
@@ -856,6 +868,7 @@ class AsyncPinnacleClient:
             response_type=SpecialBetsResponse,
             lookup=self._lookup_special,
             timings=self.timings,
+            codes=SPECIAL_ERROR_CODES,
         )
         batch = SpecialBatch(self._http, lookup=self._lookup_specials, single=single)
         return await batch.place(checked)

@@ -135,10 +135,19 @@ def error_for_response(
 
 
 def error_for_code(
-    code: str, *, request_id: str | None, bet_id: int | None = None
+    code: str,
+    *,
+    request_id: str | None,
+    bet_id: int | None = None,
+    meanings: Mapping[str, str] | None = None,
 ) -> WagerkitError:
-    """The exception for a place-bet ``errorCode`` (``status=PROCESSED_WITH_ERROR``)."""
-    meaning = _MEANINGS.get(code, "undocumented error code")
+    """The exception for a place-bet ``errorCode`` (``status=PROCESSED_WITH_ERROR``).
+
+    ``meanings`` is the code table of the bet kind (``codes.PARLAY_ERROR_CODES``…): the same
+    code means different things per kind (a teaser's ``INSUFFICIENT_FUNDS`` is "risk above the
+    available balance"), so the message follows the spec of the endpoint that answered.
+    """
+    meaning = (meanings or {}).get(code) or _MEANINGS.get(code, "undocumented error code")
     if code in DUPLICATE_CODES:
         return DuplicateRequest(
             f"{code}: {meaning} (uniqueRequestId {request_id}); look the bet up by that id",

@@ -21,7 +21,7 @@ for parlays and teasers, so those are found in the bet list of the placement win
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -157,7 +157,8 @@ class Placer(Generic[P, B]):
     """The placement loop for one bet kind.
 
     ``send`` posts the request (the same body every time), ``classify`` reads the decoded
-    answer into ``(status, error_code, bet_id)``, ``outcome`` builds the result of an accepted
+    answer into ``(status, error_code, bet_id)`` (``codes`` is the kind's error-code table, for
+    the messages), ``outcome`` builds the result of an accepted
     answer, and ``lookup`` finds the bet by its id (``None`` = not placed); lookups are reads,
     retried by the read policy call by call, so the loop does not retry them again.
     """
@@ -170,12 +171,14 @@ class Placer(Generic[P, B]):
         response_type: type[P],
         lookup: Callable[[str, float], Awaitable[B | None]],
         timings: PlacementTimings,
+        codes: Mapping[str, str],
     ) -> None:
         self.http = http
         self.path = path
         self.response_type = response_type
         self.lookup: Callable[[str, float], Awaitable[B | None]] = lookup
         self.timings = timings
+        self.codes = codes
 
     async def place(
         self,
@@ -260,7 +263,12 @@ class Placer(Generic[P, B]):
                     found = await reconcile()  # an error without a code says nothing: look
                     if found is not None:
                         return found
-                raise error_for_code(code or "PROCESSED_WITH_ERROR", request_id=uid, bet_id=bet_id)
+                raise error_for_code(
+                    code or "PROCESSED_WITH_ERROR",
+                    request_id=uid,
+                    bet_id=bet_id,
+                    meanings=self.codes,
+                )
             if state == "PENDING_ACCEPTANCE":
                 pending = outcome(answer, history)
                 if not wait:
