@@ -11,7 +11,7 @@ from tests.pinnacle.conftest import assert_spec_conformant
 from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, InvalidInput, VenueError
 from wagerkit.pinnacle import AsyncPinnacleClient, new_request_id
-from wagerkit.pinnacle.models import ParlayLineRequest, TeaserLineRequest
+from wagerkit.pinnacle.models import InRunningResponse, ParlayLineRequest, TeaserLineRequest
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
 SOCCER = 29
@@ -67,6 +67,24 @@ async def test_feed_endpoints_snapshot_then_delta(
         eur = await client.odds(SOCCER, to_currency="EUR", event_ids=[1600000012])
         period = eur.leagues[0].events[0].periods[0]
         assert period.max_moneyline == 920.0  # 1000 USD * 0.92, floored to whole euros
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_inrunning_lists_the_live_events_in_progress(
+    server: RunningPinnacle, clock: FakeClock
+) -> None:
+    def states(resp: InRunningResponse) -> dict[int, tuple[int | None, int | None]]:
+        return {
+            e.id: (e.state, e.elapsed) for s in resp.sports for lg in s.leagues for e in lg.events
+        }
+
+    async with server.client() as client:
+        assert states(await client.inrunning()) == {1600000003: (1, 30)}  # Leeds-Fulham, 1st half
+        clock.advance(20 * 60)
+        assert states(await client.inrunning()) == {1600000003: (2, 50)}  # half time
+    doc = AsyncPinnacleClient.inrunning.__doc__ or ""
+    assert "Deprecated" in doc  # as the spec marks it
 
 
 @pytest.mark.anyio

@@ -10,8 +10,8 @@ import pytest
 
 from tests.pinnacle.conftest import assert_spec_conformant
 from wagerkit.clock import FakeClock
-from wagerkit.pinnacle import AsyncPinnacleClient
-from wagerkit.pinnacle.feed import OddsFeed, OddsState
+from wagerkit.pinnacle import AsyncPinnacleClient, PinnacleClient
+from wagerkit.pinnacle.feed import BlockingOddsFeed, OddsFeed, OddsState
 from wagerkit.pinnacle.models import OddsResponse, decode
 from wagerkit.sim.pinnacle.testing import running_pinnacle
 
@@ -67,6 +67,72 @@ async def test_feed_drops_events_past_cutoff(clock: FakeClock) -> None:
             assert feed.event(1600000011) is None  # dropped on read, before any call
             await feed.refresh()
             assert 1600000011 not in feed.odds.events
+
+
+def test_the_blocking_feed_has_the_async_feeds_methods() -> None:
+    public = {n for n in dir(OddsFeed) if not n.startswith("_")}
+    assert public <= {n for n in dir(BlockingOddsFeed) if not n.startswith("_")}
+
+
+def test_the_blocking_feed_is_paced_and_equals_a_fresh_snapshot(clock: FakeClock) -> None:
+    users = {"tester": "s3cretpw", "checker": "pw2"}  # two accounts: two fair-use budgets
+    with (
+        running_pinnacle(clock=clock, policy="2018", users=users) as running,
+        running.blocking_client(policy="2018") as client,
+        PinnacleClient(
+            "checker", "pw2", base_url=running.base_url, clock=clock, policy="2018"
+        ) as checker,
+    ):
+        feed = BlockingOddsFeed(client, SOCCER, resync_every=None)
+        start = clock.time()
+        feed.run(rounds=10)
+        assert feed.rounds == 10
+        # fake time, not wall time: ten odds calls, deltas at least 5 s apart under 2018 rules
+        assert clock.time() - start >= 9 * 5.0
+        at = clock.time()
+        fresh, fixtures = checker.odds(SOCCER), checker.fixtures(SOCCER)
+        assert clock.time() == at
+        assert _normal(feed.odds.to_response()) == _normal(fresh)
+        assert msgspec.to_builtins(feed.fixtures.to_response().league) == msgspec.to_builtins(
+            fixtures.league
+        )
+        roma = feed.fixture(1600000012)
+        assert roma is not None and roma.home == "Roma"
+        assert feed.event(1600000011) is not None  # Milan-Inter, cutoff in 10 minutes
+        clock.advance(601)
+        assert feed.event(1600000011) is None  # dropped on read, on the client's loop
+        assert "s3cretpw" not in repr(feed)
+    assert_spec_conformant(running)
+
+
+def test_one_thread_may_read_the_blocking_feed_while_another_drives_it(clock: FakeClock) -> None:
+    import threading
+
+    with (
+        running_pinnacle(clock=clock, policy="2018") as running,
+        running.blocking_client(policy="2018") as client,
+    ):
+        feed = BlockingOddsFeed(client, SOCCER)
+        feed.refresh()
+        errors: list[BaseException] = []
+
+        def drive() -> None:
+            try:
+                feed.run(rounds=20)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        driver = threading.Thread(target=drive)
+        driver.start()
+        seen = 0
+        for _ in range(200):  # bounded: reads interleave with the deltas being applied
+            event = feed.event(1600000012)
+            seen += event is not None and bool(event.periods)
+            if not driver.is_alive():
+                break
+        driver.join()
+        assert errors == [] and feed.rounds == 21 and seen > 0
+    assert_spec_conformant(running)
 
 
 def _odds(last: int, *events: dict[str, object]) -> OddsResponse:

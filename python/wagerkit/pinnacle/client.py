@@ -898,6 +898,13 @@ class PinnacleClient:
         return self._client
 
     @property
+    def runner(self) -> BlockingRunner:
+        """The event loop thread this client runs on; blocking helpers built on this client
+        (:class:`~wagerkit.pinnacle.feed.BlockingOddsFeed`) run there too, because the
+        connection pool belongs to that loop."""
+        return self._runner
+
+    @property
     def pacer(self) -> Pacer:
         return self._client.pacer
 

@@ -16,18 +16,21 @@ close first are dropped first), and fixtures are forgotten ``fixture_ttl`` secon
 start (a delta never says that a fixture was settled). Every call goes through the client's
 fair-use pacer, and refreshes are
 serialised, so no way of driving the feed can exceed the policy or apply deltas out of order.
+
+:class:`BlockingOddsFeed` is the same feed for blocking code, with the same method names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import anyio
 
 from wagerkit.errors import InvalidInput
-from wagerkit.pinnacle.client import AsyncPinnacleClient
+from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient
 from wagerkit.pinnacle.codes import OddsFormatName
 from wagerkit.pinnacle.models import (
     Fixture,
@@ -39,7 +42,9 @@ from wagerkit.pinnacle.models import (
     OddsResponse,
 )
 
-__all__ = ["EventOdds", "OddsFeed", "OddsState"]
+__all__ = ["BlockingOddsFeed", "EventOdds", "FixturesState", "OddsFeed", "OddsState"]
+
+T = TypeVar("T")
 
 
 def _ts(when: dt.datetime | None) -> float | None:
@@ -299,3 +304,105 @@ class OddsFeed:
     def fixture(self, event_id: int) -> Fixture | None:
         entry = self.fixtures.fixtures.get(event_id)
         return entry[2] if entry is not None else None
+
+
+class BlockingOddsFeed:
+    """The blocking twin of :class:`OddsFeed`, for scripts: the same arguments (with a blocking
+    :class:`~wagerkit.pinnacle.client.PinnacleClient`), the same method names, the same state.
+
+    It drives an :class:`OddsFeed` on the client's
+    :class:`~wagerkit.transport.BlockingRunner` (the loop the client's connections belong to), so
+    fair use, the delta rules and the memory bounds are the async feed's own. :meth:`event` and
+    :meth:`fixture` run on that loop as well, between two deltas, so one thread may read while
+    another drives :meth:`run`; :attr:`odds` and :attr:`fixtures` are the live caches, to read
+    directly only from the thread that refreshes.
+    """
+
+    def __init__(
+        self,
+        client: PinnacleClient,
+        sport_id: int,
+        *,
+        league_ids: Sequence[int] | None = None,
+        is_live: bool | None = None,
+        odds_format: OddsFormatName = "decimal",
+        to_currency: str | None = None,
+        with_fixtures: bool = True,
+        max_events: int = 5000,
+        fixture_ttl: float = 12 * 3600.0,
+        resync_every: float | None = 3600.0,
+    ) -> None:
+        self.client = client
+        self._runner = client.runner
+
+        async def make() -> OddsFeed:
+            # built on the runner's loop, like the client, so its lock belongs to that loop
+            return OddsFeed(
+                client.async_client,
+                sport_id,
+                league_ids=league_ids,
+                is_live=is_live,
+                odds_format=odds_format,
+                to_currency=to_currency,
+                with_fixtures=with_fixtures,
+                max_events=max_events,
+                fixture_ttl=fixture_ttl,
+                resync_every=resync_every,
+            )
+
+        self.async_feed: OddsFeed = self._runner.call(make)
+
+    @property
+    def sport_id(self) -> int:
+        return self.async_feed.sport_id
+
+    @property
+    def odds(self) -> OddsState:
+        """The live ``/v2/odds`` cache (see the class note on threads)."""
+        return self.async_feed.odds
+
+    @property
+    def fixtures(self) -> FixturesState:
+        """The live ``/v1/fixtures`` cache (see the class note on threads)."""
+        return self.async_feed.fixtures
+
+    @property
+    def rounds(self) -> int:
+        return self.async_feed.rounds
+
+    def __repr__(self) -> str:
+        return f"BlockingOddsFeed(sport_id={self.sport_id}, rounds={self.rounds})"
+
+    def refresh_odds(self) -> None:
+        """One ``/v2/odds`` call (snapshot first, then deltas), folded into :attr:`odds`."""
+        self._runner.call(self.async_feed.refresh_odds)
+
+    def refresh_fixtures(self) -> None:
+        """One ``/v1/fixtures`` call, folded into :attr:`fixtures`."""
+        self._runner.call(self.async_feed.refresh_fixtures)
+
+    def refresh(self) -> None:
+        """One round: fixtures (if enabled) then odds. Blocks as long as fair use requires."""
+        self._runner.call(self.async_feed.refresh)
+
+    def run(self, *, rounds: int | None = None) -> None:
+        """Refresh forever (or ``rounds`` times); the pacer sets the pace. Each round is its own
+        call into the loop, so an interrupt (Ctrl-C) stops between two rounds."""
+        done = 0
+        while rounds is None or done < rounds:
+            self.refresh()
+            done += 1
+
+    def event(self, event_id: int) -> EventOdds | None:
+        """The cached odds of one event (periods past cutoff already dropped)."""
+        return self._on_loop(lambda: self.async_feed.event(event_id))
+
+    def fixture(self, event_id: int) -> Fixture | None:
+        """The cached fixture of one event."""
+        return self._on_loop(lambda: self.async_feed.fixture(event_id))
+
+    def _on_loop(self, read: Callable[[], T]) -> T:
+        async def run() -> T:
+            return read()
+
+        return self._runner.call(run)
