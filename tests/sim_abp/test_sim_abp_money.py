@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -283,3 +285,55 @@ def test_settled_fixture_reports_finished(abp_sim: SimHandle, http: httpx.Client
         "statusName": "Finished",
     }
     wait_status(http, o["orderId"], "FILLED")
+
+
+def test_bet_confirmed_after_settlement_is_settled_then(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
+    """A bet still PENDING when its fixture settles is paid the moment it is CONFIRMED."""
+    abp_sim.bookmaker("pinnacle", betDelay=0.3)
+    before = _balance(http, "pinnacle", "pinnacle_main")
+    o = place_one(http, bookmakers="pinnacle", orderStake=10)  # 10 USD @ 1.98
+    bet_id = o["bets"][0]["betId"]
+    assert o["bets"][0]["betStatus"] == "PENDING"
+    answer = abp_sim.settle(QS_FIXTURE, {"103": "WON"})
+    assert (answer["settledBets"], answer["awaitingConfirmation"]) == ([], [bet_id])
+    bet = http.get(f"/bets/{bet_id}").json()
+    assert bet["betStatus"] in {"PENDING", "PLACED"} and bet["settlementStatus"] == "UNSETTLED"
+    assert _balance(http, "pinnacle", "pinnacle_main") == before - 10
+    settled = wait_for(
+        lambda: (b := http.get(f"/bets/{bet_id}").json())["settlementStatus"] != "UNSETTLED" and b
+    )
+    assert (settled["betStatus"], settled["settlementStatus"]) == ("CONFIRMED", "WON")
+    assert settled["settlementAmount"] == 19.8
+    assert _balance(http, "pinnacle", "pinnacle_main") == pytest.approx(before - 10 + 19.8)
+    assert http.get("/pnl").json()["totalSettledBets"] == 1
+
+
+def test_bet_rejected_after_settlement_is_refunded_not_settled(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
+    abp_sim.bookmaker("pinnacle", betDelay=0.2, rejectRate=1.0)
+    before = _balance(http, "pinnacle", "pinnacle_main")
+    o = place_one(http, bookmakers="pinnacle", orderStake=10)
+    bet_id = o["bets"][0]["betId"]
+    abp_sim.settle(QS_FIXTURE, {"103": "WON"})
+    bet = wait_for(
+        lambda: (b := http.get(f"/bets/{bet_id}").json())["betStatus"] == "REJECTED" and b
+    )
+    assert (bet["settlementStatus"], bet["settlementAmount"]) == ("UNSETTLED", None)
+    abp_sim.bookmaker("pinnacle", rejectRate=0.0, betDelay=0.0)
+    http.post("/cancel-orders", json={"orderIds": [o["orderId"]]})
+    # Whatever the order did meanwhile: once the bookmaker has answered every bet, each
+    # confirmed bet is settled WON (here or at once if it came after the settlement), no other.
+
+    def answered() -> list[dict[str, Any]] | None:
+        bets: list[dict[str, Any]] = get_order(http, o["orderId"])["bets"]
+        done = all(b["betStatus"] in {"CONFIRMED", "REJECTED"} for b in bets)
+        return bets if done else None
+
+    bets = wait_for(answered)
+    assert all((b["betStatus"] == "CONFIRMED") == (b["settlementStatus"] == "WON") for b in bets)
+    paid = sum(b["settlementAmount"] for b in bets if b["settlementStatus"] == "WON")
+    staked = sum(b["placedStake"] for b in bets if b["betStatus"] == "CONFIRMED")
+    assert _balance(http, "pinnacle", "pinnacle_main") == pytest.approx(before - staked + paid)

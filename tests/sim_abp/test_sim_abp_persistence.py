@@ -67,3 +67,62 @@ def test_without_db_nothing_is_kept(tmp_path: Path) -> None:
         )
         http.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_request_uuids_keep_what_is_left_of_their_window(tmp_path: Path) -> None:
+    """Seen 20 minutes before a restart: a duplicate for 10 more minutes, not 30."""
+    db = str(tmp_path / "abp.sqlite")
+    with start_abp_sim(fast_config(db_path=db)) as sim:
+        http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
+        first = order(bookmakers="pinnacle")
+        place_one(http, **first)
+        # Declined before an order could be stored: its uuid counts all the same.
+        absurd = order(orderStake=1e30)
+        assert place(http, absurd).json()["status"] == "declined"
+        sim.advance(20 * 60)
+        http.close()
+    with start_abp_sim(fast_config(db_path=db)) as sim:
+        http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
+        assert place(http, first).status_code == 409
+        assert place(http, absurd).status_code == 409
+        sim.advance(9 * 60)
+        assert place(http, first).status_code == 409  # 29 minutes after it was first seen
+        sim.advance(61)
+        again = place(http, first)
+        assert again.status_code == 200 and again.json()["status"] == "accepted"
+        assert place(http, absurd).json()["status"] == "declined"  # a fresh attempt
+        http.close()
+    # The second sighting starts a new window, kept across the next restart too.
+    with start_abp_sim(fast_config(db_path=db)) as sim:
+        http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
+        assert place(http, first).status_code == 409
+        sim.advance(30 * 60)
+        assert place(http, first).status_code == 200
+        http.close()
+
+
+def test_late_confirmation_after_a_restart_is_settled(tmp_path: Path) -> None:
+    """A bet pending when its fixture settles and the simulator stops is settled on the kept
+    result once the restarted simulator confirms it."""
+    db = str(tmp_path / "abp.sqlite")
+    with start_abp_sim(fast_config(db_path=db)) as sim:
+        http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
+        sim.bookmaker("pinnacle", betDelay=60)
+        bet_id = place_one(http, bookmakers="pinnacle")["bets"][0]["betId"]
+        assert sim.settle("id1000004461512432", {"103": "LOST"})["awaitingConfirmation"] == [bet_id]
+        http.close()
+    with start_abp_sim(fast_config(db_path=db)) as sim:  # betDelay back to the scenario's 0
+        http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
+        from tests.sim_abp.conftest import wait_for
+
+        bet = wait_for(
+            lambda: (
+                (b := http.get(f"/bets/{bet_id}").json())["settlementStatus"] != "UNSETTLED" and b
+            )
+        )
+        assert (bet["betStatus"], bet["settlementStatus"], bet["settlementAmount"]) == (
+            "CONFIRMED",
+            "LOST",
+            0.0,
+        )
+        http.close()

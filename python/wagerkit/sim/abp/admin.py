@@ -42,11 +42,19 @@ class Settle(msgspec.Struct, forbid_unknown_fields=True):
     default: str | None = None
 
 
+class OddsTarget(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A bookmaker whose odds are not fetched in time, for one fixture or (None) all."""
+
+    bookmaker: str
+    fixture_id: str | None = None
+
+
 class FaultSettings(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     latency: float | None = None
     fail_next: int | None = None
     fail_status: int | None = None
     drop_next_placements: int | None = None
+    odds_unavailable: list[OddsTarget] | None = None  # replaces the set; [] clears it
 
 
 class BookmakerSettings(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -118,7 +126,15 @@ async def settle_fixture(request: Request) -> Response:
         bets = sim.lifecycle.settle_fixture(fixture_id, body.results, body.default)
     except InvalidInput as exc:
         return error(422, {"detail": str(exc)})
-    return JSONResponse({"fixtureId": fixture_id, "settledBets": [b.bet_id for b in bets]})
+    with sim.lock:
+        waiting = sim.lifecycle.awaiting_confirmation(fixture_id)
+    return JSONResponse(
+        {
+            "fixtureId": fixture_id,
+            "settledBets": [b.bet_id for b in bets],
+            "awaitingConfirmation": [b.bet_id for b in waiting],
+        }
+    )
 
 
 async def set_rates(request: Request) -> Response:
@@ -151,6 +167,11 @@ async def set_faults(request: Request) -> Response:
     body = await _body(request, FaultSettings)
     if isinstance(body, Response):
         return body
+    for target in body.odds_unavailable or []:
+        if target.bookmaker not in sim.market.bookmakers:
+            return error(422, {"detail": f"unknown bookmaker {target.bookmaker}"})
+        if target.fixture_id is not None and target.fixture_id not in sim.market.fixtures:
+            return error(422, {"detail": f"unknown fixture {target.fixture_id}"})
     f = sim.faults
     if body.latency is not None:
         f.latency = max(0.0, body.latency)
@@ -162,6 +183,9 @@ async def set_faults(request: Request) -> Response:
         f.fail_status = body.fail_status
     if body.drop_next_placements is not None:
         f.drop_next_placements = max(0, body.drop_next_placements)
+    if body.odds_unavailable is not None:
+        with sim.lock:
+            f.odds_unavailable = {(t.bookmaker, t.fixture_id) for t in body.odds_unavailable}
     return JSONResponse(f.as_json())
 
 

@@ -11,6 +11,12 @@ reopens its order. Settlement pays into the account in the account currency:
 ``settlementAmount`` is that payout (what the bookmaker returns), so profit = payout − risk.
 Results are given per outcome from the selection's point of view; a lay bet's status is the
 mirror (the selection WON → the lay LOST).
+
+Only a CONFIRMED bet is settled: a bet still PENDING or PLACED when its fixture is settled is
+settled the moment its bookmaker confirms it (the fixture's results are kept, also across a
+restart with ``--db``), and one the bookmaker then rejects is refunded and never settled. That
+is what a bettor expects: every bet the bookmaker accepted is paid on the result, however late
+the acceptance came.
 """
 
 from __future__ import annotations
@@ -117,6 +123,8 @@ class BetLifecycle:
         sim.save_market()
         if bet.status == r.BET_PENDING:
             sim.spawn(self._progress(bet.bet_id))
+        else:
+            self._settle_if_known(bet)
         return bet
 
     def _bookmaker_id(self) -> str:
@@ -154,6 +162,7 @@ class BetLifecycle:
                 bet.status = r.BET_CONFIRMED
                 sim.save_bet(bet, "STATUS")
                 self._order_changed(bet)
+                self._settle_if_known(bet)
 
     def reject(self, bet: Bet, reason: str) -> None:
         """The bookmaker said no: refund, give the limit back, reopen the order."""
@@ -189,40 +198,55 @@ class BetLifecycle:
     def settle_fixture(
         self, fixture_id: str, results: dict[str, str], default: str | None = None
     ) -> list[Bet]:
-        """Settle every placed, unsettled bet on the fixture; returns the bets settled.
+        """Settle every confirmed, unsettled bet on the fixture; returns the bets settled.
 
         ``results`` maps outcomeId (text, or ``"outcomeId:playerId"``) to a result; outcomes
-        not named take ``default`` (None leaves them open).
+        not named take ``default`` (None leaves them open). The results are kept (merged with
+        earlier ones for the fixture) so that bets confirmed later are settled on them too.
         """
         sim = self.sim
         for result in [*results.values(), *([default] if default else [])]:
             if result not in r.SETTLEMENT_RESULTS:
                 raise InvalidInput(f"unknown result {result!r}", field="results")
         settled: list[Bet] = []
-        now = sim.clock.now()
         with sim.lock:
+            if default is not None or results:
+                sim.market.record_results(fixture_id, results, default)
             for bet in list(sim.store.bets.values()):
-                if bet.fixture_id != fixture_id or bet.settlement_status != r.UNSETTLED:
-                    continue
-                if bet.status not in (r.BET_PLACED, r.BET_CONFIRMED):
-                    continue
-                found = results.get(f"{bet.outcome_id}:{bet.player_id}") or results.get(
-                    str(bet.outcome_id), default
-                )
-                if found is None:
-                    continue
-                mine = found if bet.back else _MIRROR.get(found, found)
-                bet.settlement_status = mine
-                bet.settlement_amount = payout(bet, mine)
-                bet.settled_at = now
-                acc = sim.store.accounts.get((bet.bookmaker, bet.account))
-                if acc is not None and acc.client == bet.client:
-                    acc.balance += bet.settlement_amount
-                    sim.save_account(acc, balance=True)
-                sim.save_bet(bet, "SETTLED")
-                settled.append(bet)
+                if bet.fixture_id == fixture_id and self._settle_if_known(bet):
+                    settled.append(bet)
             if default is not None or results:
                 sim.market.fixture_status[fixture_id] = 2
                 sim.save_market()
                 sim.bus.publish("fixtures", "UPDATE", sim.fixture_info(fixture_id))
         return settled
+
+    def awaiting_confirmation(self, fixture_id: str) -> list[Bet]:
+        """Bets of the fixture with a known result that wait for their bookmaker to confirm."""
+        return [
+            bet
+            for bet in self.sim.store.bets.values()
+            if bet.fixture_id == fixture_id
+            and bet.settlement_status == r.UNSETTLED
+            and bet.status in (r.BET_PENDING, r.BET_PLACED)
+            and self.sim.market.result_for(fixture_id, bet.outcome_id, bet.player_id) is not None
+        ]
+
+    def _settle_if_known(self, bet: Bet) -> bool:
+        """Settle a confirmed, unsettled bet when its outcome's result is known."""
+        sim = self.sim
+        if bet.status != r.BET_CONFIRMED or bet.settlement_status != r.UNSETTLED:
+            return False
+        found = sim.market.result_for(bet.fixture_id, bet.outcome_id, bet.player_id)
+        if found is None:
+            return False
+        mine = found if bet.back else _MIRROR.get(found, found)
+        bet.settlement_status = mine
+        bet.settlement_amount = payout(bet, mine)
+        bet.settled_at = sim.clock.now()
+        acc = sim.store.accounts.get((bet.bookmaker, bet.account))
+        if acc is not None and acc.client == bet.client:
+            acc.balance += bet.settlement_amount
+            sim.save_account(acc, balance=True)
+        sim.save_bet(bet, "SETTLED")
+        return True

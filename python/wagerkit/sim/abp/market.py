@@ -12,7 +12,7 @@ price move sets a fresh limit. This is what makes partial fills and waiting obse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from wagerkit._core import Book, Fx, to_minor
@@ -94,6 +94,9 @@ class Market:
         self.fx = Fx()
         self.fx.set_rate("USD", "1", scenario.rates_updated_at)
         self.fixture_status: dict[str, int] = {}  # statusId changes (settled → 2 Finished)
+        # results given when a fixture was settled: (per outcome, default); bets confirmed
+        # after the settlement are settled on them
+        self.fixture_results: dict[str, tuple[dict[str, str], str | None]] = {}
         for ccy, value in scenario.rates.items():
             self.fx.set_rate(ccy, repr(value), scenario.rates_updated_at)
         self.bookmakers: dict[str, BookmakerState] = {
@@ -129,6 +132,22 @@ class Market:
     def fixture_selections(self, fixture_id: str) -> list[Selection]:
         return [s for s in self.selections.values() if s.fixture.fixture_id == fixture_id]
 
+    def result_for(self, fixture_id: str, outcome_id: int, player_id: int) -> str | None:
+        """The settled result of a selection (``"outcomeId:playerId"`` first), or None."""
+        known = self.fixture_results.get(fixture_id)
+        if known is None:
+            return None
+        results, default = known
+        return results.get(f"{outcome_id}:{player_id}") or results.get(str(outcome_id), default)
+
+    def record_results(self, fixture_id: str, results: dict[str, str], default: str | None) -> None:
+        """Keep a settlement's results: outcomes named again are replaced, a new default wins."""
+        old, old_default = self.fixture_results.get(fixture_id, ({}, None))
+        self.fixture_results[fixture_id] = (
+            {**old, **results},
+            default if default is not None else old_default,
+        )
+
     def currency_of(self, bookmaker: str) -> str:
         state = self.bookmakers.get(bookmaker)
         return state.spec.currency if state is not None else "USD"
@@ -157,13 +176,11 @@ class Market:
         allowed: frozenset[str] | None = None,
         skip_open_circuits: bool = True,
         now: float = 0.0,
-        keep: Callable[[float, bool], bool] | None = None,
     ) -> Book:
         """An engine Book for one client: its accounts and the quotes they can take.
 
         ``allowed`` is the API key's bookmaker allow-list (None = all). Bookmakers whose
-        circuit is open are left out, as ABP stops routing to them. ``keep(price, back)``, when
-        given, selects which quotes go in (placement's second step uses it).
+        circuit is open are left out, as ABP stops routing to them.
         """
         book = Book()
         for slug, state in self.bookmakers.items():
@@ -197,7 +214,7 @@ class Market:
                 active=acc.active,
             )
             for (slug, back), q in sel.quotes.items():
-                if slug != acc.bookmaker or (keep is not None and not keep(q.price, back)):
+                if slug != acc.bookmaker:
                     continue
                 key = market_key(fid, slug, oid, pid)
                 limit, limit_min = self.quote_limits(q, acc, key)
@@ -278,6 +295,7 @@ class Market:
                 [c, self.fx.rate_str(c), self.fx.updated_at(c)] for c in self.fx.currencies()
             ],
             "fixtureStatus": [[f, s] for f, s in self.fixture_status.items()],
+            "fixtureResults": [[f, res, d] for f, (res, d) in self.fixture_results.items()],
         }
 
     def restore(self, snap: dict[str, list[list[object]]]) -> None:
@@ -286,6 +304,12 @@ class Market:
             self.fx.set_rate(str(ccy), str(value), None if updated is None else str(updated))
         for fid, status in snap.get("fixtureStatus", []):
             self.fixture_status[str(fid)] = int(str(status))
+        for fid, results, default in snap.get("fixtureResults", []):
+            assert isinstance(results, dict)
+            self.fixture_results[str(fid)] = (
+                {str(k): str(v) for k, v in results.items()},
+                None if default is None else str(default),
+            )
         for fid, oid, pid, bm, back, price, limit, limit_min, active in snap.get("quotes", []):
             sel = self.selection(str(fid), int(str(oid)), int(str(pid)))
             if sel is None or str(bm) not in self.bookmakers:

@@ -5,29 +5,31 @@ RoutePlan into bets and order states, and keeps trying while no price qualifies,
 ``retry_interval`` seconds until ``expiresAt``. An order that reaches ``expiresAt`` with some
 fill ends ``PARTIALLY_FILLED`` (the rest released), without any fill ``EXPIRED``.
 
-Glue for what the engine's ``route`` cannot be told: the fills an order already has. ABP's
-weighted-average rule lets a later bet go below orderPrice while the *order's* running average
-stays at or above it (the Mode 2 worked example). A later pass therefore runs in two steps,
-both through the engine:
+A later pass of a partly filled order (modes 2 and 4) gives the engine the order's standing
+bets as ``prior`` legs, so ABP's weighted-average rule judges a below-price bet against the
+whole order's running average, as in the docs' Mode 2 worked example (400 at 2.10, then at
+1.95 up to (840 − 800) / 0.05 = 800 more). The all-or-nothing modes 1 and 3 only hold fills
+on a later pass after a bookmaker rejected one of their bets; the rest is then routed as an
+all-or-nothing order of its own (mode 3 skipping the bookmakers that already hold a bet).
 
-1. route the remaining stake against the live book (prices at or better than orderPrice fill
-   first, the first-bet rule applies to this pass);
-2. if the order has fills and is still open, route ``filled + remaining`` against a book that
-   holds a stand-in for the earlier fills (one quote at their average price, rounded toward
-   orderPrice, limit = filledStake, in the order currency, first in sort order) and the live
-   quotes *below* orderPrice only. The engine takes the stand-in first, so its
-   weighted-average rule sees the order's true (F, W), and caps the new below-price legs
-   exactly as ABP does. The stand-in leg is not a bet.
+Around the engine, the simulator decides which accounts and quotes go into the book, because
+those are facts about bookmakers and accounts, not prices:
+
+- a bookmaker whose circuit is open is left out; an order naming only such bookmakers is
+  declined "Bookmaker not available";
+- a bookmaker whose odds are "not fetched in time" (the ``oddsUnavailable`` admin fault) is
+  left out; an order that only it could have served is declined "Odds temporarily
+  unavailable", ABP's reason for that case;
+- an account with ``multiLimitAllowed=false`` takes at most one bet per order: once it holds
+  a standing bet of the order, later passes leave it out.
 """
 
 from __future__ import annotations
 
 import asyncio
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from wagerkit._core import (
-    PRICE_SCALE,
     Book,
     DeclineReason,
     RoutePlan,
@@ -47,10 +49,7 @@ from wagerkit.sim.abp.wire import order_json
 if TYPE_CHECKING:
     from wagerkit.sim.abp.service import AbpSim
 
-__all__ = ["PRIOR", "PlaceResult", "Placement"]
-
-PRIOR = "__prior_fills__"
-"""Bookmaker slug of the stand-in quote for an order's earlier fills (never a real bet)."""
+__all__ = ["PlaceResult", "Placement"]
 
 
 class PlaceResult:
@@ -84,9 +83,11 @@ class Placement:
         with sim.lock:
             dedupe = sim.dedupe(client.name)
             for req in requests:
-                if not req.test_order and not dedupe.check_and_insert(req.request_uuid):
-                    duplicates += 1
-                    continue
+                if not req.test_order:
+                    if not dedupe.check_and_insert(req.request_uuid):
+                        duplicates += 1
+                        continue
+                    sim.first_seen(client.name, req.request_uuid)
                 try:
                     if req.test_order:
                         self._test(client, req, accepted, declined)
@@ -187,21 +188,32 @@ class Placement:
     # -- routing -----------------------------------------------------------------------------
 
     def _route(self, client: Client, order: Order) -> tuple[RoutePlan | None, str]:
-        """Route the order's remaining stake against the client's book right now."""
+        """Route what the order still lacks against the client's book right now.
+
+        Returns the engine's plan and the decline text ABP would give, or ``None`` and that
+        text when the simulator itself refuses (circuit open, odds not fetched in time).
+        """
         sim = self.sim
-        remaining = order.stake - order.filled
-        if remaining <= 0:
+        if order.stake - order.filled <= 0:
             return None, (
                 f"Order stake {minor_to_str(order.stake, order.currency)} {order.currency} "
                 f"is below the smallest unit of {order.currency}"
             )
         books = sim.market.bookmakers
+        now = sim.clock.now()
         if order.bookmakers and all(
-            b in books and books[b].circuit_open(sim.clock.now()) for b in order.bookmakers
+            b in books and books[b].circuit_open(now) for b in order.bookmakers
         ):
             return None, "Bookmaker not available: circuit open for " + ", ".join(order.bookmakers)
+        standing = [b for b in self.bets_of(order) if b.status in r.ACTIVE_BET_STATUSES]
+        if order.accept_partial_stake:
+            # The engine places stake − Σ prior and applies the rules to the whole order.
+            stake = order.stake
+            prior = [(b.order_stake, b.price) for b in standing]
+        else:
+            stake, prior = order.stake - sum(b.order_stake for b in standing), []
         engine_order = EngineOrder(
-            remaining,
+            stake,
             order.currency,
             order.price,
             accept_better_odds=order.accept_better_odds,
@@ -210,94 +222,65 @@ class Placement:
             bookmakers=order.bookmakers,
         )
         sel = sim.market.selection(order.fixture_id, order.outcome_id, order.player_id)
+        stale: set[str] = set()
         if sel is None:
             book = Book()
         else:
+            accounts = sim.store.client_accounts(client.name)
+            stale = {
+                a.bookmaker
+                for a in accounts
+                if sim.faults.odds_stale(a.bookmaker, order.fixture_id)
+                and (a.bookmaker, order.back) in sel.quotes
+                and client.allows(a.bookmaker)
+                and (not order.bookmakers or a.bookmaker in order.bookmakers)
+            }
             book = sim.market.build_book(
                 sel,
-                sim.store.client_accounts(client.name),
+                self._usable_accounts(order, standing, accounts, stale),
                 allowed=client.bookmakers,
-                now=sim.clock.now(),
+                now=now,
             )
-        plan = route(engine_order, book, sim.market.fx)
+        plan = route(engine_order, book, sim.market.fx, prior)
         message = plan.message
         if plan.decline == DeclineReason.BOOKMAKER_NOT_AVAILABLE:
+            if stale:
+                label = DeclineReason.ODDS_TEMPORARILY_UNAVAILABLE.label
+                return None, (
+                    f"{label}: odds from {', '.join(sorted(stale))} were not fetched in time; retry"
+                )
             message = "Bookmaker not available: " + message
         return plan, message
 
+    def _usable_accounts(
+        self, order: Order, standing: list[Bet], accounts: list[r.Account], stale: set[str]
+    ) -> list[r.Account]:
+        """The client's accounts this pass may bet with (see the module docstring)."""
+        holding = {(b.bookmaker, b.account) for b in standing}
+        used_bookmakers = {b.bookmaker for b in standing}
+        return [
+            a
+            for a in accounts
+            if a.bookmaker not in stale
+            and (a.multi_limit_allowed or (a.bookmaker, a.username) not in holding)
+            # mode 3 re-routing after a rejection: still one bet per bookmaker
+            and (order.accept_partial_stake or a.bookmaker not in used_bookmakers)
+        ]
+
     def _pass(self, client: Client, order: Order) -> tuple[RoutePlan | None, str]:
-        """One routing pass (both steps, see the module docstring); bets are opened."""
+        """One routing pass; the plan's bets are opened and the order's status follows."""
         plan, message = self._route(client, order)
         if plan is None or plan.status == "declined":
             return plan, message
         if plan.legs:
             self._apply(order, plan)
-        if (
-            order.working
-            and order.filled > 0
-            and order.accept_partial_stake
-            and order.accept_better_odds
-        ):
-            more = self._route_after_fills(client, order)
-            if more is not None:
-                self._apply(order, more)
         return plan, message
-
-    def _route_after_fills(self, client: Client, order: Order) -> RoutePlan | None:
-        """Step 2: let below-price quotes in, judged against the order's earlier fills."""
-        sim = self.sim
-        sel = sim.market.selection(order.fixture_id, order.outcome_id, order.player_id)
-        bets = [b for b in self.bets_of(order) if b.status in r.ACTIVE_BET_STATUSES]
-        filled = sum(b.order_stake for b in bets)
-        if sel is None or filled <= 0 or filled != order.filled:
-            return None
-        average = (
-            sum((Fraction(b.order_stake) * Fraction(repr(b.price)) for b in bets), Fraction(0))
-            / filled
-        )
-        scaled = average * PRICE_SCALE
-        # Round toward orderPrice so the stand-in never claims more surplus than the fills have.
-        fixed = int(scaled) if order.back else -int(-scaled)
-        stand_in = fixed / PRICE_SCALE
-        if (order.back and stand_in < order.price) or (not order.back and stand_in > order.price):
-            return None
-
-        def below(price: float, back: bool) -> bool:
-            return price < order.price if back else price > order.price
-
-        book = sim.market.build_book(
-            sel,
-            sim.store.client_accounts(client.name),
-            allowed=client.bookmakers,
-            now=sim.clock.now(),
-            keep=below,
-        )
-        fid, oid, pid = sel.key
-        account = f"{PRIOR}/{order.order_id}"
-        book.set_account(account, PRIOR, order.currency, priority=2**31 - 1)
-        book.upsert(f"{fid}:{PRIOR}:{oid}:{pid}", account, stand_in, filled, None, True, order.back)
-        engine_order = EngineOrder(
-            order.stake,
-            order.currency,
-            order.price,
-            accept_better_odds=True,
-            accept_partial_stake=True,
-            back=order.back,
-            bookmakers=None if order.bookmakers is None else [*order.bookmakers, PRIOR],
-        )
-        plan = route(engine_order, book, sim.market.fx)
-        prior = [leg for leg in plan.legs if leg.bookmaker == PRIOR]
-        if len(prior) != 1 or prior[0].order_stake != filled or len(plan.legs) == 1:
-            return None
-        return plan
 
     def _apply(self, order: Order, plan: RoutePlan) -> None:
         """Open a bet per leg and set the order's status from what is now filled."""
         sim = self.sim
         rejected = False
         for leg in plan.legs:
-            if leg.bookmaker == PRIOR:
-                continue
             bet = sim.lifecycle.open_bet(order, leg, self._account(leg.account))
             order.bet_ids.append(bet.bet_id)
             if bet.status in r.ACTIVE_BET_STATUSES:

@@ -70,6 +70,7 @@ class AbpSim:
         self.lock = threading.RLock()
         self.rng = random.Random(config.seed)
         self._dedupe: dict[str, DedupeCache] = {}
+        self._dedupe_backdate = 0.0  # seconds the dedupe clock reads in the past (restores)
         self._tasks: set[asyncio.Task[None]] = set()
         self.started_at = self.clock.now()
         self._moves_done: set[int] = set()
@@ -114,11 +115,33 @@ class AbpSim:
         self.store.set_meta("seeded", True)
 
     def _remember_recent_uuids(self) -> None:
-        """After a restart, requestUuids of the last 30 minutes are still duplicates."""
-        horizon = self.clock.now() - self.config.dedupe_ttl
+        """After a restart, requestUuids seen in the last 30 minutes are still duplicates, each
+        for what is left of its window: it is put back at the time it was first seen.
+
+        The first-seen times come from the store; a database written before they were stored
+        falls back on each order's ``createdAt`` (the same instant: placement dedupes and
+        creates the order under one lock).
+        """
+        now = self.clock.now()
+        horizon = now - self.config.dedupe_ttl
+        first_seen: dict[tuple[str, str], float] = {}
         for order in self.store.orders.values():
-            if order.created_at >= horizon and not order.test_order:
-                self.dedupe(order.client).check_and_insert(order.request_uuid)
+            if order.created_at > horizon and not order.test_order:
+                first_seen[(order.client, order.request_uuid)] = order.created_at
+        for client, request_uuid, seen_at in self.store.recent_uuids(horizon):
+            key = (client, request_uuid)
+            first_seen[key] = min(seen_at, first_seen.get(key, seen_at))
+        # Oldest first: the cache expires and evicts in insertion order.
+        for (client, request_uuid), seen_at in sorted(first_seen.items(), key=lambda kv: kv[1]):
+            self._dedupe_backdate = max(0.0, now - seen_at)
+            try:
+                self.dedupe(client).check_and_insert(request_uuid)
+            finally:
+                self._dedupe_backdate = 0.0
+
+    def _dedupe_clock(self) -> float:
+        """The simulator's monotonic clock, read ``_dedupe_backdate`` seconds in the past."""
+        return self.clock.monotonic() - self._dedupe_backdate
 
     def dedupe(self, client: str) -> DedupeCache:
         """The client's requestUuid window (the engine's TTL cache, on the simulator clock)."""
@@ -127,10 +150,14 @@ class AbpSim:
             cache = DedupeCache(
                 ttl=self.config.dedupe_ttl,
                 capacity=self.config.dedupe_capacity,
-                clock=self.clock.monotonic,
+                clock=self._dedupe_clock,
             )
             self._dedupe[client] = cache
         return cache
+
+    def first_seen(self, client: str, request_uuid: str) -> None:
+        """A requestUuid entered the client's window now: keep that time (with ``--db``)."""
+        self.store.remember_uuid(client, request_uuid, self.clock.now())
 
     # -- background tasks --------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS accounts (bookmaker TEXT, username TEXT, data BLOB,
 CREATE TABLE IF NOT EXISTS orders (order_id INTEGER PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS bets (bet_id INTEGER PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE IF NOT EXISTS request_uuids (client TEXT, uuid TEXT, seen_at REAL,
+                                          PRIMARY KEY (client, uuid));
 """
 
 
@@ -67,6 +69,28 @@ class Store:
         for (data,) in self._db.execute("SELECT data FROM bets ORDER BY bet_id"):
             self._index_bet(msgspec.json.decode(data, type=Bet))
         return True
+
+    # -- idempotency window ------------------------------------------------------------------
+
+    def remember_uuid(self, client: str, request_uuid: str, seen_at: float) -> None:
+        """Record when a requestUuid was first seen (simulator epoch seconds), so a restart
+        gives it only what is left of its window, not a fresh one. Only with ``--db``."""
+        if self._db is not None:
+            self._db.execute(
+                "INSERT OR REPLACE INTO request_uuids (client, uuid, seen_at) VALUES (?, ?, ?)",
+                (client, request_uuid, seen_at),
+            )
+
+    def recent_uuids(self, since: float) -> list[tuple[str, str, float]]:
+        """(client, requestUuid, first seen) seen after ``since``, oldest first; older rows are
+        deleted, so the table stays as small as the window."""
+        if self._db is None:
+            return []
+        self._db.execute("DELETE FROM request_uuids WHERE seen_at <= ?", (since,))
+        rows = self._db.execute(
+            "SELECT client, uuid, seen_at FROM request_uuids ORDER BY seen_at"
+        ).fetchall()
+        return [(str(c), str(u), float(t)) for c, u, t in rows]
 
     def close(self) -> None:
         if self._db is not None:

@@ -115,7 +115,9 @@ class SimHandle:
         return self._post("/rates", {"rates": rates, "updatedAt": updated_at})
 
     def faults(self, **settings: Any) -> Any:
-        """``latency``, ``failNext``, ``failStatus``, ``dropNextPlacements`` (camelCase)."""
+        """``latency``, ``failNext``, ``failStatus``, ``dropNextPlacements`` and
+        ``oddsUnavailable`` (``[{"bookmaker": "pinnacle", "fixtureId": None}]``: odds not fetched
+        in time, for one fixture or all), camelCase like the admin API."""
         return self._post("/faults", settings)
 
     def clear_faults(self) -> Any:
