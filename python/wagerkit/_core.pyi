@@ -427,9 +427,7 @@ class RoutePlan:
     @property
     def message(self) -> str: ...
 
-def route(
-    order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] = ()
-) -> RoutePlan:
+def route(order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] = ()) -> RoutePlan:
     """Route ``order`` across ``book`` the way ABP fills (see docs/engine.md §4).
 
     ``prior`` holds the ``(order_stake, price)`` legs already filled for this order by earlier
