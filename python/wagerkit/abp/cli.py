@@ -3,12 +3,25 @@
 The key and URL come from ``--api-key``/``--base-url`` or ``ABP_API_KEY``/``ABP_BASE_URL``
 (prefer the environment: a flag is visible in the process list). Placement goes through the
 :class:`~wagerkit.execution.OrderManager`, so a retried ``place`` can never become two bets.
+
+Re-running a command must never place a second bet either: ``place`` prints its requestUuid
+(on stderr, before sending) and takes ``--request-uuid`` to reuse it. With a given uuid it
+first asks ABP for that order and only sends when ABP does not have it, so a re-run after a
+crash or an UNKNOWN outcome is safe even after ABP's 30-minute duplicate window.
+
+Exit codes: 0 done; 1 the venue or the network failed (or the order was declined/not sent);
+2 a bad argument (nothing was sent); 3 the order's fate is UNKNOWN (look it up, or re-run with
+``--request-uuid``). A bad argument never prints a traceback, and the key is never printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import shlex
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +35,8 @@ from wagerkit.abp.client import ENV_API_KEY, ENV_BASE_URL, AbpClient
 from wagerkit.abp.orders import OrderRequest
 from wagerkit.abp.preview import book_from_betslip, preview_order
 from wagerkit.abp.stream import AbpStream
-from wagerkit.errors import InvalidInput, WagerkitError
-from wagerkit.execution import ManagedOrder, OrderManager
+from wagerkit.errors import InvalidInput, WagerkitError, redact
+from wagerkit.execution import LocalStatus, ManagedOrder, OrderManager
 
 __all__ = ["main", "register"]
 
@@ -52,8 +65,59 @@ def _managed_json(m: ManagedOrder) -> dict[str, Any]:
         "status": m.status.value,
         "declineReason": m.decline_reason,
         "order": m.order,
-        "history": [{"at": t.at, "status": t.status, "note": t.note} for t in m.history],
+        "history": [
+            {"at": t.at, "time": t.iso, "status": t.status, "note": t.note} for t in m.history
+        ],
     }
+
+
+EXIT_UNKNOWN = 3
+"""Exit code of ``place`` when ABP did not tell whether the order exists."""
+
+
+def _resume_command(args: argparse.Namespace, request_uuid: str) -> str:
+    """The same ``place`` with ``--request-uuid``: safe to run again (it looks up first).
+
+    Never includes the key or the URL (they come from the environment or flags the user
+    already has).
+    """
+    argv = [
+        "wagerkit",
+        "abp",
+        "place",
+        args.fixture_id,
+        str(args.outcome_id),
+        repr(args.stake),
+        repr(args.price),
+        "--user-ref",
+        args.user_ref,
+    ]
+    if args.player_id:
+        argv += ["--player-id", str(args.player_id)]
+    if args.currency != "USD":
+        argv += ["--currency", args.currency]
+    if args.bookmakers:
+        argv += ["--bookmakers", args.bookmakers]
+    if args.expires_in is not None:
+        argv += ["--expires-in", repr(args.expires_in)]
+    for flag, on in (
+        ("--test", args.test),
+        ("--lay", args.lay),
+        ("--no-partial", args.no_partial),
+        ("--exact-price", args.exact_price),
+    ):
+        if on:
+            argv.append(flag)
+    return shlex.join([*argv, "--request-uuid", request_uuid])
+
+
+def _lookup_command(request_uuid: str) -> str:
+    return shlex.join(["wagerkit", "abp", "orders", "--request-uuid", request_uuid])
+
+
+def _note(text: str) -> None:
+    """A line for the person at the terminal, on stderr (stdout stays for the results)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -98,11 +162,43 @@ def _order_from(args: argparse.Namespace) -> OrderRequest:
         accept_partial_stake=not args.no_partial,
         accept_better_odds=not args.exact_price,
         expires_in=args.expires_in,
+        request_uuid=args.request_uuid,
     )
+
+
+def _differences(order: OrderRequest, found: Any) -> list[str]:
+    """Fields where the order ABP holds under this uuid differs from the arguments."""
+    pairs = (
+        ("fixtureId", order.fixture_id, found.fixture_id),
+        ("outcomeId", order.outcome_id, found.outcome_id),
+        ("orderPrice", order.order_price, found.order_price),
+        ("orderStake", order.order_stake, found.order_stake),
+        ("orderCurrency", order.order_currency, found.order_currency),
+        ("back", order.back, found.back),
+    )
+    return [f"{name} {theirs!r} (asked {mine!r})" for name, mine, theirs in pairs if mine != theirs]
 
 
 async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
     order = _order_from(args)
+    uid = order.request_uuid
+    manager = OrderManager(client)
+    if args.request_uuid is not None:
+        # A re-run: ask ABP first, so that this can never become a second bet (even after
+        # ABP's own 30-minute duplicate window).
+        found = [o for o in await manager.find([uid]) if o.request_uuid == uid]
+        if found:
+            held = found[0]
+            diff = _differences(order, held)
+            if out.as_json:
+                out.json({"requestUuid": uid, "status": "ALREADY_PLACED", "order": held})
+            else:
+                out.show(f"{uid}: already at ABP, not sent again")
+                out.show(render.orders_table([held], "at ABP"))
+            if diff:
+                _note(f"warning: the order at ABP under {uid} differs: " + "; ".join(diff))
+                return 1
+            return 0
     if args.preview:
         slip = await client.betslip(order.fixture_id, order.outcome_id, order.player_id)
         preview = preview_order(order, slip)
@@ -129,9 +225,20 @@ async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> in
             )
         else:
             out.show(render.preview_table(preview))
-    managed = await OrderManager(client).place(order)
+    _note(f"requestUuid {uid} (to re-run safely: --request-uuid {uid})")
+    try:
+        managed = await manager.place(order)
+    except BaseException:
+        mine = manager.get(uid)
+        if mine is not None and not mine.resolved:
+            _unknown_hint(args, uid)
+        raise
     if out.as_json:
-        out.json(_managed_json(managed))
+        doc = _managed_json(managed)
+        if not managed.resolved:
+            doc["resume"] = _resume_command(args, uid)
+            doc["lookup"] = _lookup_command(uid)
+        out.json(doc)
     else:
         line = f"{managed.request_uuid}: {managed.status.value}"
         if managed.decline_reason:
@@ -141,7 +248,19 @@ async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> in
             out.show(render.orders_table([managed.order], "placed"))
             if managed.order.bets:
                 out.show(render.bets_table(managed.order.bets))
-    return 0 if managed.resolved and managed.status.value != "NOT_SENT" else 1
+    if not managed.resolved:
+        _unknown_hint(args, uid)
+        return EXIT_UNKNOWN
+    return 0 if managed.status is not LocalStatus.NOT_SENT else 1
+
+
+def _unknown_hint(args: argparse.Namespace, request_uuid: str) -> None:
+    _note(
+        f"requestUuid {request_uuid}: ABP did not confirm whether this order exists. "
+        "Do not place it again with a new uuid.\n"
+        f"  look it up:      {_lookup_command(request_uuid)}\n"
+        f"  resume (safe):   {_resume_command(args, request_uuid)}"
+    )
 
 
 async def _cancel(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
@@ -273,6 +392,7 @@ def _summary(data: Any) -> str:
 def _run(command: Command) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         out = Output(args.json)
+        secrets = [k for k in (args.api_key, os.environ.get(ENV_API_KEY)) if k]
 
         async def main() -> int:
             async with AbpClient(args.api_key, args.base_url, timeout=args.timeout) as client:
@@ -280,14 +400,55 @@ def _run(command: Command) -> Callable[[argparse.Namespace], int]:
 
         try:
             return anyio.run(main)
-        except InvalidInput as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except WagerkitError as exc:
-            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        except Exception as raised:
+            exc = _leaf(raised)
+            text = redact(str(exc), secrets)
+            if isinstance(exc, InvalidInput):
+                print(f"error: {text}", file=sys.stderr)
+                return 2
+            if isinstance(exc, WagerkitError):
+                print(f"error: {type(exc).__name__}: {text}", file=sys.stderr)
+                return 1
+            if os.environ.get("WAGERKIT_DEBUG"):
+                raise
+            # Not ours: still one clean line (set WAGERKIT_DEBUG=1 for the traceback).
+            print(f"error: unexpected {type(exc).__name__}: {text}", file=sys.stderr)
             return 1
 
     return run
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The error inside a group of one (task groups wrap what they re-raise)."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _finite(text: str) -> float:
+    """argparse type: a finite number (``nan``/``inf`` are refused before anything runs)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _request_uuid(text: str) -> str:
+    """argparse type: a UUID, reused exactly as ABP knows it (canonical lower-case form)."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -305,7 +466,7 @@ def register(subparsers: Any) -> None:
         "--base-url", default=None, help=f"REST base URL (default ${ENV_BASE_URL} or ABP's)"
     )
     common.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    common.add_argument("--timeout", type=float, default=10.0, help="per-call timeout, seconds")
+    common.add_argument("--timeout", type=_positive, default=10.0, help="per-call timeout, seconds")
     sub = p.add_subparsers(dest="abp_command", required=True, metavar="COMMAND")
 
     def add(name: str, command: Command, help: str) -> argparse.ArgumentParser:
@@ -323,10 +484,16 @@ def register(subparsers: Any) -> None:
     sp.add_argument("--currency", default="USD", help="currency of the cumulative columns")
 
     sp = add("place", _place, "place one order (safe to retry; --test places nothing)")
+    sp.epilog = (
+        "The requestUuid is printed on stderr before sending. Exit codes: 0 placed (or already "
+        "at ABP), 1 declined, not sent or failed, 2 bad argument (nothing sent), 3 UNKNOWN: "
+        "re-run with --request-uuid (it looks the order up first) or look it up with "
+        "'wagerkit abp orders --request-uuid UUID'."
+    )
     sp.add_argument("fixture_id")
     sp.add_argument("outcome_id", type=int)
-    sp.add_argument("stake", type=float, help="in --currency, major units")
-    sp.add_argument("price", type=float, help="minimum acceptable decimal price")
+    sp.add_argument("stake", type=_finite, help="in --currency, major units")
+    sp.add_argument("price", type=_finite, help="minimum acceptable decimal price")
     sp.add_argument("--user-ref", required=True)
     sp.add_argument("--player-id", type=int, default=0)
     sp.add_argument("--currency", default="USD")
@@ -335,17 +502,24 @@ def register(subparsers: Any) -> None:
     sp.add_argument("--lay", action="store_true", help="an exchange lay order")
     sp.add_argument("--no-partial", action="store_true", help="acceptPartialStake=false")
     sp.add_argument("--exact-price", action="store_true", help="acceptBetterOdds=false")
-    sp.add_argument("--expires-in", type=float, default=None, help="seconds (max 24 h)")
+    sp.add_argument("--expires-in", type=_finite, default=None, help="seconds (max 24 h)")
     sp.add_argument("--preview", action="store_true", help="show the engine's expected fills first")
+    sp.add_argument(
+        "--request-uuid",
+        type=_request_uuid,
+        default=None,
+        help="reuse this requestUuid (from an earlier run): ABP is asked first and the order "
+        "is only sent if ABP does not have it, so a re-run never places twice",
+    )
 
     sp = add("cancel", _cancel, "cancel orders")
     sp.add_argument("--order-id", type=int, action="append")
-    sp.add_argument("--request-uuid", action="append")
+    sp.add_argument("--request-uuid", type=_request_uuid, action="append")
     sp.add_argument("--user-ref")
 
     sp = add("orders", _orders, "list orders (all pages)")
     sp.add_argument("--order-id", type=int, action="append")
-    sp.add_argument("--request-uuid", action="append")
+    sp.add_argument("--request-uuid", type=_request_uuid, action="append")
     sp.add_argument("--user-ref")
 
     sp = add("bets", _bets, "list bets (all pages)")
@@ -369,7 +543,7 @@ def register(subparsers: Any) -> None:
     sp.add_argument("--channels", help="comma-separated (default: all)")
     sp.add_argument("--user-ref", help="reconcile this userRef's orders on every reconnect")
     sp.add_argument("--count", type=int, default=0, help="stop after N events")
-    sp.add_argument("--seconds", type=float, default=None, help="stop after S seconds")
+    sp.add_argument("--seconds", type=_positive, default=None, help="stop after S seconds")
 
     dp = sub.add_parser("demo", help="the end-to-end demo against the embedded simulator")
     dp.set_defaults(func=_demo)

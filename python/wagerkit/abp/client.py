@@ -23,7 +23,7 @@ import httpx
 import msgspec
 
 from wagerkit._core import Fx
-from wagerkit.abp.errors import error_for, protocol_error
+from wagerkit.abp.errors import error_for, placement_unreadable, protocol_error
 from wagerkit.abp.models import (
     Account,
     AccountCreate,
@@ -220,6 +220,13 @@ class AbpClient:
             try:
                 return decode(response.content)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                if placement:
+                    # ABP answered 2xx: it most likely stored the orders. Saying "malformed
+                    # response" here would let a caller treat them as not placed and send them
+                    # again, so this is the ambiguous case: look them up by requestUuid.
+                    raise placement_unreadable(
+                        response, exc, redact=self._http.redact, request_id=request_id
+                    ) from None
                 raise protocol_error(response, exc, redact=self._http.redact) from None
 
         return await self._retry.call(once, read=read)
@@ -340,8 +347,10 @@ class AbpClient:
         Retried only when ABP cannot have seen the request (connect failure) or asked us to
         wait (429). A timeout or lost connection raises :class:`~wagerkit.errors.MaybePlaced`,
         a 5xx :class:`~wagerkit.errors.ServerError`: both mean "maybe placed", so look the
-        orders up by requestUuid before resending. 409 (every order a duplicate) raises
-        :class:`~wagerkit.errors.DuplicateRequest`: the orders already exist.
+        orders up by requestUuid before resending. A 2xx whose body does not decode also raises
+        :class:`~wagerkit.errors.MaybePlaced` (never :class:`~wagerkit.errors.ProtocolError`):
+        ABP answered success, so it most likely stored them. 409 (every order a duplicate)
+        raises :class:`~wagerkit.errors.DuplicateRequest`: the orders already exist.
         """
         batch = [orders] if isinstance(orders, OrderRequest) else list(orders)
         body = encode_orders(batch)

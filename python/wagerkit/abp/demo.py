@@ -131,7 +131,7 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
         )
         out.rule("7 · one order's lifecycle")
         for t in placed[0].history:
-            out.print(f"  {t.at:.3f}  {t.status:<10} {t.note}")
+            out.print(f"  {t.iso}  {t.status:<10} {t.note}")
         out.print(
             f"stream: {stream.connects} connection(s), {stream.messages} messages, "
             f"{stream.reconciliations} reconciliation(s), {stream.gaps} gap(s)"

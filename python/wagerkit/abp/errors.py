@@ -11,6 +11,8 @@ only needs to know which branch of the error tree it is in, so the mapping lives
 - 429 → :class:`RateLimited` with ``Retry-After`` (header first, then the body)
 - 501 → :class:`NotImplementedByVenue`; other 5xx → :class:`ServerError` (for a placement this
   is ambiguous: the order manager looks the order up before anything else)
+- a 2xx body that does not decode → :class:`ProtocolError`, except on /place-orders, where it
+  is :class:`MaybePlaced` (ABP said yes; the orders most likely exist)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from wagerkit.errors import (
     Conflict,
     DuplicateRequest,
     InvalidInput,
+    MaybePlaced,
     NotFound,
     NotImplementedByVenue,
     ProtocolError,
@@ -35,7 +38,13 @@ from wagerkit.errors import (
     VenueError,
 )
 
-__all__ = ["DEFAULT_RETRY_AFTER", "error_for", "protocol_error", "retry_after_of"]
+__all__ = [
+    "DEFAULT_RETRY_AFTER",
+    "error_for",
+    "placement_unreadable",
+    "protocol_error",
+    "retry_after_of",
+]
 
 DEFAULT_RETRY_AFTER = 1.0
 """Seconds to wait after a 429 that names no wait (ABP's window is one second)."""
@@ -121,4 +130,28 @@ def protocol_error(
         redact(f"{where}: unexpected response body ({exc})"),
         status=response.status_code,
         body=excerpt,
+    )
+
+
+def placement_unreadable(
+    response: httpx.Response,
+    exc: Exception,
+    *,
+    redact: Callable[[str], str],
+    request_id: str | None,
+) -> MaybePlaced:
+    """A 2xx answer to POST /place-orders whose body does not decode.
+
+    ABP said success, so it has most likely stored the orders; but we cannot read which were
+    accepted or declined. That is the ambiguous case (look up by requestUuid), never "nothing
+    placed". The message carries a redacted excerpt of the body for the logs.
+    """
+    where = f"{response.request.method} {response.request.url.path}"
+    excerpt = response.text[:_EXCERPT]
+    return MaybePlaced(
+        redact(
+            f"{where}: HTTP {response.status_code} but the body does not decode ({exc}); "
+            f"ABP probably stored the orders: look them up by requestUuid. Body: {excerpt!r}"
+        ),
+        request_id=request_id,
     )

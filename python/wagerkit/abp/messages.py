@@ -7,7 +7,7 @@ about costs almost nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -54,13 +54,20 @@ class _Login(msgspec.Struct, rename="camel", frozen=True):
 @dataclass(frozen=True, slots=True)
 class StreamEvent:
     """One data frame, decoded: ``data`` is an Order, Bet, Account, BetslipUpdate,
-    CurrencyInfo, or the plain JSON value for channels without a documented shape."""
+    CurrencyInfo, or the plain JSON value for channels without a documented shape; ``None``
+    when the frame was bad (counted in ``AbpStream.bad_frames``).
+
+    ``raw`` is the payload exactly as ABP sent it (a zero-copy :class:`msgspec.Raw`;
+    ``bytes(event.raw)`` copies it out), so what the venue said stays reachable even when
+    ``data`` could not be built from it.
+    """
 
     channel: str
     event: str
     seq: int | None
     ts: float | None
     data: Any
+    raw: msgspec.Raw = field(default_factory=msgspec.Raw)
 
 
 PONG = b'{"type":"pong"}'

@@ -10,9 +10,18 @@ Units: every amount here is a float in *major* units of the currency named besid
 ABP sends it (``orderStake`` in ``orderCurrency``, ``placedStake`` in ``placedCurrency``).
 Convert with :func:`wagerkit.to_minor` before doing arithmetic.
 
-Raw is reachable: top-level responses (:class:`Response` subclasses, :class:`AccountList`) carry
-the exact bytes received in ``.raw``; :class:`~wagerkit.abp.client.AbpClient.request_raw` gives
-the whole HTTP response for anything else.
+Raw is reachable. Every object decoded from a whole response body carries the exact bytes
+received in ``.raw``: the :class:`Response` subclasses, :class:`AccountList`, and the single
+objects of :func:`decode_account`, :func:`decode_bet` and :func:`decode_order` (returned as
+:class:`RawAccount`, :class:`RawBet`, :class:`RawOrder`: subclasses that add only ``.raw``).
+A stream event keeps its payload bytes in :attr:`wagerkit.abp.messages.StreamEvent.raw`.
+Nested objects (an :class:`Order` in a page, a :class:`Bet` in an order, an :class:`Account`
+in a list) answer ``b""`` from ``.raw``: keeping a copy of each would cost memory and time on
+every page, and their bytes are already inside the parent's ``.raw`` (for example
+``msgspec.json.decode(page.raw)["orders"][i]`` is exactly what ABP sent for ``page.orders[i]``,
+unknown fields included; ``msgspec.json.encode(order)`` re-encodes only the known fields).
+:meth:`~wagerkit.abp.client.AbpClient.request_raw` gives the whole HTTP response for anything
+else.
 """
 
 from __future__ import annotations
@@ -52,6 +61,9 @@ __all__ = [
     "PnlRow",
     "Position",
     "PositionsResponse",
+    "RawAccount",
+    "RawBet",
+    "RawOrder",
     "Response",
     "SettlementStatus",
     "Sport",
@@ -170,6 +182,15 @@ class Response(msgspec.Struct, rename="camel", dict=True, repr_omit_defaults=Tru
         return raw
 
 
+def _raw_of(obj: object) -> bytes:
+    """``.raw`` of a value object: the bytes when it was decoded as a whole body, else b""."""
+    d = getattr(obj, "__dict__", None)
+    if d is None:
+        return b""
+    raw: bytes = d.get("_raw", b"")
+    return raw
+
+
 def attach_raw(obj: Any, raw: bytes) -> None:
     """Remember the bytes ``obj`` was decoded from (no copy: ``bytes`` is immutable)."""
     d = getattr(obj, "__dict__", None)
@@ -275,6 +296,12 @@ class Account(_Wire, frozen=True):
     updated_at: dt.datetime | None = None
     multi_limit_allowed: bool | None = None
     currency_info: CurrencyInfo | None = None
+
+    @property
+    def raw(self) -> bytes:
+        """The body as ABP sent it for a single account (``b""`` when nested; see the module
+        doc for where a nested account's bytes are)."""
+        return _raw_of(self)
 
     def __repr__(self) -> str:
         return (
@@ -434,6 +461,12 @@ class Bet(_Wire, frozen=True):
     currency_info: CurrencyInfo | None = None
     settlement_amount: float | None = None
 
+    @property
+    def raw(self) -> bytes:
+        """The body as ABP sent it for GET /bets/{id} (``b""`` when nested in a page or an
+        order; see the module doc)."""
+        return _raw_of(self)
+
 
 class Order(_Wire, frozen=True):
     """An order as ABP stores it. ``order_stake``/``filled_stake``/``remaining_stake`` are in
@@ -469,9 +502,33 @@ class Order(_Wire, frozen=True):
     player_info: Any = None
     currency_info: CurrencyInfo | None = None
 
+    @property
+    def raw(self) -> bytes:
+        """The bytes ABP sent for this order when it was decoded alone (``b""`` when nested in
+        a page or a placement response; see the module doc)."""
+        return _raw_of(self)
+
+
+class RawAccount(Account, frozen=True, gc=True, dict=True):
+    """An :class:`Account` decoded from a whole body: the same fields, plus ``.raw``."""
+
+
+class RawBet(Bet, frozen=True, gc=True, dict=True):
+    """A :class:`Bet` decoded from a whole body: the same fields, plus ``.raw``."""
+
+
+class RawOrder(Order, frozen=True, gc=True, dict=True):
+    """An :class:`Order` decoded from a whole body: the same fields, plus ``.raw``."""
+
 
 class DeclinedOrder(_Wire, frozen=True):
-    """An order refused at placement; nothing was stored or placed for it."""
+    """An order refused at placement: no bet was placed for it.
+
+    ABP still records it: the simulator (following ABP) stores it as an order with
+    ``orderStatus`` REJECTED and no bets, so a lookup by requestUuid finds it, and its
+    requestUuid counts for idempotency (sending it again within 30 minutes is skipped as a
+    duplicate, not re-evaluated). Send a changed order with a new requestUuid.
+    """
 
     decline_reason: str
     request_uuid: str | None = None
@@ -617,22 +674,25 @@ class ErrorBody(_Wire, frozen=True):
 # --------------------------------------------------------------------------------------------
 # Decoders: built once, reused for every response.
 
-_account_decoder = msgspec.json.Decoder(Account)
+_account_decoder = msgspec.json.Decoder(RawAccount)
 _accounts_decoder = msgspec.json.Decoder(list[Account])
 _betslip_decoder = msgspec.json.Decoder(Betslip)
 _place_decoder = msgspec.json.Decoder(PlaceOrdersResponse)
 _cancel_decoder = msgspec.json.Decoder(CancelOrdersResponse)
 _orders_decoder = msgspec.json.Decoder(OrdersPage | list[Order])
-_order_decoder = msgspec.json.Decoder(Order)
+_order_decoder = msgspec.json.Decoder(RawOrder)
 _bets_decoder = msgspec.json.Decoder(BetsPage)
-_bet_decoder = msgspec.json.Decoder(Bet)
+_bet_decoder = msgspec.json.Decoder(RawBet)
 _positions_decoder = msgspec.json.Decoder(PositionsResponse)
 _pnl_decoder = msgspec.json.Decoder(PnlResponse)
 _error_decoder = msgspec.json.Decoder(ErrorBody)
 
 
-def decode_account(data: bytes) -> Account:
-    return _account_decoder.decode(data)
+def decode_account(data: bytes) -> RawAccount:
+    """One account (GET/POST/PATCH /accounts/...), with the bytes in ``.raw``."""
+    out = _account_decoder.decode(data)
+    attach_raw(out, data)
+    return out
 
 
 def decode_accounts(data: bytes) -> AccountList:
@@ -667,8 +727,11 @@ def decode_orders_page(data: bytes) -> OrdersPage:
     return page
 
 
-def decode_order(data: bytes) -> Order:
-    return _order_decoder.decode(data)
+def decode_order(data: bytes) -> RawOrder:
+    """One order body, with the bytes in ``.raw``."""
+    out = _order_decoder.decode(data)
+    attach_raw(out, data)
+    return out
 
 
 def decode_bets_page(data: bytes) -> BetsPage:
@@ -677,8 +740,11 @@ def decode_bets_page(data: bytes) -> BetsPage:
     return out
 
 
-def decode_bet(data: bytes) -> Bet:
-    return _bet_decoder.decode(data)
+def decode_bet(data: bytes) -> RawBet:
+    """GET /bets/{id}, with the bytes in ``.raw``."""
+    out = _bet_decoder.decode(data)
+    attach_raw(out, data)
+    return out
 
 
 def decode_positions(data: bytes) -> PositionsResponse:

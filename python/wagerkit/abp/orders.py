@@ -121,12 +121,23 @@ class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=Tr
         if not price > 1.0:
             raise InvalidInput(f"order_price must be above 1.0, got {price!r}", field="order_price")
         msgspec.structs.force_setattr(self, "order_price", float(price))
+        for name in ("test_order", "back", "accept_better_odds", "accept_partial_stake"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidInput(f"{name} must be True or False", field=name)
         if self.bookmakers is not None:
+            if not isinstance(self.bookmakers, str):
+                raise InvalidInput(
+                    "bookmakers must be a comma-separated string of slugs", field="bookmakers"
+                )
             slugs = [s.strip() for s in self.bookmakers.split(",")]
             if not all(slugs):
                 raise InvalidInput(f"bad bookmakers list {self.bookmakers!r}", field="bookmakers")
+        if self.meta is not None:
+            _check_meta(self.meta)
         if self.expires_at is not None:
             exp = self.expires_at
+            if not isinstance(exp, dt.datetime):
+                raise InvalidInput("expires_at must be a datetime", field="expires_at")
             if exp.tzinfo is None:
                 raise InvalidInput("expires_at must be timezone-aware", field="expires_at")
             now = _utcnow()
@@ -169,20 +180,26 @@ class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=Tr
         if expires_in is not None:
             if expires_at is not None:
                 raise InvalidInput("give expires_in or expires_at, not both", field="expires_in")
-            delta = (
-                expires_in
-                if isinstance(expires_in, dt.timedelta)
-                else dt.timedelta(seconds=float(expires_in))
-            )
-            expires_at = _utcnow() + delta
-        if isinstance(bookmakers, str):
+            expires_at = _utcnow() + _expiry_delta(expires_in)
+        if isinstance(bookmakers, str) or bookmakers is None:
             slugs: str | None = bookmakers
-        elif bookmakers is None:
-            slugs = None
         else:
-            slugs = ",".join(bookmakers)
+            try:
+                names = list(bookmakers)
+            except TypeError:
+                raise InvalidInput(
+                    "bookmakers must be a list of slugs or a comma-separated string",
+                    field="bookmakers",
+                ) from None
+            if not all(isinstance(b, str) for b in names):
+                raise InvalidInput(
+                    f"bookmakers must be strings (slugs), got {names!r}", field="bookmakers"
+                )
+            slugs = ",".join(names)
             if not slugs:
                 raise InvalidInput("bookmakers must not be empty (None = all)", field="bookmakers")
+        if meta is not None and not isinstance(meta, Mapping):
+            raise InvalidInput("meta must be a mapping (a JSON object)", field="meta")
         return cls(
             request_uuid=str(request_uuid) if request_uuid is not None else str(uuid.uuid4()),
             fixture_id=fixture_id,
@@ -212,6 +229,42 @@ class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=Tr
         if self.bookmakers is None or self.bookmakers.strip() == "*":
             return None
         return [s.strip() for s in self.bookmakers.split(",")]
+
+
+def _expiry_delta(expires_in: object) -> dt.timedelta:
+    """``expires_in`` (seconds or a timedelta) checked: finite, positive, within 24 h.
+
+    Checked here rather than left to :class:`datetime.timedelta`, which raises a bare
+    ValueError for NaN and OverflowError for 1e20: a bad argument must be InvalidInput.
+    """
+    if isinstance(expires_in, dt.timedelta):
+        seconds = expires_in.total_seconds()
+    elif isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
+        seconds = float(expires_in)
+    else:
+        raise InvalidInput(
+            f"expires_in must be seconds or a timedelta, got {type(expires_in).__name__}",
+            field="expires_in",
+        )
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidInput(
+            f"expires_in must be a positive number of seconds, got {expires_in!r}",
+            field="expires_in",
+        )
+    if seconds > MAX_EXPIRY.total_seconds():
+        raise InvalidInput("expires_in must be within 24 h", field="expires_in")
+    return dt.timedelta(seconds=seconds)
+
+
+def _check_meta(meta: object) -> None:
+    """``meta`` must be a JSON object that encodes now: refusing at creation means nothing
+    can fail later while the request is being sent."""
+    if not isinstance(meta, dict) or not all(isinstance(k, str) for k in meta):
+        raise InvalidInput("meta must be a JSON object with string keys", field="meta")
+    try:
+        _encoder.encode(meta)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidInput(f"meta is not JSON-serialisable: {exc}", field="meta") from None
 
 
 class PlaceOrdersBody(msgspec.Struct, frozen=True, gc=False):

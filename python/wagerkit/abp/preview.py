@@ -15,7 +15,7 @@ import msgspec
 from wagerkit._core import Book, Fx, Leg, Order, RoutePlan, minor_to_float, minor_to_str, route
 from wagerkit.abp.models import Betslip
 from wagerkit.abp.orders import OrderRequest
-from wagerkit.errors import InvalidInput
+from wagerkit.errors import InvalidInput, ProtocolError
 
 __all__ = ["Preview", "book_from_betslip", "preview_order"]
 
@@ -24,9 +24,21 @@ def book_from_betslip(betslip: Betslip, fx: Fx | None = None) -> Book:
     """The merged engine Book of a betslip; its ``currencyInfo`` rates are loaded into ``fx``.
 
     Uses the bytes ABP sent when available (no re-encoding), else the Struct re-encoded.
+    A quote the engine refuses (price not above 1, negative limit, unknown currency, a rate
+    that is not positive) is ABP's data being wrong, not the caller: it raises
+    :class:`~wagerkit.errors.ProtocolError`, and ``fx`` is left as it was.
     """
     data = betslip.raw or msgspec.json.encode(betslip)
-    return Book.from_betslip(data, fx)
+    scratch = Fx()
+    try:
+        book = Book.from_betslip(data, scratch)
+    except InvalidInput as exc:
+        raise ProtocolError(f"betslip from ABP refused by the engine: {exc}") from None
+    if fx is not None:
+        for ccy in scratch.currencies():
+            if ccy != "USD":
+                fx.set_rate(ccy, scratch.rate_str(ccy), scratch.updated_at(ccy))
+    return book
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,14 @@ Why it is built like this:
 - **Keepalive is answered.** ``{"type":"ping"}`` gets ``{"type":"pong"}`` at once.
 - **Reconnects back off** (:class:`wagerkit.transport.Backoff`, jittered) and reset after a
   successful login; a refused key stops the stream with :class:`~wagerkit.errors.AuthError`
-  instead of hammering ABP.
+  instead of hammering ABP. Only the login handshake can stop the stream: once logged in,
+  every failure ends in a reconnect.
+- **One bad frame is one bad frame.** A frame that does not decode, or whose values the
+  engine refuses (a price of 1, a negative limit, an unknown currency, a rate of 0), is
+  counted in :attr:`AbpStream.bad_frames`, logged (redacted) and skipped; nothing of it is
+  applied (:class:`~wagerkit.abp.livebook.LiveBook` validates a whole quote before touching
+  the book). Dropping the connection instead would only bring the same frame back on every
+  reconnect; what it should have told us is fetched by reconciliation.
 
 Runs under asyncio and trio (anyio, httpx-ws)::
 
@@ -77,6 +84,19 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     if isinstance(exc, BaseExceptionGroup):
         return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
     return [exc]
+
+
+class _LoginRefused(Exception):
+    """Carries a login refusal that retrying cannot fix (a bad key, a bad channel, no key).
+
+    A wrapper, so that the same error types raised later (an AuthError from a REST
+    reconciliation, an InvalidInput from a frame) are never mistaken for it: after login,
+    everything is transient.
+    """
+
+    def __init__(self, error: WagerkitError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class AbpStream:
@@ -181,9 +201,9 @@ class AbpStream:
                     await self._session()
                 except BaseException as exc:
                     leaves = _leaves(exc)
-                    fatal = [e for e in leaves if isinstance(e, (AuthError, InvalidInput))]
+                    fatal = [e for e in leaves if isinstance(e, _LoginRefused)]
                     if fatal:
-                        raise fatal[0] from None
+                        raise fatal[0].error from None
                     if not all(isinstance(e, _TRANSIENT) for e in leaves):
                         raise
                     log.info(
@@ -200,7 +220,10 @@ class AbpStream:
             self._send.close()
 
     async def _session(self) -> None:
-        key = self.client._login_key()
+        try:
+            key = self.client._login_key()
+        except InvalidInput as exc:  # no key at all: no reconnect can fix that
+            raise _LoginRefused(exc) from None
         async with contextlib.AsyncExitStack() as stack:
             http = await stack.enter_async_context(
                 httpx.AsyncClient(timeout=httpx.Timeout(self._login_timeout))
@@ -222,7 +245,10 @@ class AbpStream:
                     await ws.send_text(PONG.decode())
                     continue
                 if frame.type == "error":
-                    raise _login_error(frame, self.client.redact)
+                    error = _login_error(frame, self.client.redact)
+                    if isinstance(error, (AuthError, InvalidInput)):
+                        raise _LoginRefused(error)
+                    raise error
         self.connects += 1
         last_seq: int | None = None
         if self._reconcile:
@@ -230,7 +256,13 @@ class AbpStream:
         self._backoff.reset()
         self._connected.set()
         while True:
-            frame = decode_envelope(await ws.receive_text())
+            text = await ws.receive_text()
+            try:
+                frame = decode_envelope(text)
+            except msgspec.DecodeError as exc:
+                # Not even an envelope: skip it (the next seq shows whether data was lost).
+                self._bad_frame("?", exc)
+                continue
             kind = frame.type
             if kind == "data":
                 gap = False
@@ -252,35 +284,52 @@ class AbpStream:
     # applying one frame
 
     def _apply(self, frame: Envelope) -> StreamEvent:
-        """Decode one data frame, update the cache, books and rates, and queue the event."""
+        """Decode one data frame, update the cache, books and rates, and queue the event.
+
+        A frame that does not decode, or that the cache or a book refuses, is a bad frame:
+        counted, logged, queued with ``data=None``, and the connection carries on (see the
+        module doc). Reconciliation fetches over REST whatever it should have told us.
+        """
         channel = frame.channel or ""
         self.messages += 1
+        data: Any
         try:
-            data: Any = decode_payload(channel, frame.payload)
-        except msgspec.DecodeError as exc:
-            # One malformed payload must not tear the connection down (it would come back on
-            # every reconnect); count it and let reconciliation fetch the object over REST.
-            self.bad_frames += 1
-            log.warning("ABP stream: undecodable %s payload: %s", channel, exc)
+            data = decode_payload(channel, frame.payload)
+            if isinstance(data, Order):
+                self.state.apply_order(data)
+                self._rate(data.currency_info)
+            elif isinstance(data, Bet):
+                self.state.apply_bet(data)
+                self._rate(data.currency_info)
+            elif isinstance(data, BetslipUpdate):
+                # books first: each validates the whole quote before changing anything, so a
+                # bad quote leaves books and rates as they were
+                for book in self.books:
+                    book.apply(data)
+                self._rate(data.currency_info)
+            elif isinstance(data, CurrencyInfo):
+                self._rate(data)
+        except (msgspec.DecodeError, WagerkitError) as exc:
+            self._bad_frame(channel, exc)
             data = None
-        if isinstance(data, Order):
-            self.state.apply_order(data)
-            self._rate(data.currency_info)
-        elif isinstance(data, Bet):
-            self.state.apply_bet(data)
-            self._rate(data.currency_info)
-        elif isinstance(data, BetslipUpdate):
-            self._rate(data.currency_info)
-            for book in self.books:
-                book.apply(data)
-        elif isinstance(data, CurrencyInfo):
-            self._rate(data)
-        event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data)
+        event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, frame.payload)
         try:
             self._send.send_nowait(event)
         except anyio.WouldBlock:
             self.dropped += 1
         return event
+
+    def _bad_frame(self, channel: str, exc: Exception) -> None:
+        """Count a bad frame and log it, redacted; after the first ten only every 1000th is
+        logged, so a venue sending garbage cannot flood the bot's logs."""
+        self.bad_frames += 1
+        if self.bad_frames <= 10 or self.bad_frames % 1000 == 0:
+            log.warning(
+                "ABP stream: bad %s frame skipped (%d so far): %s",
+                channel,
+                self.bad_frames,
+                self.client.redact(f"{type(exc).__name__}: {exc}")[:500],
+            )
 
     def _rate(self, info: CurrencyInfo | None) -> None:
         if info is None or info.currency == "USD":

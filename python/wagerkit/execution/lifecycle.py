@@ -7,6 +7,7 @@ requestUuid (never changes), the venue's latest view of the order, and every sta
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,15 @@ class Transition:
     at: float
     status: str
     note: str = ""
+
+    @property
+    def iso(self) -> str:
+        """``at`` as an ISO 8601 UTC time with milliseconds, for people and logs."""
+        return (
+            dt.datetime.fromtimestamp(self.at, dt.UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
 
 
 @dataclass(slots=True, eq=False)

@@ -9,18 +9,26 @@ The rules, in the order they are applied:
 4. **Only retry what is safe.** The client retries by itself only what provably did not reach
    ABP (connect failure) or what ABP asked to delay (429, Retry-After), through
    :class:`~wagerkit.transport.RetryPolicy`. Everything else is handled here:
-5. **After an ambiguous failure, look first.** A timeout, a lost connection, a 5xx or a 409
+5. **After an ambiguous failure, look first.** A timeout, a lost connection (any network
+   failure except "could not connect"), a 5xx, a 2xx whose body we could not read, or a 409
    ("all duplicates") means the orders may exist: the manager asks ABP for them by requestUuid
    (a read, retried under the policy) before anything else. Those found are accepted; only those
    not found are sent again, with the same requestUuid, so that even if the first request is
    still in flight ABP's own idempotency skips the second.
-6. **Bounded.** After ``max_resends`` rounds the still-unknown orders end ``UNKNOWN``: the bot
-   must reconcile (``recover``/``reconcile``) before acting on them.
+6. **Bounded.** After ``max_resends`` rounds the still-unknown orders end ``UNKNOWN`` (also when
+   the lookups themselves keep failing, whatever the error): the bot must reconcile
+   (``recover``/``reconcile``) before acting on them. Orders whose placement was interrupted
+   (the task cancelled mid-request) stay ``SENT``; :meth:`OrderManager.reconcile` covers them
+   too.
+7. **Restart-safe.** After a restart, :meth:`OrderManager.recover` reloads every requestUuid
+   journaled within the dedupe window into the dedupe cache (so the local refusal of a second
+   submit survives the restart) and looks up every order whose outcome was never recorded.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
@@ -32,14 +40,16 @@ from wagerkit.abp.models import Order, PlaceOrdersResponse
 from wagerkit.abp.orders import MAX_ORDERS_PER_REQUEST, OrderRequest, validate_batch
 from wagerkit.abp.state import StateCache
 from wagerkit.errors import (
+    AuthError,
     ConnectFailed,
     DuplicateRequest,
     InvalidInput,
-    MaybePlaced,
     NetworkError,
+    ProtocolError,
     RateLimited,
     ServerError,
     VenueError,
+    WagerkitError,
 )
 from wagerkit.execution.journal import Journal, MemoryJournal, entry
 from wagerkit.execution.lifecycle import LocalStatus, ManagedOrder
@@ -61,7 +71,9 @@ class OrderManager:
     ``journal`` defaults to a bounded in-memory one (pass a
     :class:`~wagerkit.execution.FileJournal` to survive a crash). ``retry`` governs the
     lookups (reads). ``max_resends`` bounds the rounds of "look up, resend what is missing".
-    ``capacity`` bounds how many orders are remembered (oldest resolved dropped first).
+    ``capacity`` bounds how many *resolved* orders are remembered (oldest dropped first); an
+    order whose fate is not known yet (CREATED, SENT, UNKNOWN) is never forgotten, since
+    :meth:`reconcile` still has to ask ABP about it.
     ``state``, when given (usually the stream's), receives accepted orders and feeds their
     later updates back into each order's lifecycle.
     """
@@ -90,6 +102,8 @@ class OrderManager:
         self._capacity = capacity
         self._timeout = timeout
         self._orders: OrderedDict[str, ManagedOrder] = OrderedDict()
+        self._inflight: set[str] = set()
+        """requestUuids of batches being placed right now (reconcile leaves them alone)."""
         self.state = state
         if state is not None:
             state.on_order.append(self.on_order)
@@ -148,15 +162,37 @@ class OrderManager:
         return managed
 
     def _remember(self, m: ManagedOrder) -> None:
+        """Keep ``m``; over capacity, forget the oldest *resolved* orders only.
+
+        Unresolved orders stay whatever the count: forgetting one would let reconcile skip an
+        order that may exist at ABP. Their number is bounded by what the bot has in flight.
+        """
         self._orders[m.request_uuid] = m
-        while len(self._orders) > self._capacity:
-            victim = next(
-                (k for k, v in self._orders.items() if v.resolved), next(iter(self._orders))
-            )
-            del self._orders[victim]
+        excess = len(self._orders) - self._capacity
+        if excess <= 0:
+            return
+        victims = []
+        for uuid, held in self._orders.items():
+            if held.resolved:
+                victims.append(uuid)
+                if len(victims) == excess:
+                    break
+        for uuid in victims:
+            del self._orders[uuid]
 
     async def _place_batch(self, orders: Sequence[OrderRequest]) -> list[ManagedOrder]:
         managed = self._admit(orders)
+        uuids = {m.request_uuid for m in managed}
+        self._inflight |= uuids
+        try:
+            return await self._send_rounds(orders, managed)
+        finally:
+            self._inflight -= uuids
+
+    async def _send_rounds(
+        self, orders: Sequence[OrderRequest], managed: list[ManagedOrder]
+    ) -> list[ManagedOrder]:
+        """Send, look up after ambiguity, resend what ABP lacks: the rules of the module doc."""
         by_uuid = {m.request_uuid: m for m in managed}
         pending = list(managed)
         maybe_sent: set[str] = set()
@@ -176,9 +212,6 @@ class OrderManager:
             except DuplicateRequest:
                 ambiguous = pending
                 note = "409: all duplicates"
-            except (MaybePlaced, ServerError) as exc:
-                ambiguous = pending
-                note = type(exc).__name__
             except (ConnectFailed, RateLimited) as exc:
                 # The client already retried these as far as its policy allows. Nothing reached
                 # ABP in the last attempt, but an earlier round may have: treat as ambiguous
@@ -191,6 +224,12 @@ class OrderManager:
                 note = type(exc).__name__
                 if not ambiguous:
                     raise
+            except (NetworkError, ServerError, ProtocolError) as exc:
+                # MaybePlaced, or any other network failure once the request may have left
+                # (the transport's mapping may change; only ConnectFailed proves "not sent"),
+                # a 5xx, or a 2xx we could not read: the orders may exist. Look them up.
+                ambiguous = pending
+                note = type(exc).__name__
             except (InvalidInput, VenueError) as exc:
                 # 400/422/401/403/404/501: ABP refused the request as a whole; nothing placed.
                 # (Only after round one: a refusal after an ambiguous round is looked up.)
@@ -198,6 +237,11 @@ class OrderManager:
                 for m in pending:
                     if m.attempts == 1:
                         self._resolve(m, LocalStatus.NOT_SENT, f"refused: {exc}")
+                        if isinstance(exc, AuthError):
+                            # 401/403 come from ABP's middleware, before the request is looked
+                            # at: nothing was stored, so the uuid may go again once the key is
+                            # fixed (as after a connect failure).
+                            self.dedupe.remove(m.request_uuid)
                 note = type(exc).__name__
                 if not ambiguous:
                     raise
@@ -259,11 +303,16 @@ class OrderManager:
         self, ambiguous: list[ManagedOrder], rounds: int
     ) -> list[ManagedOrder] | None:
         """Look up until ABP answers; never resend before it has. None = it never answered
-        within the remaining rounds."""
+        within the remaining rounds.
+
+        Any library error counts as "no answer" (a network failure, a 5xx, but also a malformed
+        page or a refused key): the orders stay UNKNOWN rather than the error escaping from
+        :meth:`place`, which would leave the bot unsure what to do with them.
+        """
         while True:
             try:
                 return await self._lookup(ambiguous)
-            except (NetworkError, ServerError, RateLimited) as exc:
+            except WagerkitError as exc:
                 if rounds >= self.max_resends:
                     log.warning("lookup by requestUuid keeps failing (%s)", type(exc).__name__)
                     return None
@@ -296,26 +345,52 @@ class OrderManager:
     # recovery
 
     async def reconcile(self) -> list[ManagedOrder]:
-        """Look up every remembered order in UNKNOWN; return those that stay unknown.
+        """Look up every remembered order whose fate is unknown; return those that stay so.
 
-        An order ABP does not have after its fate was unknown was never stored there; it is
-        marked NOT_SENT rather than resent (its moment has usually passed: resend explicitly
-        with a new order if still wanted).
+        That is every order in UNKNOWN, and every order left SENT by a placement that was
+        interrupted (its task cancelled mid-request); those are marked UNKNOWN first. Orders of
+        a placement still running are left to it. An order ABP does not have after its fate was
+        unknown was never stored there; it is marked NOT_SENT rather than resent (its moment
+        has usually passed: resend explicitly with a new order if still wanted). When ABP
+        cannot be asked (any library error), nothing changes and every one is returned.
         """
-        unknown = [m for m in self._orders.values() if m.status is LocalStatus.UNKNOWN]
-        if not unknown:
+        todo = [
+            m
+            for m in self._orders.values()
+            if m.status in (LocalStatus.UNKNOWN, LocalStatus.SENT)
+            and m.request_uuid not in self._inflight
+        ]
+        if not todo:
             return []
-        missing = await self._lookup(unknown)
+        interrupted = [m for m in todo if m.status is LocalStatus.SENT]
+        for m in interrupted:
+            m.mark(LocalStatus.UNKNOWN, "placement interrupted after sending")
+        self.journal.append(
+            entry(m.request_uuid, LocalStatus.UNKNOWN.value, "placement interrupted")
+            for m in interrupted
+        )
+        try:
+            missing = await self._lookup(todo)
+        except WagerkitError as exc:
+            log.warning("reconcile: lookup by requestUuid failed (%s)", type(exc).__name__)
+            return todo
         for m in missing:
             self._resolve(m, LocalStatus.NOT_SENT, "not found at ABP on reconcile")
-        return [m for m in unknown if m.status is LocalStatus.UNKNOWN]
+        return [m for m in todo if m.status is LocalStatus.UNKNOWN]
 
     async def recover(self) -> dict[str, Order | None]:
-        """After a restart: look up every journaled order whose outcome was never recorded.
+        """After a restart: refuse journaled uuids again, then look up every journaled order
+        whose outcome was never recorded.
 
-        Returns requestUuid → the order at ABP, or None when ABP does not have it. Journals
-        each answer so the next restart does not ask again.
+        Every requestUuid first journaled within the dedupe window (``dedupe.ttl`` seconds of
+        wall-clock time) goes back into the dedupe cache first, so that a second submit of it is
+        refused locally after the restart as it was before (for a full window from now: longer
+        than needed, never shorter). Then returns requestUuid → the order at ABP, or None when
+        ABP does not have it, and journals each answer so the next restart does not ask again.
+        Call it before placing anything.
         """
+        for uuid in self.journal.recent(time.time() - self.dedupe.ttl):
+            self.dedupe.check_and_insert(uuid)
         uuids = self.journal.unresolved()
         result: dict[str, Order | None] = dict.fromkeys(uuids)
         for found in await self.find(uuids):
