@@ -37,7 +37,12 @@ from wagerkit.pinnacle.errors import AMBIGUOUS_CODES
 from wagerkit.sim.pinnacle.scenario import DEFAULT_SCENARIO
 from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
-PATHS = {"parlay": "/v4/bets/parlay", "teaser": "/v4/bets/teaser", "special": "/v4/bets/special"}
+PATHS = {
+    "straight": "/v4/bets/straight",
+    "parlay": "/v4/bets/parlay",
+    "teaser": "/v4/bets/teaser",
+    "special": "/v4/bets/special",
+}
 CODES = {"parlay": PARLAY_ERROR_CODES, "teaser": TEASER_ERROR_CODES, "special": SPECIAL_ERROR_CODES}
 CASES = [(kind, code) for kind, codes in CODES.items() for code in sorted(codes)]
 
@@ -48,6 +53,22 @@ async def _placer(client: AsyncPinnacleClient, kind: str) -> Place:
     """A function placing one valid bet of ``kind`` (keyword overrides allowed)."""
     arsenal = await line_id(client, ARSENAL_CHELSEA)
     roma = await line_id(client, ROMA_LAZIO)
+    if kind == "straight":
+
+        async def straight(**kw: object) -> BetOutcome:
+            args = {
+                "sport_id": SOCCER,
+                "event_id": ROMA_LAZIO,
+                "period_number": 0,
+                "bet_type": "MONEYLINE",
+                "team": "TEAM1",
+                "line_id": roma,
+                "stake": 10.0,
+                **kw,
+            }
+            return await client.place_straight(**args)  # type: ignore[arg-type]
+
+        return straight
     if kind == "parlay":
 
         async def parlay(**kw: object) -> BetOutcome:
@@ -91,7 +112,7 @@ async def test_every_documented_code_is_mapped_onto_the_error_tree(
             await place(unique_request_id=uid)
     if code == "DUPLICATED_REQUEST":  # the id is taken, yet no bet carries it: say so
         assert isinstance(err.value, DuplicateRequest)
-        assert err.value.body["uniqueRequestId"] == uid  # type: ignore[index]
+        assert err.value.body["uniqueRequestId"] == uid
     else:
         assert isinstance(err.value, Declined)
         assert (err.value.reason, err.value.request_id) == (code, uid)
@@ -142,24 +163,8 @@ async def test_an_unexpected_error_over_a_placed_bet_is_found_by_lookup(
     frozen: RunningPinnacle, kind: str, code: str
 ) -> None:
     async with frozen.client(retry=FAST_RETRY) as client:
-        if kind == "straight":
-            line = await line_id(client, ROMA_LAZIO)
-
-            async def place(**kw: object) -> BetOutcome:
-                return await client.place_straight(
-                    sport_id=SOCCER,
-                    event_id=ROMA_LAZIO,
-                    period_number=0,
-                    bet_type="MONEYLINE",
-                    team="TEAM1",
-                    line_id=line,
-                    stake=10.0,
-                    **kw,  # type: ignore[arg-type]
-                )
-
-        else:
-            place = await _placer(client, kind)
-        path = PATHS.get(kind, "/v4/bets/straight")
+        place = await _placer(client, kind)
+        path = PATHS[kind]
         frozen.sim.inject(path, f"code_after:{code}")  # placed, then "unexpected error"
         uid = new_request_id()
         outcome = await place(unique_request_id=uid)
