@@ -11,6 +11,8 @@ their filters and keyset pagination, and faults on /place-orders that a real net
 - ``500`` / ``503``: fail without committing; ``500-after``: commit, then answer 500
 - ``connect``: the connection is refused (nothing sent)
 - ``429``: rate limited with Retry-After 0
+- ``garbage``: commit, then answer 200 with a body that does not decode
+- ``hang``: commit, then never answer (the caller cancels: an interrupted placement)
 
 The real simulator (``wagerkit.sim.abp``) is the integration target; this fake makes the
 duplicate-safety proof independent of it and lets it hit every fault path on purpose.
@@ -23,7 +25,11 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
+import anyio
 import httpx
+
+GARBAGE = b'{"status": "accepted", "acceptedOrders": [{"orderId": "not-a-n'
+"""A 2xx body cut short: what a proxy or a half-written response looks like."""
 
 
 class FakeAbp:
@@ -48,7 +54,8 @@ class FakeAbp:
     ) -> None:
         self.script = list(faults)
         self.lookup_faults: list[str] = []
-        """Faults for GET /orders: ``timeout`` or ``500`` (consumed one per lookup)."""
+        """Faults for GET /orders: ``timeout``, ``500``, ``garbage`` (200 with a body that
+        does not decode) or ``401`` (consumed one per lookup)."""
         self.fault_rate = fault_rate
         self.kinds = kinds
         self.rng = random.Random(seed)
@@ -60,6 +67,8 @@ class FakeAbp:
         self.deferred: list[list[dict[str, Any]]] = []
         self.placements = 0
         self.faults_hit: list[str] = []
+        self.hung: anyio.Event | None = None
+        """Set (when a test puts an Event here) once a ``hang`` placement has committed."""
         self.next_order = 100
         self.next_bet = 500
 
@@ -153,13 +162,23 @@ class FakeAbp:
         if request.headers.get("x-api-key") != "test-key":
             return httpx.Response(401, json={"error": "Invalid or inactive API key"})
         if path == "/place-orders":
-            return self._place(request)
+            response = self._place(request)
+            if response is None:  # "hang": committed, the answer never comes
+                if self.hung is not None:
+                    self.hung.set()
+                await anyio.sleep_forever()
+                raise AssertionError("unreachable")
+            return response
         if path == "/orders":
             if self.lookup_faults:
                 fault = self.lookup_faults.pop(0)
                 self.faults_hit.append(f"lookup-{fault}")
                 if fault == "timeout":
                     raise httpx.ReadTimeout("timed out", request=request)
+                if fault == "garbage":
+                    return httpx.Response(200, content=GARBAGE)
+                if fault == "401":
+                    return httpx.Response(401, json={"error": "Invalid or inactive API key"})
                 return httpx.Response(500, json={"detail": "Internal Server Error"})
             p = request.url.params
             ids = {int(x) for x in p.get("orderIds", "").split(",") if x}
@@ -183,7 +202,7 @@ class FakeAbp:
             return self._page(rows, "betId", request, "bets")
         return httpx.Response(404, json={"detail": "Not Found"})
 
-    def _place(self, request: httpx.Request) -> httpx.Response:
+    def _place(self, request: httpx.Request) -> httpx.Response | None:
         self.placements += 1
         for batch in self.deferred:  # in-flight requests from before land first
             self._commit(batch)
@@ -214,6 +233,10 @@ class FakeAbp:
             raise httpx.ReadTimeout("timed out", request=request)
         if fault == "500-after":
             return httpx.Response(500, json={"detail": "Internal Server Error"})
+        if fault == "garbage":
+            return httpx.Response(200, content=GARBAGE)
+        if fault == "hang":
+            return None
         status = "accepted" if not declined else ("declined" if not accepted else "partial-success")
         return httpx.Response(
             200,

@@ -4,16 +4,24 @@ different) for mixed currencies."""
 from __future__ import annotations
 
 import functools
+import math
+from typing import Any
 
 import anyio
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.abp.conftest import sim_client
-from wagerkit import Fx, to_minor
+from tests.abp.test_abp_models import quickstart_betslip
+from wagerkit import Fx, minor_to_str, to_minor
 from wagerkit.abp import OrderRequest
 from wagerkit.abp.analytics import fx_from_bets, pnl, positions
-from wagerkit.abp.models import Bet, BetStatus, CurrencyInfo, SettlementStatus
-from wagerkit.errors import MissingRate
+from wagerkit.abp.models import Bet, BetStatus, CurrencyInfo, SettlementStatus, decode_betslip
+from wagerkit.abp.preview import book_from_betslip
+from wagerkit.errors import InvalidInput, MissingRate, ProtocolError
+from wagerkit.sim.abp.lifecycle import liability
 from wagerkit.sim.abp.testing import SimHandle
 
 FIX = "id1000004461512432"
@@ -102,3 +110,84 @@ async def test_against_the_simulator_single_currency_agrees_mixed_differs(
         abp_total = (await c.pnl("userRef", user_ref="mix")).total_net_pnl
         mine_total = pnl(bets, fx, "USD", "userRef").total_net_pnl
         assert mine_total != to_minor(abp_total, "USD")
+
+
+# --------------------------------------------------------------------------------------------
+# venue data problems are ProtocolError; bad arguments are InvalidInput; money stays exact
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"placed_currency": "XYZ", "currency_info": None},
+        {"placed_stake": math.inf},
+        {"placed_stake": 1e300},
+    ],
+    ids=["unknown placedCurrency", "infinite stake", "stake beyond exact range"],
+)
+def test_bets_abp_sent_that_are_not_money_are_protocol_errors(kw: dict[str, object]) -> None:
+    bad = bet(7, 5.0, "USD", **kw)
+    with pytest.raises(ProtocolError, match="bet 7"):
+        positions([bet(1, 5.0, "USD"), bad], Fx())
+    settled = bet(7, 5.0, "USD", settlement_status=SettlementStatus.WON, settlement_amount=9.0)
+    with pytest.raises(ProtocolError):
+        pnl([msgspec.structs.replace(settled, **kw)], Fx())  # type: ignore[arg-type]
+
+
+def test_an_unusable_rate_from_abp_is_a_protocol_error_and_leaves_fx_alone() -> None:
+    fx = Fx()
+    good = bet(1, 5.0, "EUR")
+    zero = bet(2, 5.0, "GBP", currency_info=CurrencyInfo("GBP", 0.0))
+    with pytest.raises(ProtocolError, match="bet 2"):
+        fx_from_bets([good, zero], fx)
+    assert fx.currencies() == ["USD"]
+
+
+def test_bad_arguments_are_invalid_input() -> None:
+    with pytest.raises(InvalidInput):
+        positions([bet(1, 5.0, "USD")], Fx(), currency="DOLLARS")
+    with pytest.raises(InvalidInput):
+        pnl([], Fx(), group_by="sport")  # type: ignore[arg-type]
+
+
+def test_a_refused_betslip_is_a_protocol_error_and_leaves_fx_alone() -> None:
+    data = msgspec.json.decode(quickstart_betslip())
+    first = next(iter(data["odds"].values()))
+    next(iter(first.values()))["price"] = 0.5
+    slip = decode_betslip(msgspec.json.encode(data))
+    fx = Fx()
+    with pytest.raises(ProtocolError):
+        book_from_betslip(slip, fx)
+    assert fx.currencies() == ["USD"]
+    assert book_from_betslip(decode_betslip(quickstart_betslip()), fx)
+    assert "EUR" in fx.currencies()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stake=st.integers(min_value=1, max_value=10**13),
+    price=st.decimals(min_value="1.000001", max_value="1000", places=6),
+    currency=st.sampled_from(["USD", "JPY", "KWD"]),
+)
+def test_a_lay_risks_exactly_the_simulators_liability(
+    stake: int, price: Any, currency: str
+) -> None:
+    """A lost lay (payout 0) loses exactly its liability stake × (price − 1), rounded up once
+    in minor units, as the simulator computes it: no float in between."""
+    placed_price = float(price)
+    lost = Bet(
+        bet_id=1,
+        bet_status=BetStatus.CONFIRMED,
+        placed_stake=float(minor_to_str(stake, currency)),
+        placed_currency=currency,
+        placed_price=placed_price,
+        back=False,
+        settlement_status=SettlementStatus.LOST,
+        settlement_amount=0.0,
+        currency_info=None,
+    )
+    fx = Fx()
+    fx.set_rate("JPY", "150")
+    fx.set_rate("KWD", "0.3")
+    (group,) = pnl([lost], fx, currency).groups
+    assert group.net_pnl == -liability(stake, placed_price)

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 
+import httpx
 import pytest
 
+from wagerkit.abp import OrderRequest
 from wagerkit.cli import main
+from wagerkit.execution import LocalStatus, ManagedOrder, OrderManager
 from wagerkit.sim.abp.testing import SimHandle
 
 FIX = "id1000004461512432"
@@ -97,10 +101,13 @@ def test_bad_input_exits_2_and_never_prints_the_key(
 
 
 def test_watch_prints_stream_events(env: SimHandle, capsys: pytest.CaptureFixture[str]) -> None:
-    def place_soon() -> None:
-        time.sleep(0.5)
-        import httpx
-
+    def place_once_logged_in() -> None:
+        # The order must be published after the watch's WebSocket login, or the stream never
+        # sees it: wait for that condition (bounded), never for a guessed time.
+        deadline = time.monotonic() + 20
+        while env.state()["wsConnections"] < 1:
+            assert time.monotonic() < deadline, "the watch never logged in"
+            time.sleep(0.01)
         httpx.post(
             env.base_url + "/place-orders",
             headers=env.headers,
@@ -118,9 +125,9 @@ def test_watch_prints_stream_events(env: SimHandle, capsys: pytest.CaptureFixtur
                     }
                 ]
             },
-        )
+        ).raise_for_status()
 
-    t = threading.Thread(target=place_soon)
+    t = threading.Thread(target=place_once_logged_in)
     t.start()
     code, out = run(
         capsys, "watch", "--channels", "orders", "--count", "1", "--seconds", "20", "--json"
@@ -129,3 +136,106 @@ def test_watch_prints_stream_events(env: SimHandle, capsys: pytest.CaptureFixtur
     assert code == 0
     event = json.loads(out.strip().splitlines()[0])
     assert event["channel"] == "orders" and event["payload"]["userRef"] == "w"
+
+
+# --------------------------------------------------------------------------------------------
+# bad arguments: one clean line, never a traceback, nothing sent
+
+
+PLACE = ["place", FIX, "103", "10", "1.95", "--user-ref", "bad"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [*PLACE, "--expires-in", "nan"],
+        [*PLACE, "--expires-in", "1e20"],
+        [*PLACE, "--expires-in", "-1"],
+        ["place", FIX, "103", "nan", "1.95", "--user-ref", "bad"],
+        ["place", FIX, "103", "10", "inf", "--user-ref", "bad"],
+        ["place", FIX, "103", "ten", "1.95", "--user-ref", "bad"],
+        [*PLACE, "--bookmakers", ",,"],
+        [*PLACE, "--currency", "XYZ"],
+        [*PLACE, "--player-id", "-1"],
+        [*PLACE, "--request-uuid", "not-a-uuid"],
+        [*PLACE, "--timeout", "nan"],
+        [*PLACE, "--timeout", "0"],
+        [*PLACE, "--base-url", "ftp://example.com"],
+        [*PLACE, "--base-url", "http://abp.example.com"],
+        ["orders", "--request-uuid", "zzz"],
+        ["orders"],
+        ["positions", "--user-ref", "bad", "--currency", "DOLLARS"],
+        ["watch", "--seconds", "nan"],
+        ["watch", "--channels", "no-such-channel", "--seconds", "5"],
+        ["betslip", FIX, "103", "--currency", "XYZ"],
+    ],
+)
+def test_a_bad_argument_is_one_clean_error_line_and_nothing_is_sent(
+    env: SimHandle, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    try:
+        code = main(["abp", *argv])
+    except SystemExit as exc:  # argparse refused it: usage and a message, exit 2
+        code = exc.code  # type: ignore[assignment]
+    err = capsys.readouterr().err
+    assert code in (1, 2), err
+    assert "Traceback" not in err and "error" in err.lower()
+    assert env.api_key not in err
+    assert env.state()["orders"] == 0
+
+
+# --------------------------------------------------------------------------------------------
+# --request-uuid: a re-run can never become a second bet
+
+
+def test_a_rerun_with_the_same_request_uuid_never_places_twice(
+    env: SimHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uid = str(uuid.uuid4())
+    argv = [*PLACE[:-1], "rerun", "--request-uuid", uid.upper()]  # any UUID form is accepted
+    code, out = run(capsys, *argv, "--json")
+    assert code == 0 and json.loads(out)["requestUuid"] == uid
+    code, out = run(capsys, *argv, "--json")
+    assert code == 0 and json.loads(out)["status"] == "ALREADY_PLACED"
+    env.advance(3600)  # past ABP's 30-minute duplicate window: ABP would accept it again
+    code, out = run(capsys, *argv)
+    assert code == 0 and "already at ABP" in out
+    orders = httpx.get(
+        env.base_url + "/orders", headers=env.headers, params={"requestUuids": uid}
+    ).json()["orders"]
+    assert len(orders) == 1, "exactly one order, however often the command is re-run"
+
+
+def test_the_request_uuid_is_printed_before_sending(
+    env: SimHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["abp", *PLACE])
+    captured = capsys.readouterr()
+    uid = captured.out.split(":")[0].strip()
+    assert code == 0 and f"--request-uuid {uid}" in captured.err
+
+
+def test_an_unknown_outcome_prints_the_uuid_and_how_to_resume(
+    env: SimHandle, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unknown(self: OrderManager, order: OrderRequest) -> ManagedOrder:
+        managed = ManagedOrder(order)
+        managed.mark(LocalStatus.UNKNOWN, "lookups kept failing")
+        return managed
+
+    monkeypatch.setattr(OrderManager, "place", unknown)
+    uid = str(uuid.uuid4())
+    code = main(["abp", *PLACE, "--lay", "--request-uuid", uid])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert f"{uid}: UNKNOWN" in captured.out
+    assert f"wagerkit abp orders --request-uuid {uid}" in captured.err
+    resume = next(line for line in captured.err.splitlines() if "resume" in line)
+    assert resume.split("resume (safe):")[1].split() == [
+        "wagerkit", "abp", *PLACE[:3], "10.0", "1.95", "--user-ref", "bad", "--lay",
+        "--request-uuid", uid,
+    ]  # fmt: skip
+    assert env.api_key not in captured.err
+    code = main(["abp", *PLACE, "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 3 and doc["status"] == "UNKNOWN" and doc["requestUuid"] in doc["resume"]

@@ -9,11 +9,12 @@ from typing import Any
 
 import anyio
 import httpx
+import msgspec
 import pytest
 
 from tests.abp.conftest import fast_retry, sim_client
 from wagerkit.abp import AbpClient, AccountCreate, AccountUpdate, BlockingAbpClient, OrderRequest
-from wagerkit.abp.models import PlaceStatus
+from wagerkit.abp.models import Bet, PlaceStatus
 from wagerkit.errors import (
     AuthError,
     Conflict,
@@ -191,6 +192,34 @@ async def test_a_malformed_2xx_body_is_a_protocol_error() -> None:
             await client.bet(1)
 
 
+async def test_a_2xx_placement_body_that_does_not_decode_is_maybe_placed_not_protocol() -> None:
+    """ABP said 200 to /place-orders: it most likely stored the orders. A body we cannot read
+    must not be reported as a protocol error (which reads as "nothing placed"), and is never
+    retried blindly."""
+    for body in (b'{"status": "accepted", "acceptedOrders": [{"orderId": 1', b"<html>ok</html>"):
+        calls = 0
+
+        def handler(request: httpx.Request, body: bytes = body) -> httpx.Response:
+            nonlocal calls
+            calls += 1
+            return httpx.Response(200, content=body)
+
+        client = AbpClient(
+            SECRET,
+            "https://abp.invalid",
+            transport=httpx.MockTransport(handler),
+            retry=fast_retry(5),
+            limiter=RateLimiter(100_000),
+        )
+        async with client:
+            o = order()
+            with pytest.raises(MaybePlaced) as info:
+                await client.place_orders(o)
+        assert not isinstance(info.value, ProtocolError)
+        assert info.value.request_id == o.request_uuid and calls == 1
+        assert "look them up by requestUuid" in str(info.value) and SECRET not in str(info.value)
+
+
 def test_https_is_required_except_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InvalidInput):
         AbpClient("k", "http://abp.example.com")
@@ -270,6 +299,13 @@ async def test_every_endpoint_against_the_simulator(
         assert len({b.bet_id for b in bets}) == len(bets) >= 12
         one = await c.bet(bets[0].bet_id)
         assert one.bet_id == bets[0].bet_id
+        raw = (await c.request_raw("GET", f"/bets/{one.bet_id}")).content
+        assert one.raw and msgspec.json.decode(one.raw) == msgspec.json.decode(raw)
+        assert isinstance(one, Bet) and bets[0].raw == b""  # nested: see the page's raw
+        page = await c.bets(user_ref="ep", limit=4)
+        assert msgspec.json.decode(page.raw)["bets"][0]["betId"] == page.bets[0].bet_id
+        assert msgspec.json.decode(pin.raw)["username"] == "pinnacle_main"
+        assert msgspec.json.decode(made.raw)["username"] == "vx2"
         with pytest.raises(NotFound):
             await c.bet(987654321)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 
@@ -23,3 +24,8 @@ def test_demo_runs_every_step() -> None:
         "lifecycle",
     ):
         assert step in out, step
+    lifecycle = out[out.index("lifecycle") :]
+    times = re.findall(r"^\s+(\S+)\s+(?:CREATED|SENT|ACCEPTED|FILLED)\b", lifecycle, re.M)
+    assert times, "the lifecycle lines are printed"
+    for stamp in times:  # ISO 8601 UTC, not raw epoch seconds
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp

@@ -6,16 +6,27 @@ against the real simulator lives in test_abp_sim_faults.py.
 
 from __future__ import annotations
 
+import time
 import uuid
 
+import anyio
 import pytest
 
 from tests.abp.conftest import fake_client, fast_retry
 from tests.abp.fakeabp import FakeAbp
-from wagerkit.abp import OrderRequest
-from wagerkit.errors import ConnectFailed, InvalidInput
-from wagerkit.execution import FileJournal, LocalStatus, MemoryJournal, OrderManager
-from wagerkit.transport import Backoff
+from wagerkit.abp import AbpClient, OrderRequest
+from wagerkit.errors import AuthError, ConnectFailed, InvalidInput, NetworkError
+from wagerkit.execution import (
+    DEDUPE_WINDOW,
+    FileJournal,
+    JournalEntry,
+    LocalStatus,
+    MemoryJournal,
+    OrderManager,
+)
+from wagerkit.execution.journal import entry
+from wagerkit.sim.abp.testing import SimHandle
+from wagerkit.transport import Backoff, RateLimiter
 
 pytestmark = pytest.mark.anyio
 
@@ -213,3 +224,221 @@ async def test_when_abp_never_answers_the_order_stays_unknown_for_reconcile() ->
     fake.lookup_faults.clear()
     assert await m.reconcile() == []
     assert got.status is LocalStatus.ACCEPTED and len(fake.orders) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# review fixes: every failure after the request may have left is ambiguous, lookups that fail
+# leave orders UNKNOWN, interrupted placements are reconciled, restarts keep the local refusal
+
+
+async def test_a_2xx_placement_whose_body_does_not_decode_is_looked_up_not_called_unsent() -> None:
+    """ABP answered 200 (it stored the order) but the body is cut short: the order is
+    ambiguous, so the manager looks it up and finds it; never NOT_SENT, never sent twice."""
+    fake = FakeAbp(["garbage"])
+    paths: list[str] = []
+    inner = fake.handle
+
+    async def spy(request):  # type: ignore[no-untyped-def]
+        paths.append(f"{request.method} {request.url.path}")
+        return await inner(request)
+
+    fake.handle = spy  # type: ignore[method-assign]
+    o = order()
+    got = await manager(fake).place(o)
+    assert got.status is LocalStatus.ACCEPTED
+    assert paths == ["POST /place-orders", "GET /orders"]
+    assert fake.placements == 1 and list(fake.by_uuid) == [o.request_uuid]
+    assert "UNKNOWN" in [t.status for t in got.history]
+
+
+async def test_a_plain_network_error_after_sending_is_ambiguous() -> None:
+    """Whatever the transport calls a failure once the request may have left (here a bare
+    NetworkError, not MaybePlaced), the manager looks the order up instead of resolving it."""
+    fake = FakeAbp()
+    client = fake_client(fake)
+    real = client.place_orders
+    calls = 0
+
+    async def lost_answer(orders, *, timeout=None):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        await real(orders, timeout=timeout)  # ABP stores it...
+        raise NetworkError("connection lost while reading the answer")  # ...we never hear
+
+    client.place_orders = lost_answer  # type: ignore[method-assign]
+    m = OrderManager(client, backoff=Backoff(initial=0.001, maximum=0.002), retry=fast_retry())
+    o = order()
+    got = await m.place(o)
+    assert got.status is LocalStatus.ACCEPTED and calls == 1
+    assert len(fake.orders) == 1 and fake.placements == 1
+
+
+async def test_a_lookup_answering_garbage_leaves_the_order_unknown_without_raising() -> None:
+    """The lookup after a dropped answer keeps returning a malformed page (ProtocolError):
+    place() returns the order UNKNOWN (the README's promise), and reconcile finds it later."""
+    fake = FakeAbp(["drop"])
+    fake.lookup_faults = ["garbage"] * 100
+    m = OrderManager(
+        fake_client(fake, attempts=2),
+        backoff=Backoff(initial=0.001, maximum=0.002),
+        max_resends=2,
+        retry=fast_retry(2),
+    )
+    got = await m.place(order())
+    assert got.status is LocalStatus.UNKNOWN and fake.placements == 1
+    assert "lookup-garbage" in fake.faults_hit
+    fake.lookup_faults = ["401"]  # still failing: reconcile reports it, changes nothing
+    assert await m.reconcile() == [got] and got.status is LocalStatus.UNKNOWN
+    fake.lookup_faults.clear()
+    assert await m.reconcile() == []
+    assert got.status is LocalStatus.ACCEPTED and len(fake.orders) == 1
+
+
+async def test_reconcile_covers_an_order_left_sent_by_an_interrupted_placement() -> None:
+    """The bot's task is cancelled while the request is out (ABP stored it): the order stays
+    SENT, and reconcile() looks it up like an UNKNOWN one."""
+    fake = FakeAbp(["hang"])
+    m = manager(fake)
+    o = order()
+    with anyio.move_on_after(0.5):
+        await m.place(o)
+    got = m.get(o.request_uuid)
+    assert got is not None and got.status is LocalStatus.SENT
+    assert await m.reconcile() == []
+    assert got.status is LocalStatus.ACCEPTED
+    assert got.order is not None and got.order.order_id == fake.by_uuid[o.request_uuid]
+    assert fake.placements == 1
+
+
+async def test_reconcile_leaves_a_placement_still_running_alone() -> None:
+    fake = FakeAbp(["hang"])
+    m = manager(fake)
+    o = order()
+    fake.hung = anyio.Event()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(m.place, o)
+        with anyio.fail_after(5):
+            await fake.hung.wait()  # the request is out and ABP stored it
+        assert await m.reconcile() == []  # in flight: not reconcile's business
+        got = m.get(o.request_uuid)
+        assert got is not None and got.status is LocalStatus.SENT
+        tg.cancel_scope.cancel()
+
+
+async def test_unresolved_orders_are_never_forgotten_resolved_ones_are_bounded() -> None:
+    fake = FakeAbp(["drop"])
+    fake.lookup_faults = ["500"] * 100
+    m = OrderManager(
+        fake_client(fake, attempts=1),
+        backoff=Backoff(initial=0.001, maximum=0.002),
+        max_resends=1,
+        retry=fast_retry(1),
+        capacity=3,
+    )
+    lost = await m.place(order(0))
+    assert lost.status is LocalStatus.UNKNOWN
+    fake.lookup_faults.clear()
+    for i in range(1, 11):
+        assert (await m.place(order(i))).status is LocalStatus.ACCEPTED
+    kept = m.orders()
+    assert lost in kept, "reconcile still needs it"
+    assert len(kept) == 3 and sum(k.resolved for k in kept) == 2
+    assert await m.reconcile() == [] and lost.status is LocalStatus.ACCEPTED
+
+
+async def test_recover_restores_the_local_refusal_of_a_second_submit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After a restart the dedupe cache is empty; recover() reloads the journaled uuids, so
+    submitting one of them again is still refused locally (nothing sent)."""
+    fake = FakeAbp()
+    path = tmp_path / "orders.jsonl"
+    o = order()
+    before = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    assert (await before.place(o)).status is LocalStatus.ACCEPTED
+    restarted = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    await restarted.recover()
+    with pytest.raises(InvalidInput, match="already submitted"):
+        await restarted.place(o)
+    assert fake.placements == 1
+
+
+async def test_recover_does_not_refuse_uuids_older_than_the_window(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "orders.jsonl"
+    o = order()
+    journal = FileJournal(path, fsync=False, compact=False)
+    old = time.time() - DEDUPE_WINDOW - 60
+    journal.append(
+        [
+            JournalEntry(old, o.request_uuid, "CREATED"),
+            JournalEntry(old, o.request_uuid, "ACCEPTED", order_id=1),
+        ]
+    )
+    journal.close()
+    restarted = OrderManager(fake_client(FakeAbp()), journal=FileJournal(path, fsync=False))
+    await restarted.recover()
+    assert o.request_uuid not in restarted.dedupe
+
+
+async def test_file_journal_compacts_resolved_history_on_open(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Reopening drops the lines of orders resolved long ago and keeps everything recover()
+    needs: unresolved orders (with their request body) and recently journaled uuids."""
+    path = tmp_path / "orders.jsonl"
+    journal = FileJournal(path, fsync=False, compact=False)
+    old = time.time() - 7200
+    stale = [str(uuid.uuid4()) for _ in range(200)]
+    for u in stale:
+        journal.append(
+            [
+                JournalEntry(old, u, "CREATED"),
+                JournalEntry(old, u, "SENT"),
+                JournalEntry(old, u, "ACCEPTED"),
+            ]
+        )
+    pending, fresh = order(1), order(2)
+    journal.append([entry(pending.request_uuid, "CREATED", request=pending)])
+    journal.append([JournalEntry(old, pending.request_uuid, "SENT")])
+    journal.append([entry(fresh.request_uuid, "CREATED"), entry(fresh.request_uuid, "ACCEPTED")])
+    journal.close()
+    size_before = path.stat().st_size
+    reopened = FileJournal(path, fsync=False)
+    assert reopened.compactions == 1
+    assert path.stat().st_size < size_before / 50
+    assert reopened.unresolved() == [pending.request_uuid]
+    assert set(reopened.recent(time.time() - 1800)) == {pending.request_uuid, fresh.request_uuid}
+    text = path.read_text()
+    assert '"request"' in text and not any(u in text for u in stale)
+    reopened.close()
+    again = FileJournal(path, fsync=False)
+    assert again.compactions == 0, "nothing left to drop: the file is left alone"
+    again.close()
+
+
+async def test_file_journal_stays_bounded_while_appending(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "orders.jsonl"
+    journal = FileJournal(path, fsync=False, max_bytes=20_000, keep_resolved_for=0.0)
+    keep = order()
+    journal.append([entry(keep.request_uuid, "SENT")])
+    for _ in range(3000):
+        u = str(uuid.uuid4())
+        journal.append([entry(u, "CREATED"), entry(u, "SENT"), entry(u, "ACCEPTED")])
+        assert path.stat().st_size < 40_000
+    assert journal.compactions >= 10
+    assert journal.unresolved() == [keep.request_uuid]
+    journal.close()
+
+
+async def test_a_refused_key_at_round_one_releases_the_uuid(abp_sim: SimHandle) -> None:
+    """401 comes from ABP's middleware: nothing was stored, so (like a connect failure) the
+    uuid may be submitted again once the key is fixed; against the real simulator."""
+    client = AbpClient(
+        "not-the-key", abp_sim.base_url, retry=fast_retry(), limiter=RateLimiter(100_000)
+    )
+    async with client:
+        m = OrderManager(client, retry=fast_retry())
+        o = order()
+        with pytest.raises(AuthError):
+            await m.place(o)
+        got = m.get(o.request_uuid)
+        assert got is not None and got.status is LocalStatus.NOT_SENT
+        assert o.request_uuid not in m.dedupe
+        with pytest.raises(AuthError):  # not "already submitted": it may go again
+            await m.place(o)

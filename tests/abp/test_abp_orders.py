@@ -101,3 +101,49 @@ def test_preview_routes_the_quickstart_order_with_the_engine() -> None:
     assert preview_order(make(price=2.5), slip).status == "waiting"
     with pytest.raises(InvalidInput):
         preview_order(OrderRequest.create(FIX, 101, 10.0, 1.95, user_ref="t"), slip)
+
+
+class NotJson:
+    """Something a bot might put in meta by mistake."""
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"expires_in": math.nan}, "expires_in"),  # ValueError from timedelta before
+        ({"expires_in": math.inf}, "expires_in"),
+        ({"expires_in": 1e20}, "expires_in"),  # OverflowError before
+        ({"expires_in": -5}, "expires_in"),
+        ({"expires_in": "60"}, "expires_in"),
+        ({"expires_in": dt.timedelta(days=10**8)}, "expires_in"),
+        ({"bookmakers": [1, 2]}, "bookmakers"),  # TypeError from str.join before
+        ({"bookmakers": 7}, "bookmakers"),
+        ({"meta": {"x": NotJson()}}, "meta"),  # TypeError at encode time, after send began
+        ({"meta": {1: "x"}}, "meta"),
+        ({"meta": {"f": print}}, "meta"),
+        ({"meta": ["not", "an", "object"]}, "meta"),
+        ({"test": "yes"}, "test_order"),
+        ({"expires_at": "2030-01-01T00:00:00Z"}, "expires_at"),
+    ],
+)
+def test_bad_arguments_are_invalid_input_never_raw_python_errors(
+    kw: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as info:
+        make(**kw)
+    assert info.value.field == field
+
+
+def test_a_struct_built_by_hand_is_checked_too() -> None:
+    good = make()
+    fields = {f: getattr(good, f) for f in good.__struct_fields__}
+    for bad in ({"meta": {"x": NotJson()}}, {"bookmakers": ["a", "b"]}, {"back": 1}):
+        with pytest.raises(InvalidInput):
+            OrderRequest(**{**fields, **bad})  # type: ignore[arg-type]
+
+
+def test_valid_meta_and_bookmakers_still_encode() -> None:
+    o = make(meta={"strategy": "s1", "n": 3, "nested": [1.5, None]}, bookmakers=("a", "b"))
+    body = msgspec.json.decode(encode_orders([o]))["orders"][0]
+    assert body["meta"]["nested"] == [1.5, None] and body["bookmakers"] == "a,b"
+    assert make(expires_in=dt.timedelta(minutes=5)).expires_at is not None
