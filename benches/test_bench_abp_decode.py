@@ -1,5 +1,5 @@
 """ABP wire handling: a 50-bookmaker betslip decoded into Structs (≥ 5× json + dicts) and one
-stream message decoded and applied to the state cache.
+stream message decoded and applied to the state cache (≥ 0.8× json + a dict, see STREAM_GATE).
 
 Baselines are what a bot without msgspec would write: ``json.loads`` and then the checks the
 Structs give for free (each quote's fields present with the right types), collected into plain
@@ -236,6 +236,13 @@ class DictCache:
             self.orders[payload["orderId"]] = payload
 
 
+STREAM_GATE = 0.8
+"""The stream path does more than its baseline (typed decode with checks, the monotonic merge,
+a bounded cache, bad-frame handling) and measures about 1.2× faster anyway. The gate asks for
+no worse than 0.8×: met with a wide margin on a noisy shared machine, yet a change that makes
+message handling half as fast again fails the build."""
+
+
 def test_bench_abp_stream_message(benchmark: Any) -> None:
     """Decode one stream frame and apply it to the state cache (monotonic merge, bounded)."""
     frames = order_frames()
@@ -253,5 +260,5 @@ def test_bench_abp_stream_message(benchmark: Any) -> None:
         lambda: stream._apply(decode_envelope(next(mine))),
         lambda: baseline.apply(next(theirs)),
         baseline_name="json.loads + dict (no checks, no merge)",
-        min_ratio=None,
+        min_ratio=STREAM_GATE,
     )
