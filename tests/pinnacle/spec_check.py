@@ -1,7 +1,9 @@
 """Check recorded responses of the local Pinnacle server against the official spec files.
 
-The spec files in ``shared/specs`` drive everything: the operation is found by path and
-method, the response schema by status code, and the body is validated with
+The official spec files drive everything. They are vendored unchanged in
+``tests/pinnacle/specs`` (the README there names their source), so a fresh clone can run these
+checks. The operation is found by path and method, the response schema by status code, and the
+body is validated with
 ``openapi_schema_validator.OAS30Validator`` (OAS 3: ``nullable``, enums, formats) or jsonschema
 Draft 4 (the Swagger 2.0 Customer API), with ``$ref`` resolved inside the file. A status the
 spec does not list for the operation (a fair-use 429, a 401 on ``/v2/odds``) must still carry the
@@ -27,9 +29,7 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
-if not SPECS.is_dir():  # CI clones main with shared/ beside it
-    SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+SPECS = Path(__file__).resolve().parent / "specs"
 
 CURRENT = {
     "lines": "pinnacle-lines-api.yaml",

@@ -4,12 +4,13 @@ code is known, types are strict and unknown fields tolerated, and raw bytes stay
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from tests.pinnacle.spec_check import load
+from tests.pinnacle.spec_check import CURRENT, SPECS, load
 from wagerkit.pinnacle import codes, models
 
 # spec schema name -> the model that decodes it
@@ -144,3 +145,13 @@ def test_cancellation_details_in_every_documented_shape() -> None:
         == legacy.detail_items()
         == {"correctSpread": "-1.5"}
     )
+
+
+def test_spec_files_are_vendored_in_the_repository() -> None:
+    """The conformance checks must not depend on anything outside the repository: a user's
+    fresh clone has no ``shared/`` beside it."""
+    repo = Path(__file__).resolve().parents[2]
+    for name in CURRENT.values():
+        path = SPECS / name
+        assert path.is_file(), name
+        assert path.resolve().is_relative_to(repo), f"{path} is outside the repository"
