@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import math
+
+import anyio
 import pytest
 
 from wagerkit.clock import FakeClock
-from wagerkit.errors import Declined, InvalidInput, MaybePlaced, NotFound, ProtocolError
+from wagerkit.errors import (
+    Declined,
+    InvalidInput,
+    MaybePlaced,
+    NotFound,
+    ProtocolError,
+    VenueError,
+)
 from wagerkit.odds88 import (
     BetAmount,
+    BetItem,
     BetRejected,
+    BetRequest,
     BetRequestRefused,
     BetResultType,
     BetSettlement,
@@ -172,3 +184,150 @@ async def test_malformed_bet_answer_is_a_protocol_error(
     server.sim.inject_fault("/api/players/p1/Bets", "wrong_type")
     with pytest.raises(ProtocolError):
         await client.get_bet("p1", "whatever")
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("fault", ["garbage_after", "wrong_type_after", "huge_after"])
+async def test_an_unreadable_2xx_placement_is_looked_up_by_request_id(
+    client: Odds88Client, server: RunningOdds88, fault: str
+) -> None:
+    """A 2xx means the bet was probably stored: ask by request id, never raise blindly."""
+    request = bet_request()
+    server.sim.inject_fault("/api/players/p1/Bets/V2", fault)  # stored, answer mangled
+    result = await client.place_bet("p1", request)
+    assert result.accepted and result.request_id == request.id
+    assert sum(1 for (_c, b) in server.sim.bets if b == request.id) == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"responseCode": 1, "errorMessage": null, "payload": null}',  # success, no result
+        b'{"responseCode": 77, "payload": null}',  # a code this version does not know
+        b'{"responseCode": 1, "payload": {"resultType": 2, "requestId": "someone-else"}}',
+    ],
+)
+async def test_a_2xx_placement_that_says_too_little_is_looked_up(
+    client: Odds88Client, server: RunningOdds88, body: bytes
+) -> None:
+    request = bet_request()
+    server.sim.inject_response("/api/players/p1/Bets/V2", body, process=True)
+    result = await client.place_bet("p1", request)
+    assert result.accepted and result.request_id == request.id
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_an_unreadable_2xx_for_a_bet_never_stored_is_maybe_placed(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    """The lookup finds nothing: still MaybePlaced (ask again), never a ProtocolError."""
+    request = bet_request()
+    server.sim.inject_fault("/api/players/p1/Bets/V2", "garbage")  # not processed
+    with pytest.raises(MaybePlaced) as info:
+        await client.place_bet("p1", request)
+    assert info.value.request_id == request.id
+    assert "not found by request id" in str(info.value)
+    assert not server.sim.bets
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_failed_lookup_after_an_ambiguous_placement_is_maybe_placed(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    request = bet_request()
+    server.sim.inject_fault("/api/players/p1/Bets/V2", "garbage_after")
+    server.sim.inject_fault("/api/players/p1/Bets/" + request.id, "garbage", count=5)
+    with pytest.raises(MaybePlaced) as info:
+        await client.place_bet("p1", request)
+    assert info.value.request_id == request.id
+    assert "lookup" in str(info.value)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_bet_read_back_under_another_request_id_is_a_protocol_error(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    request = bet_request()
+    await client.place_bet("p1", request)
+    server.sim.inject_response(
+        "/api/players/p1/Bets/" + request.id, b'{"resultType": 2, "requestId": "other"}'
+    )
+    with pytest.raises(ProtocolError):
+        await client.get_bet("p1", request.id)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_venue_amount_that_breaks_the_rules_is_a_protocol_error(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    """The same checks that make a caller's bad Amount InvalidInput make the venue's a
+    ProtocolError: the blame follows the direction."""
+    request = bet_request()
+    await client.place_bet("p1", request)
+    path = "/api/players/p1/Bets/" + request.id
+    for amount in (
+        b'{"currency": "", "value": 1000, "precision": 2}',
+        b'{"currency": "EUR", "value": 1000, "precision": 99}',
+        b'{"currency": "EUR", "value": 100000000000000000000000, "precision": 2}',
+    ):
+        body = b'{"resultType": 2, "acceptedBet": {"amount": ' + amount + b"}}"
+        server.sim.inject_response(path, body)
+        with pytest.raises(ProtocolError):
+            await client.get_bet("p1", request.id)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_long_venue_messages_are_cut_short_in_errors(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    request = bet_request()
+    refusal = b'{"responseCode": 2, "errorMessage": "' + b"x" * 100_000 + b'", "payload": null}'
+    server.sim.inject_response("/api/players/p1/Bets/V2", refusal)
+    with pytest.raises(BetRequestRefused) as refused:
+        await client.place_bet("p1", request)
+    problem = b'{"title": "bad", "detail": "' + b"y" * 100_000 + b'"}'
+    server.sim.inject_response("/api/players/p1/Bets/V2", problem, status=400)
+    with pytest.raises(VenueError) as bad:
+        await client.place_bet("p1", bet_request())
+    for error in (refused.value, bad.value):
+        assert len(str(error)) < 500
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_caller_mistakes_in_a_bet_request_are_invalid_input_and_never_sent(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    good = bet_request()
+    item = good.items[0]
+    bad_requests = [
+        BetRequest(good.id, {"currency": "EUR", "value": 1, "precision": 2}, good.items),  # type: ignore[arg-type]
+        BetRequest(
+            good.id, good.amount, [BetItem(item.event_id, item.market_id, 3001, price=math.nan)]
+        ),
+        BetRequest(good.id, good.amount, [BetItem(1001, 2001, 3001, price=math.inf)]),
+        BetRequest(good.id, good.amount, [BetItem(1001, 2001, 3001, price=1.0)]),
+        BetRequest(good.id, good.amount, [BetItem("1001", 2001, 3001, price=2.1)]),  # type: ignore[arg-type]
+        BetRequest(good.id, good.amount, [{"eventId": 1001}]),  # type: ignore[list-item]
+        BetRequest(good.id, good.amount, good.items, price_change=7),  # type: ignore[arg-type]
+        BetRequest(good.id, good.amount, good.items, custom_payout_multiplier=math.nan),
+    ]
+    for request in bad_requests:
+        with pytest.raises(InvalidInput):
+            await client.place_bet("p1", request)
+        with pytest.raises(InvalidInput):
+            await client.max_bet("p1", request)
+    assert not server.sim.bets
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize(
+    "options", [{"timeout": math.nan}, {"timeout": -1.0}, {"every": 0.0}, {"every": math.inf}]
+)
+async def test_wait_for_bet_refuses_bounds_that_would_never_end(
+    client: Odds88Client, options: dict[str, float]
+) -> None:
+    request = bet_request(SINNER_LIVE)
+    await client.place_bet("p1", request)  # pending for 5 s of the fake clock
+    with anyio.fail_after(5), pytest.raises(InvalidInput):
+        await client.wait_for_bet("p1", request.id, **options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wagerkit.errors import InvalidInput, MaybePlaced, ProtocolError, ServerError
+from wagerkit.errors import InvalidInput, MaybePlaced, ServerError
 from wagerkit.odds88 import (
     Amount,
     BetSettlement,
@@ -114,24 +114,73 @@ async def test_bad_input_is_refused_before_anything_is_sent(
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    "fault",
     [
-        ("garbage", ProtocolError),
-        ("wrong_type", ProtocolError),
-        ("huge", ProtocolError),
-        ("html", MaybePlaced),  # a 5xx on a money call is ambiguous
-        ("500_after", MaybePlaced),
+        "garbage",  # a 2xx we cannot read: the cashout may have happened
+        "wrong_type",
+        "huge",
+        "html",  # a 5xx on a money call is ambiguous
+        "500_after",
     ],
 )
-async def test_hostile_answers_to_a_cashout_are_typed(
-    client: Odds88Client, server: RunningOdds88, fault: str, error: type[Exception]
+async def test_hostile_answers_to_a_cashout_are_maybe_placed(
+    client: Odds88Client, server: RunningOdds88, fault: str
 ) -> None:
     bet_id = await _bet(client)
     server.sim.inject_fault("/api/Cashout", fault)
-    with pytest.raises(error) as info:
+    with pytest.raises(MaybePlaced) as info:
         await client.cashout(bet_id, AT_2_10)
-    if isinstance(info.value, MaybePlaced):
-        assert info.value.request_id == bet_id
+    assert info.value.request_id == bet_id
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("fault", ["garbage_after", "wrong_type_after", "huge_after"])
+async def test_an_unreadable_2xx_after_a_real_cashout_is_maybe_placed_and_says_where_to_look(
+    client: Odds88Client, server: RunningOdds88, fault: str
+) -> None:
+    """The venue cashed out and the answer was mangled: never a plain ProtocolError, which a
+    bot would read as "nothing happened"."""
+    bet_id = await _bet(client)
+    server.sim.inject_fault("/api/Cashout", fault)
+    with pytest.raises(MaybePlaced, match="get_settlement") as info:
+        await client.cashout(bet_id, AT_2_10)
+    assert info.value.request_id == bet_id
+    settlement = await client.get_settlement("p1", bet_id)  # where the message says to look
+    assert settlement.bet_settlement is BetSettlement.CASH_OUT
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"success": true, "reason": null, "payload": null}',
+        b'{"success": true, "payload": {"betId": "another-bet", "localAmount": 95000}}',
+        b'{"success": true, "payload": {"localAmount": 100000000000000000000000}}',
+        b'{"success": true, "payload": {"localAmount": 95000.5}}',
+    ],
+)
+async def test_a_successful_cashout_without_a_usable_amount_is_maybe_placed(
+    client: Odds88Client, server: RunningOdds88, body: bytes
+) -> None:
+    bet_id = await _bet(client)
+    server.sim.inject_response("/api/Cashout", body, process=True)
+    with pytest.raises(MaybePlaced) as info:
+        await client.cashout(bet_id, AT_2_10)
+    assert info.value.request_id == bet_id
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_long_rejection_reason_is_cut_short(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    bet_id = await _bet(client)
+    reason = rb"Nope\u0007" + b"z" * 100_000
+    body = b'{"success": false, "reason": "' + reason + b'", "payload": null}'
+    server.sim.inject_response("/api/Cashout", body)
+    with pytest.raises(CashoutRejected) as info:
+        await client.cashout(bet_id, AT_2_10)
+    assert info.value.reason.startswith("Nope?")
+    assert len(str(info.value)) < 500
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from wagerkit.odds88.client import CashoutConfirmation, Odds88Client
@@ -35,17 +35,6 @@ U = TypeVar("U", bound=Wire)
 T = TypeVar("T")
 
 
-class _Runner(BlockingRunner):
-    """A BlockingRunner that can also hold an async context manager open across calls.
-
-    The client and the feeds own task groups, which must be entered and exited by one task;
-    the portal's ``wrap_async_context_manager`` runs both ends in one long-lived task.
-    """
-
-    def hold(self, cm: AbstractAsyncContextManager[T]) -> AbstractContextManager[T]:
-        return self._portal.wrap_async_context_manager(cm)
-
-
 class BlockingFeed(Generic[U]):
     """A feed opened by the blocking client: iterate it with ``for``."""
 
@@ -65,7 +54,9 @@ class BlockingOdds88Client:
     """Blocking Odds88 client; use it with ``with``. Arguments as for Odds88Client."""
 
     def __init__(self, base_url: str, client_id: str, password: str, **options: Any) -> None:
-        self._runner = _Runner(options.pop("backend", "asyncio"))
+        # the client and its feeds own task groups, which one task must enter and exit:
+        # BlockingRunner.hold keeps each open in one long-lived task on the runner's loop
+        self._runner = BlockingRunner(options.pop("backend", "asyncio"))
         self._client = Odds88Client(base_url, client_id, password, **options)
         self._held: AbstractContextManager[Odds88Client] | None = None
 

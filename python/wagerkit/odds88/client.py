@@ -11,13 +11,18 @@
 Every call authenticates with a JWT from :class:`~wagerkit.odds88.auth.TokenManager` (renewed
 before its 24 hours run out, and again at once after a 401). Reads and subscription calls are
 retried under :class:`~wagerkit.transport.retry.RetryPolicy`; a bet placement or a cashout is
-only retried when it certainly never left (connect failure, 429), and an ambiguous placement is
-reconciled by request id before anything is raised.
+only retried when it certainly never left (connect failure, a short 429).
+
+An ambiguous placement is reconciled by request id before anything is raised. Ambiguous means
+any answer that does not settle the outcome: a lost answer, a 5xx, and also a 2xx we cannot
+read (a 2xx means the venue probably stored the bet). A cashout has no lookup endpoint of its
+own, so an ambiguous cashout is :class:`~wagerkit.errors.MaybePlaced` naming where to look.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -29,11 +34,13 @@ from anyio.abc import TaskGroup
 from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput, MaybePlaced, NotFound, ProtocolError, WagerkitError
 from wagerkit.odds88.auth import TokenManager
-from wagerkit.odds88.enums import CashoutPriceChange, CurrencyType
+from wagerkit.odds88.enums import CashoutPriceChange, CurrencyType, PriceChange
 from wagerkit.odds88.feeds import CashoutFeed, SettlementFeed, feed_url
 from wagerkit.odds88.models import (
     ActiveCurrency,
     Amount,
+    BetAmount,
+    BetItem,
     BetRequest,
     BetResponse,
     BetResult,
@@ -42,6 +49,7 @@ from wagerkit.odds88.models import (
     MaxBet,
     MaxBetResponse,
     PascalCashoutResult,
+    Player,
     SettledBet,
     SubscribeRequest,
     check_bet_ids,
@@ -73,6 +81,33 @@ class CashoutConfirmation(msgspec.Struct, frozen=True):
     bet_id: str
     amount: Amount
     result: CashoutResult
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _positive_finite(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _check_item(item: object) -> None:
+    """One bet leg: integer ids and, when given, decimal odds above 1 that are finite."""
+    if not isinstance(item, BetItem):
+        raise InvalidInput("each item must be a BetItem", field="request.items")
+    for name in ("event_id", "market_id", "selection_id"):
+        if not _is_int(getattr(item, name)):
+            raise InvalidInput(f"item {name} must be an int", field=f"request.items.{name}")
+    if item.price is not None and not (_positive_finite(item.price) and item.price > 1):
+        raise InvalidInput(
+            f"item price must be finite decimal odds above 1, got {item.price!r}",
+            field="request.items.price",
+        )
 
 
 def _check_id(value: object, field: str) -> str:
@@ -272,15 +307,38 @@ class Odds88Client:
             ),
             read=False,
         )
-        result = self._decode_cashout(response)
-        paid = None
-        if result.payload is not None and result.payload.local_amount is not None:
-            paid = Amount(result.payload.local_amount, amount.precision, amount.currency)
+        try:
+            result = self._decode_cashout(response)
+            paid = None
+            if result.payload is not None:
+                if result.payload.bet_id not in (None, bet_id):
+                    raise ProtocolError("cashout: the answer is about another bet")
+                if result.payload.local_amount is not None:
+                    paid = Amount(result.payload.local_amount, amount.precision, amount.currency)
+            if result.success and paid is None:
+                raise ProtocolError("cashout: success without payload.localAmount")
+        except ProtocolError as exc:
+            raise self._ambiguous_cashout(bet_id, response.status_code, exc) from None
         if not result.success:
-            raise CashoutRejected(result.reason or "", bet_id=bet_id, amount=paid)
-        if paid is None:
-            raise ProtocolError("cashout: success without payload.localAmount")
+            raise CashoutRejected(
+                result.reason or "", bet_id=bet_id, amount=paid, scrub=self._auth.redact
+            )
+        assert paid is not None  # checked above
         return CashoutConfirmation(bet_id, paid, result)
+
+    @staticmethod
+    def _ambiguous_cashout(bet_id: str, status: int, exc: ProtocolError) -> MaybePlaced:
+        """A 2xx cashout answer we cannot read: the cashout may have happened.
+
+        ``POST /api/Cashout`` has no lookup of its own and takes no player id, so the client
+        cannot reconcile here; the message says where the answer is.
+        """
+        return MaybePlaced(
+            f"cashout of {bet_id}: HTTP {status} but the answer is unusable ({exc}); the cashout "
+            "may have happened: check get_settlement(player_id, bet_id) (betSettlement 6 "
+            "CashOut) or the cashout feed (CashedOut) before cashing out again",
+            request_id=bet_id,
+        )
 
     def _decode_cashout(self, response: httpx.Response) -> CashoutResult:
         try:
@@ -335,19 +393,42 @@ class Odds88Client:
         except MaybePlaced as ambiguous:
             result = await self._reconcile(player_id, request.id, ambiguous)
         else:
+            result = await self._placed(player_id, request.id, response)
+        raise_for_bet_result(result, request_id=request.id, scrub=self._auth.redact)
+        return result
+
+    async def _placed(self, player_id: str, request_id: str, response: httpx.Response) -> BetResult:
+        """The result in a 2xx placement answer; one we cannot read is reconciled.
+
+        A 2xx means Odds88 probably stored the bet, so an unreadable body, an unknown
+        ``responseCode``, a success without a payload or a payload about another request are
+        all ambiguous, never a plain ProtocolError: ask by request id first.
+        """
+        try:
             wrapped = self._decode(_bet_response, response, "place bet")
             raise_for_response_code(
-                wrapped.response_code, wrapped.error_message, request_id=request.id
+                wrapped.response_code,
+                wrapped.error_message,
+                request_id=request_id,
+                scrub=self._auth.redact,
             )
             if wrapped.payload is None:
                 raise ProtocolError("place bet: success without payload")
-            result = wrapped.payload
-        raise_for_bet_result(result, request_id=request.id)
-        return result
+            if wrapped.payload.request_id not in (None, request_id):
+                raise ProtocolError("place bet: the answer is about another request id")
+            return wrapped.payload
+        except ProtocolError as exc:
+            ambiguous = MaybePlaced(
+                f"place bet: HTTP {response.status_code} but the answer is unusable ({exc}); "
+                "the bet was probably placed",
+                request_id=request_id,
+            )
+        return await self._reconcile(player_id, request_id, ambiguous)
 
     async def _reconcile(
         self, player_id: str, request_id: str, ambiguous: MaybePlaced
     ) -> BetResult:
+        """Ask by request id what became of an ambiguous placement; MaybePlaced if still unknown."""
         try:
             return await self.get_bet(player_id, request_id)
         except NotFound:
@@ -356,19 +437,28 @@ class Odds88Client:
                 "placing anything else",
                 request_id=request_id,
             ) from None
-        except WagerkitError:
-            raise ambiguous from None
+        except WagerkitError as exc:
+            raise MaybePlaced(
+                f"{ambiguous}; the lookup by request id {request_id} failed too ({exc}): ask "
+                "again before placing anything else",
+                request_id=request_id,
+            ) from None
 
     async def wait_for_bet(
         self, player_id: str, request_id: str, *, timeout: float = 30.0, every: float = 0.5
     ) -> BetResult:
         """Poll a Pending bet until it is Accepted or Rejected (raises BetRejected), at most
-        ``timeout`` clock seconds."""
+        ``timeout`` clock seconds, asking every ``every`` seconds (both finite; ``every`` > 0,
+        so the loop always ends and never hammers the venue)."""
+        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout >= 0):
+            raise InvalidInput(f"timeout must be finite and >= 0, got {timeout!r}", field="timeout")
+        if not (isinstance(every, (int, float)) and math.isfinite(every) and every > 0):
+            raise InvalidInput(f"every must be finite and > 0, got {every!r}", field="every")
         deadline = self._clock.monotonic() + timeout
         while True:
             result = await self.get_bet(player_id, request_id)
             if not result.pending:
-                raise_for_bet_result(result, request_id=request_id)
+                raise_for_bet_result(result, request_id=request_id, scrub=self._auth.redact)
                 return result
             if self._clock.monotonic() >= deadline:
                 return result
@@ -383,7 +473,9 @@ class Odds88Client:
             lambda: self._send("POST", path, json=request, what="max bet"), read=True
         )
         wrapped = self._decode(_max_response, response, "max bet")
-        raise_for_response_code(wrapped.response_code, wrapped.error_message, request_id=None)
+        raise_for_response_code(
+            wrapped.response_code, wrapped.error_message, request_id=None, scrub=self._auth.redact
+        )
         if wrapped.payload is None:
             raise ProtocolError("max bet: success without payload")
         return wrapped.payload
@@ -393,7 +485,10 @@ class Odds88Client:
         path = f"/api/players/{_check_id(player_id, 'player_id')}/Bets/"
         path += _check_id(request_id, "request_id")
         response = await self._retrying(lambda: self._send("GET", path, what="get bet"), read=True)
-        return self._decode(_bet_result, response, "get bet")
+        result = self._decode(_bet_result, response, "get bet")
+        if result.request_id not in (None, request_id):
+            raise ProtocolError(f"get bet: asked for {request_id}, the answer is about another id")
+        return result
 
     async def get_settlement(self, player_id: str, request_id: str) -> SettledBet:
         """A bet's settlement (``betSettlement`` 0 None while unsettled)."""
@@ -406,7 +501,12 @@ class Odds88Client:
 
     async def active_currencies(self, type: CurrencyType | None = None) -> list[ActiveCurrency]:
         """Currencies Odds88 accepts, with the precision V2 amounts must use."""
-        params = None if type is None else {"type": int(type)}
+        params = None
+        if type is not None:
+            try:
+                params = {"type": int(CurrencyType(type))}
+            except (TypeError, ValueError):
+                raise InvalidInput(f"not a currency type: {type!r}", field="type") from None
         response = await self._retrying(
             lambda: self._send(
                 "GET", "/api/CurrencyExchange/active-currencies", params=params, what="currencies"
@@ -417,13 +517,39 @@ class Odds88Client:
 
     @staticmethod
     def _check_request(request: object) -> None:
+        """Refuse a BetRequest that msgspec would send as something else.
+
+        Struct constructors do not check types, so a dict amount, a string id or a NaN price
+        would be encoded as written, and msgspec encodes NaN and infinity as ``null``: a bet
+        "at any price". Every such mistake is InvalidInput here, before anything is sent.
+        """
         if not isinstance(request, BetRequest):
             raise InvalidInput("request must be an odds88 BetRequest", field="request")
         _check_id(request.id, "request.id")
+        if not isinstance(request.amount, BetAmount):
+            raise InvalidInput("request.amount must be a BetAmount", field="request.amount")
         if request.amount.value <= 0:
             raise InvalidInput("the stake must be positive", field="request.amount")
-        if not request.items:
-            raise InvalidInput("a bet needs at least one item", field="request.items")
+        if not isinstance(request.items, list) or not request.items:
+            raise InvalidInput("a bet needs a list of at least one item", field="request.items")
+        for item in request.items:
+            _check_item(item)
+        if not isinstance(request.player, Player):
+            raise InvalidInput("request.player must be a Player", field="request.player")
+        try:
+            PriceChange(request.price_change)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"price_change must be 0, 1 or 2, got {request.price_change!r}",
+                field="request.price_change",
+            ) from None
+        for name in ("bet_type", "free_bet_type"):
+            if not _is_int(getattr(request, name)):
+                raise InvalidInput(f"{name} must be an int", field=f"request.{name}")
+        for name in ("custom_payout_multiplier", "alternative_price"):
+            value = getattr(request, name)
+            if value is not None and not _positive_finite(value):
+                raise InvalidInput(f"{name} must be a positive finite number", field=name)
 
     def __repr__(self) -> str:
         return f"Odds88Client(base_url={self._http.base_url!r}, client_id={self._auth.client_id!r})"

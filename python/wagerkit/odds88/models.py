@@ -14,6 +14,12 @@ engine with an explicit rounding; ``Amount.from_minor`` goes back without losing
 Legacy fields that Odds88 defines as doubles in EUR (settlement ``payout``/``amount``, v1 max
 bet) stay floats here, as sent; convert them with :func:`wagerkit.to_minor`, which reads a
 float through its shortest decimal form.
+
+Who is to blame for a bad value decides the error. A value built in Python (``Amount(1, 2, "")``)
+raises :class:`~wagerkit.errors.InvalidInput`: the caller's mistake, nothing was sent. The same
+checks run when msgspec decodes the venue's bytes, where msgspec turns them into a validation
+error that :func:`wagerkit.odds88.responses.decode` and the feeds raise as
+:class:`~wagerkit.errors.ProtocolError`: the venue's mistake.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
     from wagerkit._core import Rounding
 
 __all__ = [
+    "MAX_FIXED",
     "AcceptedBet",
     "ActiveCurrency",
     "Amount",
@@ -77,6 +84,9 @@ __all__ = [
 ]
 
 _MAX_CURRENCY_LEN = 16
+MAX_FIXED = 2**63 - 1
+"""Largest fixed-point amount accepted either way: Odds88 is a .NET API whose amounts are
+64-bit (``long``); a bigger number is a bug or hostile, and would overflow the engine."""
 
 
 class Wire(msgspec.Struct, frozen=True, rename="camel", dict=True):
@@ -97,9 +107,28 @@ class _Request(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
     """Base of request bodies we send (``None`` and defaults are left out)."""
 
 
-def _check_currency(currency: str) -> None:
-    if not currency or len(currency) > _MAX_CURRENCY_LEN or not currency.isascii():
-        raise ValueError(f"currency must be a short ASCII code, got {currency!r}")
+def _check_currency(currency: object) -> None:
+    """A currency code is a short printable ASCII word ("EUR", "USDT"); InvalidInput otherwise
+    (a ValueError, so msgspec reports it as a validation error when decoding venue data)."""
+    if (
+        not isinstance(currency, str)
+        or not 0 < len(currency) <= _MAX_CURRENCY_LEN
+        or not currency.isascii()
+        or not currency.isprintable()
+        or any(ch.isspace() for ch in currency)
+    ):
+        shown = currency[:32] if isinstance(currency, str) else type(currency).__name__
+        raise InvalidInput(f"currency must be a short ASCII code, got {shown!r}", field="currency")
+
+
+def _check_fixed(value: object, field: str) -> None:
+    """A fixed-point amount is a plain int within 64 bits (never a float, a bool or a str)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(
+            f"{field} must be an int (fixed-point), got {type(value).__name__}", field=field
+        )
+    if not -MAX_FIXED - 1 <= value <= MAX_FIXED:
+        raise InvalidInput(f"{field} does not fit in 64 bits", field=field)
 
 
 # -------------------------------------------------------------------------------------------
@@ -118,6 +147,7 @@ class Amount(_Value, frozen=True):
     currency: str
 
     def __post_init__(self) -> None:
+        _check_fixed(self.local_amount, "local_amount")
         check_precision(self.precision)
         _check_currency(self.currency)
 
@@ -159,6 +189,7 @@ class BetAmount(_Value, frozen=True):
     precision: int
 
     def __post_init__(self) -> None:
+        _check_fixed(self.value, "value")
         check_precision(self.precision)
         _check_currency(self.currency)
 
@@ -211,6 +242,10 @@ class CashoutPayload(_Value, frozen=True):
     bet_id: str | None = None
     local_amount: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.local_amount is not None:
+            _check_fixed(self.local_amount, "localAmount")
+
 
 class CashoutResult(Wire, frozen=True):
     """Answer of ``POST /api/Cashout`` (HTTP 200 whether it succeeded or not)."""
@@ -223,6 +258,10 @@ class CashoutResult(Wire, frozen=True):
 class _PascalCashoutPayload(msgspec.Struct, frozen=True, rename="pascal"):
     bet_id: str | None = None
     local_amount: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.local_amount is not None:
+            _check_fixed(self.local_amount, "LocalAmount")
 
 
 class PascalCashoutResult(msgspec.Struct, frozen=True, rename="pascal"):

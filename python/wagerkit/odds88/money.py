@@ -31,6 +31,10 @@ __all__ = [
 MAX_PRECISION = 18
 """Largest precision accepted: beyond it an int64 amount cannot hold one whole unit of money."""
 
+_MAX_DIGITS = 40
+"""Digits a fixed-point integer may have here; the models refuse anything beyond 64 bits, this
+only keeps ``10**shift`` from building a huge number first."""
+
 
 def check_precision(precision: int, *, field: str = "precision") -> int:
     """Refuse a precision outside ``0..MAX_PRECISION`` (a bool is not a precision)."""
@@ -69,15 +73,34 @@ def decimal_to_fixed(value: Decimal | str | int, precision: int, *, field: str =
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput(f"{field}: not a decimal number: {value!r}", field=field) from None
+        raise InvalidInput(f"{field}: not a decimal number: {_shown(value)}", field=field) from None
     if not number.is_finite():
-        raise InvalidInput(f"{field}: must be finite, got {value!r}", field=field)
-    scaled = number.scaleb(precision)
-    if scaled != scaled.to_integral_value():
+        raise InvalidInput(f"{field}: must be finite, got {_shown(value)}", field=field)
+    # Exact integer arithmetic on the digits, never the decimal context: a context operation
+    # would round an extreme exponent ("1e-999999999" → 0) or overflow instead of refusing it.
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked above
+    coefficient = int("".join(map(str, digits)))
+    while coefficient and coefficient % 10 == 0:  # bounded by the number of digits
+        coefficient //= 10
+        exponent += 1
+    shift = exponent + precision
+    if coefficient == 0:
+        return 0
+    if shift < 0:
         raise InvalidInput(
-            f"{field}: {value} has more than {precision} decimal places", field=field
+            f"{field}: {_shown(value)} has more than {precision} decimal places", field=field
         )
-    return int(scaled)
+    if len(str(coefficient)) + shift > _MAX_DIGITS:
+        raise InvalidInput(f"{field}: {_shown(value)} is out of range", field=field)
+    fixed = int(coefficient * 10**shift)  # shift >= 0 here: an int, exactly
+    return -fixed if sign else fixed
+
+
+def _shown(value: object) -> str:
+    """``repr`` of a caller's value, cut short so an error message stays readable."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def minor_to_fixed(minor: int, currency: str, precision: int, *, field: str = "amount") -> int:

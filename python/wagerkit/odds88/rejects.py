@@ -11,15 +11,20 @@ again. Subclasses carry what a bot needs to decide what to do next:
   currency); the bet was never considered.
 - :class:`CashoutRejected`: ``success: false`` from ``POST /api/Cashout``; ``amount`` is the
   amount Odds88 answered with, when it did.
+
+Messages and reasons are the venue's own text, so they are cut short, made printable and
+redacted (:func:`~wagerkit.odds88.responses.venue_text`) before they reach an exception.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
-from wagerkit.errors import Declined, ProtocolError
+from wagerkit.errors import Declined, ProtocolError, redact
 from wagerkit.odds88.enums import BetResultType, RejectReason, ResponseCode
 from wagerkit.odds88.models import Amount, BetAmount, BetItem, BetResult
+from wagerkit.odds88.responses import venue_text
 
 __all__ = [
     "BetRejected",
@@ -144,23 +149,40 @@ class BetRequestRefused(Declined):
 class CashoutRejected(Declined):
     """Odds88 refused the cashout (``success: false``); ``amount`` is its answer's amount."""
 
-    def __init__(self, reason: str, *, bet_id: str, amount: Amount | None) -> None:
-        super().__init__(reason or "CashoutRejected", "cashout refused", request_id=bet_id)
+    def __init__(
+        self,
+        reason: str,
+        *,
+        bet_id: str,
+        amount: Amount | None,
+        scrub: Callable[[str], str] = redact,
+    ) -> None:
+        reason = venue_text(reason, scrub) if reason else "CashoutRejected"
+        super().__init__(reason, "cashout refused", request_id=bet_id)
         self.bet_id = bet_id
         self.amount = amount
 
 
-def raise_for_response_code(code: int, message: str | None, *, request_id: str | None) -> None:
+def raise_for_response_code(
+    code: int,
+    message: str | None,
+    *,
+    request_id: str | None,
+    scrub: Callable[[str], str] = redact,
+) -> None:
     """Raise for a V2 ``responseCode`` other than Success; unknown codes are protocol errors."""
     try:
         known = ResponseCode(code)
     except ValueError:
         raise ProtocolError(f"unknown V2 responseCode {code}") from None
     if known is not ResponseCode.SUCCESS:
-        raise BetRequestRefused(known, message or known.name, request_id=request_id)
+        text = venue_text(message, scrub) if message else known.name
+        raise BetRequestRefused(known, text, request_id=request_id)
 
 
-def raise_for_bet_result(result: BetResult, *, request_id: str | None) -> None:
+def raise_for_bet_result(
+    result: BetResult, *, request_id: str | None, scrub: Callable[[str], str] = redact
+) -> None:
     """Raise :class:`BetRejected` when ``result`` is a rejection; return otherwise."""
     if result.result_type is not BetResultType.REJECTED:
         return
@@ -169,7 +191,7 @@ def raise_for_bet_result(result: BetResult, *, request_id: str | None) -> None:
         raise BetRejected(100, "rejected without rejectInfo", request_id=request_id)
     raise BetRejected(
         info.reason,
-        info.message or "",
+        venue_text(info.message, scrub) if info.message else "",
         request_id=request_id,
         max_bet=info.max_bet,
         bet_item=info.bet_item,

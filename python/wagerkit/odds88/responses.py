@@ -3,6 +3,11 @@
 Odds88 documents 400 as an ASP.NET ``ProblemDetails`` body and 401, 403, 429 and 500 without a
 body. Anything else that comes back (HTML from a proxy, a huge body, the wrong JSON type) is a
 :class:`~wagerkit.errors.ProtocolError` with a short, redacted excerpt, never passed on.
+
+Text the venue chooses (a ProblemDetails ``detail``, a reject message) reaches an exception only
+through :func:`venue_text`: cut to a few hundred characters, printable, redacted. A
+``Retry-After`` goes through :func:`parse_retry_after`, which never returns more than
+:data:`~wagerkit.errors.RateLimited.MAX_RETRY_AFTER` seconds, whatever the header says.
 """
 
 from __future__ import annotations
@@ -24,10 +29,18 @@ from wagerkit.errors import (
     RateLimited,
     ServerError,
     VenueError,
+    clamp_retry_after,
 )
 from wagerkit.odds88.models import ProblemDetails, Wire
 
-__all__ = ["MAX_BODY", "decode", "excerpt", "raise_for_status"]
+__all__ = [
+    "MAX_BODY",
+    "decode",
+    "excerpt",
+    "parse_retry_after",
+    "raise_for_status",
+    "venue_text",
+]
 
 T = TypeVar("T")
 
@@ -43,6 +56,14 @@ def excerpt(data: bytes, redact: Callable[[str], str]) -> str:
     text = data[:_EXCERPT].decode("utf-8", "replace")
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return redact(text) + ("…" if len(data) > _EXCERPT else "")
+
+
+def venue_text(text: str, redact: Callable[[str], str]) -> str:
+    """Venue-chosen text made fit for an error message: at most a couple of hundred printable
+    characters, redacted. A hostile venue cannot make our exceptions megabytes long."""
+    cut = text[:_EXCERPT]
+    cut = "".join(ch if ch.isprintable() else "?" for ch in cut)
+    return redact(cut) + ("…" if len(text) > _EXCERPT else "")
 
 
 def decode(
@@ -62,19 +83,25 @@ def decode(
     return obj
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
-    value = response.headers.get("retry-after")
+def parse_retry_after(value: str | None, default: float) -> float:
+    """Seconds a ``Retry-After`` header asks for, clamped into [0, RateLimited.MAX_RETRY_AFTER].
+
+    Both forms are read (delta seconds and an HTTP date). ``inf``, ``1e400``, a date in the
+    year 9999 are capped; NaN, garbage and impossible dates give ``default``: a hostile header
+    can neither crash the arithmetic nor park a bot for days.
+    """
     if not value:
-        return default
+        return clamp_retry_after(default)
+    text = value.strip()[:64]
     try:
-        return max(0.0, float(value))
-    except ValueError:
+        return clamp_retry_after(float(text), default=default)
+    except (ValueError, OverflowError):
         pass
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
+        when = email.utils.parsedate_to_datetime(text)
+        return clamp_retry_after(when.timestamp() - time.time(), default=default)
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
+        return clamp_retry_after(default)
 
 
 def raise_for_status(
@@ -99,9 +126,9 @@ def raise_for_status(
         try:
             problem = _problem_decoder.decode(body)
             detail = " ".join(p for p in (problem.title, problem.detail) if p)
+            detail = venue_text(detail, redact)
         except msgspec.DecodeError:
             detail = excerpt(body, redact)
-    detail = redact(detail)
     message = f"{what}: HTTP {status}" + (f": {detail}" if detail else "")
     shown = excerpt(body, redact) if body else None
     if status in (401, 403):
@@ -111,7 +138,11 @@ def raise_for_status(
     if status == 409:
         raise Conflict(message, status=status, body=shown)
     if status == 429:
-        raise RateLimited(message, retry_after=_retry_after(response, 1.0), limit=what)
+        raise RateLimited(
+            message,
+            retry_after=parse_retry_after(response.headers.get("retry-after"), 1.0),
+            limit=what,
+        )
     if status >= 500:
         if ambiguous_5xx:
             raise MaybePlaced(

@@ -17,16 +17,6 @@ from wagerkit.sim.odds88.state import Odds88Sim
 
 __all__ = ["create_app"]
 
-_FAULT_BODIES: dict[str, tuple[int, bytes, str]] = {
-    "html": (502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
-    "garbage": (200, b'{"success": tru', "application/json"),
-    "wrong_type": (200, b"[1, 2, 3]", "application/json"),
-    "huge": (200, b"[" + b"0," * (5 * 1024 * 1024 // 2) + b"0]", "application/json"),
-    "500": (500, b"", "text/plain"),
-    "429": (429, b"", "text/plain"),
-    "401": (401, b"", "text/plain"),
-}
-
 
 async def _swallow(message: Any) -> None:
     """An ASGI ``send`` that discards the real answer (the request was still processed)."""
@@ -40,20 +30,29 @@ class _Faults:
         self.sim = sim
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = self.sim.take_fault(scope["path"]) if scope["type"] == "http" else None
-        if kind is None:
+        fault = (
+            self.sim.take_fault(scope["path"]) if scope["type"] in ("http", "websocket") else None
+        )
+        if fault is None:
             await self.app(scope, receive, send)
             return
-        if kind == "slow":
-            await asyncio.sleep(3.0)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.passthrough:
             await self.app(scope, receive, send)
             return
-        if kind == "500_after":
+        response = Response(
+            fault.body,
+            status_code=fault.status,
+            media_type=fault.content_type,
+            headers=dict(fault.headers),
+        )
+        if scope["type"] == "websocket":
+            # a refused upgrade: the feed handler never runs
+            await WebSocket(scope, receive, send).send_denial_response(response)
+            return
+        if fault.process:
             await self.app(scope, receive, _swallow)
-            kind = "500"
-        status, body, content_type = _FAULT_BODIES[kind]
-        headers = {"retry-after": "0"} if status == 429 else None
-        response = Response(body, status_code=status, media_type=content_type, headers=headers)
         await response(scope, receive, send)
 
 

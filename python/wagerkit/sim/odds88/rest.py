@@ -73,8 +73,11 @@ class RestHandlers:
 
     def _login_allowed(self, client_id: str) -> bool:
         now = time.monotonic()
+        # one bucket per known account; every unknown client id shares one, so a caller
+        # trying made-up ids cannot grow this table
+        bucket = client_id if client_id in self.sim.accounts else ""
         with self._login_lock:
-            times = self.sim.login_times.setdefault(client_id, deque())
+            times = self.sim.login_times.setdefault(bucket, deque())
             while times and times[0] <= now - 1.0:
                 times.popleft()
             if len(times) >= LOGIN_RATE:

@@ -30,13 +30,13 @@ from typing import Any
 
 import msgspec
 
-from wagerkit.odds88.clock import Clock, SystemClock
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.odds88.enums import BetSettlement, CashoutPriceChange, PriceChange, RejectReason
 from wagerkit.sim.odds88.catalog import MICRO, Catalog, price_to_micro
 from wagerkit.sim.odds88.journal import Journal
 from wagerkit.sim.odds88.tokens import TokenSigner
 
-__all__ = ["CURRENCIES", "SUBSCRIPTION_TTL", "Odds88Sim", "SimBet"]
+__all__ = ["CURRENCIES", "FAULT_KINDS", "SUBSCRIPTION_TTL", "Fault", "Odds88Sim", "SimBet"]
 
 SUBSCRIPTION_TTL = 600.0
 CASHOUT_MARGIN_PERCENT = 5
@@ -52,6 +52,54 @@ CURRENCIES: dict[str, tuple[int, int, Decimal]] = {
 }
 
 FEEDS = ("cashout", "settlement")
+
+_HISTORY = 10_000
+"""Entries kept in the simulator's test-facing histories (``subscribe_calls``): a demo server
+may run for weeks, so nothing it records for inspection grows without bound."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One queued misbehaviour, served instead of the real answer (HTTP) or upgrade (WebSocket).
+
+    ``process`` runs the real handler first and throws its answer away, so the request took
+    effect and only the answer is lost or mangled. ``delay`` (real seconds) then ``passthrough``
+    gives the real answer late. A WebSocket upgrade answered by a fault is denied with it.
+    """
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+    process: bool = False
+    delay: float = 0.0
+    passthrough: bool = False
+
+
+FAULT_KINDS: dict[str, Fault] = {
+    "html": Fault(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+    "garbage": Fault(200, b'{"success": tru'),
+    "wrong_type": Fault(200, b"[1, 2, 3]"),
+    "huge": Fault(200, b"[" + b"0," * (5 * 1024 * 1024 // 2) + b"0]"),
+    "500": Fault(500, b"", "text/plain"),
+    "429": Fault(429, b"", "text/plain", (("retry-after", "0"),)),
+    "401": Fault(401, b"", "text/plain"),
+    "slow": Fault(delay=3.0, passthrough=True),
+}
+"""Named faults for :meth:`Odds88Sim.inject_fault`."""
+
+
+def parse_fault(kind: str) -> Fault:
+    """A named fault; ``<kind>_after`` processes the request first; ``429:<value>`` answers 429
+    with that exact ``Retry-After`` (``inf``, ``1e12``, an HTTP date: anything)."""
+    if kind.startswith("429:"):
+        return Fault(429, b"", "text/plain", (("retry-after", kind[4:]),))
+    if kind.endswith("_after") and kind[: -len("_after")] in FAULT_KINDS:
+        base = FAULT_KINDS[kind[: -len("_after")]]
+        return Fault(base.status, base.body, base.content_type, base.headers, process=True)
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}")
+    return FAULT_KINDS[kind]
 
 
 def iso(ts: float) -> str:
@@ -133,14 +181,15 @@ class Odds88Sim:
         self.bets: dict[tuple[str, str], SimBet] = {}
         self._subs: dict[tuple[str, str], float] = {}
         self._journals: dict[tuple[str, str], Journal] = {}
-        self._faults: dict[str, deque[str]] = {}
+        self._faults: dict[str, deque[Fault]] = {}
         self.connections: dict[tuple[str, str], Any] = {}
         self.connects: dict[tuple[str, str, str], deque[float]] = {}
         self.feed_gate = threading.Event()
         self.feed_gate.set()
         self.login_times: dict[str, deque[float]] = {}
-        self.subscribe_calls: list[tuple[float, str, tuple[str, ...]]] = []
-        """(simulator time, client id, bet ids) of every subscribe call, for tests."""
+        """Recent login times per known client id (unknown ids share one bucket, ``""``)."""
+        self.subscribe_calls: deque[tuple[float, str, tuple[str, ...]]] = deque(maxlen=_HISTORY)
+        """(simulator time, client id, bet ids) of the latest subscribe calls, for tests."""
 
     # -- accounts ---------------------------------------------------------------------------
 
@@ -172,13 +221,40 @@ class Odds88Sim:
         """Make the next ``count`` requests whose path starts with ``path`` misbehave.
 
         Kinds: ``html`` (502 HTML page), ``garbage`` (200, truncated JSON), ``wrong_type``
-        (200, a JSON list), ``huge`` (200, a 5 MiB body), ``500``, ``500_after`` (processed,
-        then answered 500), ``429``, ``slow`` (no answer for 3 s), ``401``.
+        (200, a JSON list), ``huge`` (200, a 5 MiB body), ``500``, ``429`` (Retry-After 0),
+        ``429:<value>`` (that Retry-After, verbatim), ``slow`` (the real answer after 3 s),
+        ``401``. ``<kind>_after`` (``500_after``, ``garbage_after``…) processes the request
+        first, then answers with the fault. Feed paths (``/feed/…``) take the status faults
+        as a refused upgrade.
         """
-        with self.lock:
-            self._faults.setdefault(path, deque()).extend([kind] * count)
+        self._queue(path, parse_fault(kind), count)
 
-    def take_fault(self, path: str) -> str | None:
+    def inject_response(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        process: bool = False,
+        count: int = 1,
+    ) -> None:
+        """Answer the next ``count`` requests under ``path`` with exactly ``body``
+        (after processing the request for real when ``process``)."""
+        fault = Fault(status, body, content_type, tuple((headers or {}).items()), process=process)
+        self._queue(path, fault, count)
+
+    def _queue(self, path: str, fault: Fault, count: int) -> None:
+        with self.lock:
+            self._faults.setdefault(path, deque()).extend([fault] * count)
+
+    def pending_faults(self, path: str) -> int:
+        """Faults still queued for ``path`` (0 once every injected one has been served)."""
+        with self.lock:
+            return len(self._faults.get(path, ()))
+
+    def take_fault(self, path: str) -> Fault | None:
         with self.lock:
             for prefix, queue in self._faults.items():
                 if path.startswith(prefix) and queue:

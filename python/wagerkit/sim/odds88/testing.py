@@ -6,7 +6,7 @@
         client = Odds88Client(srv.base_url, srv.client_id, srv.password)
 
 ``srv.sim`` is the :class:`~wagerkit.sim.odds88.state.Odds88Sim` behind it: move prices, settle
-bets, drop feeds. Pass a :class:`~wagerkit.odds88.clock.FakeClock` as ``clock`` (and the same one
+bets, drop feeds. Pass a :class:`~wagerkit.clock.FakeClock` as ``clock`` (and the same one
 to the client) to cross the 10-minute subscription expiry or the 24-hour token life instantly.
 """
 
@@ -16,7 +16,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from wagerkit.odds88.clock import Clock
+from wagerkit.clock import Clock
 from wagerkit.sim._server import ServerThread
 from wagerkit.sim.odds88.app import create_app
 from wagerkit.sim.odds88.state import Odds88Sim
