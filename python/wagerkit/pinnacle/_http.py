@@ -17,7 +17,7 @@ import httpx
 import msgspec
 
 from wagerkit.clock import Clock
-from wagerkit.errors import ProtocolError, RateLimited, WagerkitError
+from wagerkit.errors import ProtocolError, RateLimited, WagerkitError, clamp_retry_after
 from wagerkit.pinnacle.errors import error_for_response
 from wagerkit.pinnacle.models import Response, decode
 from wagerkit.pinnacle.pacer import Pacer
@@ -61,8 +61,15 @@ class _ReadRetry(RetryPolicy):
 
 class PinnacleHttp:
     """One account's session. ``pacer`` is consulted before every paced call; a 429 blocks the
-    endpoint in the pacer for its ``Retry-After`` and the call waits and tries again (at most
-    ``max_429`` times)."""
+    endpoint in the pacer for its (clamped) ``Retry-After``, and the read waits and tries again
+    (at most ``max_429`` times) when the wait is at most ``max_429_wait`` seconds. A longer
+    one raises :class:`RateLimited` at once, and so does every read of the endpoint while it
+    stays blocked that long: the caller decides, the client never sleeps through it.
+
+    The default (300 s) is above every per-endpoint interval of the fair-use presets except
+    the hourly ``/sports``/``/leagues`` ones, so an ordinary fair-use 429 is waited out like
+    the pacer's own intervals, while a hostile ``Retry-After: 1e9`` surfaces at once.
+    Placements do not use this: see :mod:`~wagerkit.pinnacle.placement`."""
 
     def __init__(
         self,
@@ -77,12 +84,16 @@ class PinnacleHttp:
         transport: httpx.AsyncBaseTransport | None,
         user_agent: str,
         max_429: int = 3,
+        max_429_wait: float = 300.0,
     ) -> None:
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self.pacer = pacer
         self.clock = clock
-        self.retry = _ReadRetry(retry.attempts, retry.timeout, retry.wait_initial, retry.wait_max)
+        self.retry = _ReadRetry(
+            retry.attempts, retry.timeout, retry.wait_initial, retry.wait_max, retry.max_retry_after
+        )
         self.max_429 = max_429
+        self.max_429_wait = clamp_retry_after(max_429_wait, default=300.0)
         self._http = HttpTransport(
             base_url,
             headers={"accept": "application/json", "user-agent": user_agent},
@@ -170,9 +181,18 @@ class PinnacleHttp:
         """
         what = f"{method} {path}"
 
+        longest = self.max_429_wait
+
         async def once() -> T:
             last: WagerkitError | None = None
             for _ in range(self.max_429 + 1):
+                blocked = self.pacer.blocked_for(path, sport_id)
+                if blocked > longest + self.pacer.margin:
+                    raise RateLimited(
+                        f"{what}: blocked by Pinnacle's 429 for another {blocked:.0f}s",
+                        retry_after=blocked,
+                        limit=what,
+                    )
                 await self.pacer.acquire(path, sport_id, snapshot=snapshot)
                 response = await self.send(method, path, params=params, body=body)
                 if response.status_code == 429:
@@ -185,7 +205,9 @@ class PinnacleHttp:
                         default_retry_after=self.pacer.policy.default_retry_after,
                     )
                     assert isinstance(exc, RateLimited)
-                    self.pacer.penalize(path, sport_id, exc.retry_after)
+                    self.pacer.penalize(path, sport_id, exc.retry_after)  # other callers too
+                    if exc.retry_after > longest:
+                        raise exc
                     last = exc
                     continue
                 self.check(response, what)

@@ -9,9 +9,13 @@ row. The rules of :mod:`~wagerkit.pinnacle.placement` apply to every bet of the 
    an unreadable 200), every unsettled bet is looked up by its id *before anything else*; found
    bets are settled, and only the bets the lookup did not find are sent again (same ids);
 3. a bet whose row says ``SYSTEM_ERROR_*``, ``DUPLICATED_REQUEST`` or gives no code is looked up
-   on its own; a bet missing from the answer is treated as ambiguous;
+   on its own; a bet missing from the answer is treated as ambiguous; a row whose status the
+   spec does not document (none at all, ``ACCEPTED`` without a bet id, anything new) is
+   looked up, and ``MaybePlaced`` when not found, never taken for ACCEPTED;
 4. a refused connection, a 429 (after its ``Retry-After``) and ``RESUBMIT_REQUEST`` resend the
-   unsettled bets with the same ids.
+   unsettled bets with the same ids; a ``Retry-After`` longer than the retry policy allows
+   (``max_retry_after``, or what is left of ``timeout``) ends the unsettled bets at once,
+   ``RateLimited`` (or ``MaybePlaced`` if an earlier send of the bet got no clear answer).
 
 One bet's failure never hides another's success, so the result is one
 :class:`~wagerkit.pinnacle.placement.BetOutcome` per bet, in the caller's order: accepted, or
@@ -87,6 +91,7 @@ class SpecialBatch:
         histories: dict[str, list[tuple[float, str]]] = {uid: [] for uid in order}
         done: dict[str, BetOutcome] = {}
         maybe: set[str] = set()  # sent, outcome unknown: must be looked up before a resend
+        unclear: set[str] = set()  # some send of it got no clear answer (it may still land)
         deadline = clock.monotonic() + policy.timeout
         what = f"POST {SPECIAL_PATH}"
         codes = SPECIAL_ERROR_CODES
@@ -149,14 +154,16 @@ class SpecialBatch:
                 if answered.unique_request_id:
                     rows.setdefault(answered.unique_request_id.lower(), answered)
             recheck: dict[str, tuple[str, int | None]] = {}
+            unknown: list[str] = []
             for uid in uids:
                 row = rows.get(uid)
                 if row is None:
                     note([uid], "not in the answer: ambiguous")
                     maybe.add(uid)
+                    unclear.add(uid)
                     continue
-                state, code = row.status or "ACCEPTED", row.error_code
-                note([uid], f"answer {state} {code or ''}".strip())
+                state, code = row.status, row.error_code
+                note([uid], f"answer {state or '(no status)'} {code or ''}".strip())
                 if state == "PROCESSED_WITH_ERROR":
                     if code is None or code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
                         recheck[uid] = (code or "PROCESSED_WITH_ERROR", row.bet_id)
@@ -175,7 +182,7 @@ class SpecialBatch:
                         )
                     except WagerkitError as exc:
                         fail(uid, exc)
-                else:
+                elif state == "ACCEPTED" and row.bet_id:
                     settle(
                         uid,
                         BetOutcome(
@@ -188,6 +195,21 @@ class SpecialBatch:
                             better_line_was_accepted=row.better_line_was_accepted,
                             response=answer,
                             history=tuple(histories[uid]),
+                        ),
+                    )
+                else:
+                    # not a status the spec documents (or ACCEPTED without a bet id): only
+                    # the venue's record of the bet can say what happened
+                    note([uid], "answer not understood: look up")
+                    unknown.append(uid)
+            if unknown:
+                for uid in await reconcile(unknown):
+                    fail(
+                        uid,
+                        MaybePlaced(
+                            f"{what}: bet {uid} got an answer the API does not document and "
+                            "was not found by uniqueRequestId; look it up again later",
+                            request_id=uid,
                         ),
                     )
             if recheck:
@@ -218,13 +240,32 @@ class SpecialBatch:
                 note(uids, "no complete answer: ambiguous")
                 last = exc
                 maybe.update(uids)
+                unclear.update(uids)
                 continue
             status = response.status_code
             if status == 429:
                 wait_s = parse_retry_after(response.headers.get("retry-after"))
                 wait_s = http.pacer.policy.default_retry_after if wait_s is None else wait_s
-                note(uids, f"429: wait {wait_s:g}s")
                 last = RateLimited(f"{what}: 429", retry_after=wait_s, limit=SPECIAL_PATH)
+                if wait_s > min(policy.max_retry_after, deadline - clock.monotonic()):
+                    # never a silent long sleep: each unsettled bet ends now, NOT_PLACED
+                    # (RateLimited), or UNKNOWN if an earlier send of it got no clear answer
+                    note(uids, f"429: wait {wait_s:g}s is too long: give up")
+                    rate_limited = last
+                    for uid in uids:
+                        if uid in unclear:
+                            fail(
+                                uid,
+                                MaybePlaced(
+                                    f"{what}: rate limited for {wait_s:g}s after a send of bet "
+                                    f"{uid} with no clear answer; look it up by its id",
+                                    request_id=uid,
+                                ),
+                            )
+                        else:
+                            fail(uid, rate_limited)
+                    break
+                note(uids, f"429: wait {wait_s:g}s")
                 await clock.sleep(wait_s)
                 continue
             if status == 400 and b"RESUBMIT_REQUEST" in response.content:
@@ -235,6 +276,7 @@ class SpecialBatch:
                 note(uids, f"HTTP {status}: ambiguous")
                 last = ServerError(f"{what}: HTTP {status}", status=status)
                 maybe.update(uids)
+                unclear.update(uids)
                 continue
             try:
                 http.check(response, what)
@@ -251,6 +293,7 @@ class SpecialBatch:
                 note(uids, "unreadable answer: ambiguous")
                 last = exc
                 maybe.update(uids)
+                unclear.update(uids)
                 continue
             await read_rows(answer, uids)
 

@@ -26,7 +26,7 @@ import httpx
 from msgspec.structs import replace
 
 from wagerkit.clock import Clock, SystemClock
-from wagerkit.errors import InvalidInput
+from wagerkit.errors import InvalidInput, ProtocolError
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
 from wagerkit.pinnacle.batch import LOOKUP_CHUNK, SPECIAL_PATH, SpecialBatch
 from wagerkit.pinnacle.codes import (
@@ -89,6 +89,7 @@ from wagerkit.pinnacle.placement import (
     special_from,
     straight_from,
 )
+from wagerkit.pinnacle.stakes import check_amount, check_currency, check_stake
 from wagerkit.transport import BlockingRunner, RetryPolicy
 
 __all__ = ["AsyncPinnacleClient", "PinnacleClient", "new_request_id", "special_bet"]
@@ -146,12 +147,13 @@ def special_bet(
 ) -> SpecialBetRequest:
     """One special bet for :meth:`AsyncPinnacleClient.place_specials`, checked, with its
     ``uniqueRequestId`` fixed now (a fresh UUID unless given) so the caller can journal it
-    before anything is sent. ``stake`` is in the client currency, major units (round it down to
-    the currency's minor unit first); ``win_risk_stake`` says whether it is the risk or the win.
+    before anything is sent. ``stake`` is in the client currency, major units, finite and > 0
+    (:class:`~wagerkit.errors.InvalidInput` otherwise); ``place_specials`` rounds it down to
+    the currency's minor unit before sending. ``win_risk_stake`` says whether it is the risk
+    or the win.
     """
     uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-    if not stake > 0:
-        raise InvalidInput("stake must be > 0", field="stake")
+    stake = check_amount(stake)
     if win_risk_stake not in _WIN_RISK:
         raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
     return SpecialBetRequest(
@@ -166,9 +168,13 @@ def special_bet(
     )
 
 
-def _check_special_bets(bets: Sequence[SpecialBetRequest]) -> list[SpecialBetRequest]:
+def _check_special_bets(
+    bets: Sequence[SpecialBetRequest], currency: str | None
+) -> list[SpecialBetRequest]:
     """The batch as sent: ids in canonical (lower-case) form and distinct, since the id is how
-    each bet's answer and lookup are matched (a repeat would be a DUPLICATED_REQUEST)."""
+    each bet's answer and lookup are matched (a repeat would be a DUPLICATED_REQUEST); stakes
+    checked, and rounded down to the minor unit of ``currency`` (the account currency) when
+    it is known (call again with it before sending: the rounding is idempotent)."""
     if not bets:
         raise InvalidInput("place_specials needs at least one bet", field="bets")
     seen: set[str] = set()
@@ -178,13 +184,14 @@ def _check_special_bets(bets: Sequence[SpecialBetRequest]) -> list[SpecialBetReq
         if uid in seen:
             raise InvalidInput(f"uniqueRequestId {uid} appears twice in the batch", field="bets")
         seen.add(uid)
-        if not bet.stake > 0:
-            raise InvalidInput("stake must be > 0", field="stake")
+        stake = check_amount(bet.stake) if currency is None else check_stake(bet.stake, currency)
         if bet.odds_format not in ODDS_FORMAT_BET.values():
             raise InvalidInput(f"unknown odds format {bet.odds_format!r}", field="odds_format")
         if bet.win_risk_stake not in _WIN_RISK:
             raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
-        out.append(bet if uid == bet.unique_request_id else replace(bet, unique_request_id=uid))
+        if uid != bet.unique_request_id or stake != bet.stake:
+            bet = replace(bet, unique_request_id=uid, stake=stake)
+        out.append(bet)
     return out
 
 
@@ -196,6 +203,15 @@ class AsyncPinnacleClient:
     account). ``clock`` drives every wait (pacing, live delay, backoff): inject a
     :class:`~wagerkit.clock.FakeClock` with ``auto_advance=True`` in tests. ``transport`` is
     the httpx seam.
+
+    ``currency`` is the account currency (ISO 4217): every stake is rounded down to its minor
+    unit before it is sent. Leave it out and it is read once from ``/v1/client/balance``
+    before the first bet (an account's currency never changes).
+
+    A read that gets a 429 waits its ``Retry-After`` (clamped to at most an hour) when it is
+    at most ``max_429_wait`` seconds, else raises :class:`~wagerkit.errors.RateLimited` at
+    once. A bet waits a 429 only within the retry policy's ``max_retry_after`` and what is left
+    of its ``timeout``.
     """
 
     def __init__(
@@ -212,9 +228,12 @@ class AsyncPinnacleClient:
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = _USER_AGENT,
+        currency: str | None = None,
+        max_429_wait: float = 300.0,
     ) -> None:
         if not username or not password:
             raise InvalidInput("username and password are required", field="username")
+        self._currency = check_currency(currency) if currency is not None else None
         self.clock: Clock = (
             clock if clock is not None else (pacer.clock if pacer else SystemClock())
         )
@@ -230,6 +249,7 @@ class AsyncPinnacleClient:
             timeout=timeout,
             transport=transport,
             user_agent=user_agent,
+            max_429_wait=max_429_wait,
         )
 
     @property
@@ -594,6 +614,21 @@ class AsyncPinnacleClient:
     # =========================================================================================
     # Bets: placing
 
+    async def account_currency(self) -> str:
+        """The account currency (ISO 4217) that stakes are rounded in: the constructor's
+        ``currency``, else read once from ``/v1/client/balance`` and kept."""
+        if self._currency is None:
+            balance = await self.balance()
+            try:
+                self._currency = check_currency(balance.currency)
+            except InvalidInput:
+                raise ProtocolError(
+                    f"/v1/client/balance: currency {balance.currency!r} is not ISO 4217; pass "
+                    "currency= to the client",
+                    status=200,
+                ) from None
+        return self._currency
+
     async def _lookup_straight(self, uid: str, _started: float) -> StraightBet | None:
         return straight_from(await self.get_bets(unique_request_ids=[uid]), uid)
 
@@ -652,17 +687,22 @@ class AsyncPinnacleClient:
         wait: bool = True,
     ) -> BetOutcome:
         """``POST /v4/bets/straight`` with every retry and reconciliation rule of
-        :mod:`~wagerkit.pinnacle.placement`. ``stake`` is in the client currency (major units;
-        round it down to the currency's minor unit before calling). ``team`` is
-        ``TEAM1|TEAM2|DRAW`` (see :func:`wagerkit.pinnacle.mapping.bet_team`).
+        :mod:`~wagerkit.pinnacle.placement`. ``stake`` is in the client currency (major units,
+        finite, > 0; 0 is allowed with ``fill_type="FILLMAXLIMIT"``, which ignores it) and is
+        sent rounded down to the currency's minor unit. ``team`` is ``TEAM1|TEAM2|DRAW`` (see
+        :func:`wagerkit.pinnacle.mapping.bet_team`).
 
         Returns once ACCEPTED (or, with ``wait=False``, PENDING_ACCEPTANCE). Raises
         :class:`~wagerkit.errors.Declined` (reason = Pinnacle's code, or ``NOT_ACCEPTED``),
         :class:`~wagerkit.errors.MaybePlaced` when the outcome cannot be established.
         """
         uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-        if not stake > 0 and fill_type != "FILLMAXLIMIT":
-            raise InvalidInput("stake must be > 0", field="stake")
+        max_limit = fill_type == "FILLMAXLIMIT"
+        if not (max_limit and stake == 0):
+            check_amount(stake)  # refuse garbage before asking the venue anything
+        if win_risk_stake not in _WIN_RISK:
+            raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
+        stake = check_stake(stake, await self.account_currency(), allow_zero=max_limit)
         body = PlaceBetRequest(
             unique_request_id=uid,
             accept_better_line=accept_better_line,
@@ -736,10 +776,13 @@ class AsyncPinnacleClient:
         unique_request_id: str | None = None,
     ) -> BetOutcome:
         """``POST /v4/bets/parlay``: ``risk_amount`` per parlay (a round robin stakes it on each
-        of its parlays)."""
+        of its parlays), in the client currency, finite and > 0, sent rounded down to the
+        currency's minor unit."""
         uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
         if not 2 <= len(legs) <= 10:
             raise InvalidInput("a parlay has 2 to 10 legs", field="legs")
+        check_amount(risk_amount, field="risk_amount")
+        risk_amount = check_stake(risk_amount, await self.account_currency(), field="risk_amount")
         body = PlaceParlayBetRequest(
             unique_request_id=uid,
             accept_better_line=accept_better_line,
@@ -778,8 +821,13 @@ class AsyncPinnacleClient:
         odds_format: OddsFormatName = "decimal",
         unique_request_id: str | None = None,
     ) -> BetOutcome:
-        """``POST /v4/bets/teaser``."""
+        """``POST /v4/bets/teaser``. ``stake`` is in the client currency, finite and > 0, sent
+        rounded down to the currency's minor unit."""
         uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
+        check_amount(stake)
+        if win_risk_stake not in _WIN_RISK:
+            raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
+        stake = check_stake(stake, await self.account_currency())
         body = PlaceTeaserBetRequest(
             unique_request_id=uid,
             teaser_id=teaser_id,
@@ -800,7 +848,7 @@ class AsyncPinnacleClient:
         def outcome(r: PlaceTeaserBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
             return BetOutcome(
                 uid,
-                r.status or "ACCEPTED",
+                r.status or "",
                 bet_id=r.bet_id,
                 price=r.price,
                 risk=r.risk,
@@ -861,7 +909,8 @@ class AsyncPinnacleClient:
         was settled (:class:`~wagerkit.errors.AuthError`, a 400
         :class:`~wagerkit.errors.VenueError`) or for invalid input (nothing sent).
         """
-        checked = _check_special_bets(bets)
+        _check_special_bets(bets, None)  # refuse garbage before asking the venue anything
+        checked = _check_special_bets(bets, await self.account_currency())
         single: Placer[SpecialBetsResponse, SpecialBet] = Placer(
             self._http,
             path=SPECIAL_PATH,
@@ -1001,6 +1050,9 @@ class PinnacleClient:
 
     def betting_status(self) -> BettingStatusResponse:
         return self._runner.call(self._client.betting_status)
+
+    def account_currency(self) -> str:
+        return self._runner.call(self._client.account_currency)
 
     def place_straight(self, **kwargs: Any) -> BetOutcome:
         return self._runner.call(self._client.place_straight, **kwargs)

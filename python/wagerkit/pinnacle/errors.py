@@ -31,6 +31,7 @@ from wagerkit.errors import (
     ServerError,
     VenueError,
     WagerkitError,
+    clamp_retry_after,
 )
 from wagerkit.pinnacle.codes import (
     BETS_ERROR_CODES,
@@ -67,22 +68,29 @@ _MEANINGS: dict[str, str] = {
 
 
 def parse_retry_after(value: str | None, *, now: Callable[[], float] | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date), or
+    ``None`` when there is no usable value (the caller then uses the policy's default).
+
+    The venue is not trusted with our time: every value goes through
+    :func:`~wagerkit.errors.clamp_retry_after`, so ``inf``, ``1e9`` or a date in the year 9999
+    become at most :attr:`RateLimited.MAX_RETRY_AFTER` seconds, a negative one 0, and NaN the
+    clamp's default.
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        return clamp_retry_after(float(value))
     except ValueError:
         pass
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     current = now() if now is not None else dt.datetime.now(dt.UTC).timestamp()
-    return max(0.0, when.timestamp() - current)
+    return clamp_retry_after(when.timestamp() - current)
 
 
 def _body_fields(body: bytes) -> tuple[str | None, str | None, object]:

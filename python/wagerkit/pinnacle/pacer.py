@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wagerkit.clock import Clock, SystemClock
-from wagerkit.errors import InvalidInput, RateLimited
+from wagerkit.errors import InvalidInput, RateLimited, clamp_retry_after
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -242,13 +242,33 @@ class Pacer:
             )
 
     def penalize(self, path: str, sport_id: int | None, retry_after: float | None) -> None:
-        """Honour a 429: no call to this endpoint (for this sport) before ``retry_after``."""
-        wait = self.policy.default_retry_after if retry_after is None else max(0.0, retry_after)
+        """Honour a 429: no call to this endpoint (for this sport) before ``retry_after``.
+
+        The wait is clamped (:func:`~wagerkit.errors.clamp_retry_after`: at most
+        :attr:`RateLimited.MAX_RETRY_AFTER`, NaN → 1 s): a hostile ``Retry-After: 1e9`` must not
+        block an endpoint for thirty years, nor ``inf`` break the arithmetic."""
+        wait = (
+            self.policy.default_retry_after
+            if retry_after is None
+            else clamp_retry_after(retry_after)
+        )
         endpoint = endpoint_of(path)
         with self._lock:
             until = self.clock.monotonic() + wait + self.margin
             key = (endpoint, sport_id)
             self._state.blocked[key] = max(self._state.blocked.get(key, until), until)
+
+    def blocked_for(self, path: str, sport_id: int | None = None) -> float:
+        """Seconds this endpoint (for this sport) stays blocked by a 429 (0 when it is not):
+        a caller that will not sleep that long can refuse at once instead of waiting in
+        :meth:`acquire`."""
+        endpoint = endpoint_of(path)
+        with self._lock:
+            until = max(
+                self._state.blocked.get((endpoint, sport_id), float("-inf")),
+                self._state.blocked.get((endpoint, None), float("-inf")),
+            )
+            return max(0.0, until - self.clock.monotonic())
 
     def wait_time(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> float:
         """Seconds until this call would be allowed (0 when now), without reserving."""

@@ -6,12 +6,22 @@ deduplication and live-delay sections, ARCHITECTURE.md "Idempotent end to end"):
 1. The ``uniqueRequestId`` is fixed before the first send and reused on every retry; Pinnacle
    keeps it for 30 minutes and answers a repeat with ``DUPLICATED_REQUEST``.
 2. After an ambiguous failure (timeout or connection lost after sending, a 5xx, a
-   ``SYSTEM_ERROR_*``), the bet is looked up by that id *before anything else*. Found: that is
-   the result. Not found ("empty response means that the bet was not placed"): resend, same id.
+   ``SYSTEM_ERROR_*``, a 2xx whose body cannot be read), the bet is looked up by that id
+   *before anything else*. Found: that is the result. Not found ("empty response means that
+   the bet was not placed"): resend, same id. A 2xx is the venue saying it processed the
+   request, so an unreadable one is never a :class:`~wagerkit.errors.ProtocolError` to the
+   caller: if the lookups never find the bet, it is :class:`~wagerkit.errors.MaybePlaced`.
 3. A refused connection (nothing sent), a 429 (after its ``Retry-After``) and
-   ``RESUBMIT_REQUEST`` are resent with the same id.
+   ``RESUBMIT_REQUEST`` are resent with the same id. A ``Retry-After`` is clamped
+   (:func:`wagerkit.errors.clamp_retry_after`) and waited out only when it fits both the
+   retry policy's ``max_retry_after`` and what is left of its ``timeout``; a longer one
+   surfaces at once (:class:`~wagerkit.errors.RateLimited`, or ``MaybePlaced`` when an earlier
+   send of the same call got no clear answer), never as a silent multi-hour sleep.
 4. A ``PENDING_ACCEPTANCE`` bet (live delay) is polled by id: first after the documented
    delay (6 s), then every 5 s, until ``ACCEPTED`` or ``NOT_ACCEPTED``.
+5. Only the statuses the spec documents are believed (``ACCEPTED`` with a bet id,
+   ``PENDING_ACCEPTANCE``, ``PROCESSED_WITH_ERROR``). Any other answer (a new status, no
+   status, ``ACCEPTED`` without a bet id) is looked up by id; not found is ``MaybePlaced``.
 
 Straight and special bets can be looked up by ``uniqueRequestIds``; the API does not offer that
 for parlays and teasers, so those are found in the bet list of the placement window by the
@@ -33,8 +43,10 @@ from wagerkit.errors import (
     DuplicateRequest,
     MaybePlaced,
     NetworkError,
+    ProtocolError,
     RateLimited,
     ServerError,
+    VenueError,
     WagerkitError,
 )
 from wagerkit.pinnacle._http import PinnacleHttp
@@ -56,6 +68,7 @@ from wagerkit.pinnacle.models import (
 __all__ = [
     "ACCEPTED_STATES",
     "DECLINED",
+    "NOT_ACCEPTED_STATES",
     "NOT_PLACED",
     "UNKNOWN",
     "BetOutcome",
@@ -84,6 +97,9 @@ ACCEPTED_STATES = frozenset(
     }
 )
 """Statuses of a bet that was accepted at some point (it may since have been settled)."""
+
+NOT_ACCEPTED_STATES = frozenset({"NOT_ACCEPTED"})
+"""Statuses of a bet that was never placed (a live bet refused after the live delay)."""
 
 DECLINED = "PROCESSED_WITH_ERROR"
 """Outcome status of a bet of a batch that the venue declined (``error`` is a ``Declined``)."""
@@ -208,7 +224,8 @@ class Placer(Generic[P, B]):
             return await self.outcome_of_bet(bet, uid, history, wait=wait)
 
         last: WagerkitError | None = None
-        ambiguous = False
+        ambiguous = False  # the last send may have placed the bet: look it up before resending
+        unclear = False  # some send of this call got no clear answer (it may still land)
         backoff = policy.wait_initial
         for attempt in range(1, policy.attempts + 1):
             if ambiguous:
@@ -230,19 +247,31 @@ class Placer(Generic[P, B]):
             except ConnectFailed as exc:
                 note("connect failed: not sent")
                 last = exc
-                await clock.sleep(backoff)
+                await clock.sleep(min(backoff, max(0.0, deadline - clock.monotonic())))
                 backoff = min(backoff * 2, policy.wait_max)
                 continue
             except (MaybePlaced, NetworkError) as exc:
                 note("no complete answer: ambiguous")
-                last, ambiguous = exc, True
+                last, ambiguous, unclear = exc, True, True
                 continue
             status = response.status_code
             if status == 429:
                 wait_s = parse_retry_after(response.headers.get("retry-after"))
                 wait_s = http.pacer.policy.default_retry_after if wait_s is None else wait_s
-                note(f"429: wait {wait_s:g}s")
                 last = RateLimited(f"{self.path}: 429", retry_after=wait_s, limit=self.path)
+                remaining = deadline - clock.monotonic()
+                if wait_s > min(policy.max_retry_after, remaining):
+                    # Never a silent long sleep: the caller decides whether the bet is still
+                    # worth placing that late (the same id stays valid for the resend).
+                    note(f"429: wait {wait_s:g}s is too long: give up")
+                    if unclear:
+                        raise MaybePlaced(
+                            f"{self.path}: rate limited for {wait_s:g}s after a send with no "
+                            "clear answer; look the bet up by its uniqueRequestId",
+                            request_id=uid,
+                        ) from last
+                    raise last
+                note(f"429: wait {wait_s:g}s")
                 await clock.sleep(wait_s)
                 continue
             if status == 400 and b"RESUBMIT_REQUEST" in response.content:
@@ -252,12 +281,19 @@ class Placer(Generic[P, B]):
             if status >= 500:
                 note(f"HTTP {status}: ambiguous")
                 last = ServerError(f"{self.path}: HTTP {status}", status=status)
-                ambiguous = True
+                ambiguous = unclear = True
                 continue
             http.check(response, f"POST {self.path}")
-            answer = http.decode(response, self.response_type, f"POST {self.path}")
+            try:
+                answer = http.decode(response, self.response_type, f"POST {self.path}")
+            except ProtocolError as exc:
+                # A 2xx means the request was processed, so the bet is probably placed:
+                # what it says is unknown, so look it up like any ambiguous failure.
+                note(f"HTTP {status}, unreadable answer: ambiguous")
+                last, ambiguous, unclear = exc, True, True
+                continue
             state, code, bet_id = classify(answer)
-            note(f"answer {state} {code or ''}".strip())
+            note(f"answer {state or '(no status)'} {code or ''}".strip())
             if state == "PROCESSED_WITH_ERROR":
                 if code is None or code in DUPLICATE_CODES or code in AMBIGUOUS_CODES:
                     found = await reconcile()  # an error without a code says nothing: look
@@ -274,20 +310,58 @@ class Placer(Generic[P, B]):
                 if not wait:
                     return pending
                 return await self.wait_for_acceptance(uid, history, response=answer)
-            return outcome(answer, history)
-        if ambiguous or isinstance(last, (MaybePlaced, ServerError)):
-            found = await reconcile()
+            if state == "ACCEPTED" and bet_id:
+                return outcome(answer, history)
+            # A status outside the spec's enum, or ACCEPTED without a bet id: never report it
+            # as a result. Only the venue's own record of the bet says what happened.
+            note("answer not understood: look up")
+            found = await self.reconcile_or_none(reconcile)
             if found is not None:
                 return found
+            raise MaybePlaced(
+                http.redact(
+                    f"{self.path}: answer status {state!r} (bet id {bet_id}) is not one the "
+                    "API documents and the bet was not found by uniqueRequestId; look it up "
+                    "again later"
+                ),
+                request_id=uid,
+            )
+        if ambiguous or unclear:
+            found = await self.reconcile_or_none(reconcile)
+            if found is not None:
+                return found
+            raise MaybePlaced(
+                http.redact(
+                    f"{self.path}: gave up after a send with no clear answer ({last}); the bet "
+                    "was not found by uniqueRequestId yet, look it up again later"
+                ),
+                request_id=uid,
+            ) from last
         if last is None:
             last = MaybePlaced(f"{self.path}: gave up", request_id=uid)
         raise last
+
+    @staticmethod
+    async def reconcile_or_none(
+        reconcile: Callable[[], Awaitable[BetOutcome | None]],
+    ) -> BetOutcome | None:
+        """A last lookup whose own failure must not hide the ambiguity it was resolving: a
+        failed lookup counts as "not found" (the caller then raises :class:`MaybePlaced`);
+        a decided bet (declined, not accepted) still raises."""
+        try:
+            return await reconcile()
+        except MaybePlaced:
+            raise
+        except (NetworkError, VenueError):
+            return None
 
     async def outcome_of_bet(
         self, bet: B, uid: str, history: list[tuple[float, str]], *, wait: bool
     ) -> BetOutcome:
         """The outcome of a bet found by lookup: accepted (or settled) is returned, pending is
-        polled until decided (unless ``wait`` is false), anything else is :class:`Declined`."""
+        polled until decided (unless ``wait`` is false), ``NOT_ACCEPTED`` is
+        :class:`Declined`, and a status the API does not document is :class:`MaybePlaced`
+        (it is not a decline we can name)."""
         if bet.bet_status in ACCEPTED_STATES:
             return BetOutcome(
                 uid, bet.bet_status, bet=bet, history=tuple(history), **_bet_fields(bet)
@@ -296,7 +370,15 @@ class Placer(Generic[P, B]):
             if not wait:
                 return BetOutcome(uid, "PENDING_ACCEPTANCE", bet=bet, history=tuple(history))
             return await self.wait_for_acceptance(uid, history)
-        raise Declined(bet.bet_status, "the bet was not accepted", request_id=uid)
+        if bet.bet_status in NOT_ACCEPTED_STATES:
+            raise error_for_code(bet.bet_status, request_id=uid, meanings=self.codes)
+        raise MaybePlaced(
+            self.http.redact(
+                f"{self.path}: bet {uid} has status {bet.bet_status!r}, which the API does not "
+                "document; look it up again later"
+            ),
+            request_id=uid,
+        )
 
     async def wait_for_acceptance(
         self,

@@ -50,6 +50,15 @@ class BadRequest(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+class _Injected(Response):
+    """A deliberately off-spec answer from a ``body:``/``body_after:`` fault (recorded as
+    such, so the conformance checks can tell it from the server's own answers)."""
+
+
+def _injected(text: str) -> Response:
+    return _Injected(text.encode(), status_code=200, media_type=_JSON)
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         msgspec.json.encode(data), status_code=status, media_type=_JSON, headers=headers
@@ -135,6 +144,7 @@ def build_app(sim: PinnacleSim) -> Starlette:
                     bytes(response.body),
                     tuple(response.headers.items()),
                     await request.body(),  # read once by the handler already: cached
+                    injected=isinstance(response, _Injected),
                 )
             )
             return response
@@ -181,6 +191,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
                     return await _declined(request, fault.kind[len("code_after:") :])
                 if fault.kind.startswith("delay_after:"):
                     await anyio.sleep(float(fault.kind.split(":", 1)[1]))
+                if fault.kind.startswith("body_after:"):
+                    return _injected(fault.kind[len("body_after:") :])
             return response
         except BadRequest as exc:
             return _json({"code": exc.code, "message": exc.message}, exc.status)
@@ -206,6 +218,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
         return user
 
     def _early_fault(kind: str) -> Response | None:
+        if kind.startswith("body:"):
+            return _injected(kind[len("body:") :])
         if kind == "resubmit":
             return _json(
                 {"code": "RESUBMIT_REQUEST", "message": "Please resubmit the request"}, 400
@@ -767,6 +781,20 @@ def build_app(sim: PinnacleSim) -> Starlette:
         if fmt is not None and str(fmt).lower() not in _ODDS_FORMATS:
             raise BadRequest("oddsFormat is not valid")
 
+    def _amount(body: dict[str, Any], name: str, *, required: bool = True) -> None:
+        """The spec types stakes as ``number`` (not nullable): a ``null`` (what a JSON encoder
+        makes of NaN or infinity), a string or a boolean is a bad request, never a 0 stake. A
+        number that is too small is the ledger's business (``BELOW_MIN_BET_AMOUNT``)."""
+        if name not in body:
+            if required:
+                raise BadRequest(f"{name} is required")
+            return
+        value = body[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BadRequest(f"{name} must be a number")
+        if not math.isfinite(value):
+            raise BadRequest(f"{name} must be a finite number")
+
     def place_straight(request: Request, body: dict[str, Any]) -> Any:
         _require(
             body,
@@ -778,6 +806,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
             "betType",
             "oddsFormat",
         )
+        # FILLMAXLIMIT ignores the stake (the spec), so only then may it be left out
+        _amount(body, "stake", required=str(body.get("fillType") or "NORMAL") != "FILLMAXLIMIT")
         uid = str(body["uniqueRequestId"])
         try:
             bet = ledger.place_straight(body)
@@ -804,7 +834,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
         }
 
     def place_parlay(request: Request, body: dict[str, Any]) -> Any:
-        _require(body, "uniqueRequestId", "riskAmount", "legs", "oddsFormat")
+        _require(body, "uniqueRequestId", "legs", "oddsFormat")
+        _amount(body, "riskAmount")
         uid = str(body["uniqueRequestId"])
         f = ledger.formatter(str(body["oddsFormat"]).lower())
         try:
@@ -848,7 +879,8 @@ def build_app(sim: PinnacleSim) -> Starlette:
         }
 
     def place_teaser(request: Request, body: dict[str, Any]) -> Any:
-        _require(body, "uniqueRequestId", "teaserId", "legs", "oddsFormat", "stake")
+        _require(body, "uniqueRequestId", "teaserId", "legs", "oddsFormat")
+        _amount(body, "stake")
         uid = str(body["uniqueRequestId"])
         try:
             bet, valid = ledger.place_teaser(body)
@@ -884,6 +916,7 @@ def build_app(sim: PinnacleSim) -> Starlette:
             if not isinstance(req, dict):
                 raise BadRequest("each bet must be an object")
             _require(req, "lineId", "specialId", "contestantId", "oddsFormat")
+            _amount(req, "stake")
             uid = req.get("uniqueRequestId")
             try:
                 bet = ledger.place_special(req)

@@ -34,7 +34,11 @@ class Fault:
     "unexpected error" that must never be taken for a failure), ``resubmit`` (400
     RESUBMIT_REQUEST), ``500`` (before processing), ``500_after`` (after the bet was placed),
     ``delay_after:<seconds>`` (placed, then the answer is late: a client timeout),
-    ``429:<seconds>`` (Retry-After).
+    ``429:<seconds>`` (Retry-After, sent as given: ``1e9`` and ``inf`` test a hostile venue),
+    ``body:<text>`` (HTTP 200 with exactly ``<text>`` as the body, nothing processed) and
+    ``body_after:<text>`` (the same after the request *was* processed: a garbled or
+    unexpected answer to a bet that was placed). The last two are deliberately off-spec, so
+    they are recorded with ``injected=True`` and the conformance checks skip them.
     """
 
     path: str
@@ -55,6 +59,8 @@ class Exchange:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     request_body: bytes = b""
+    injected: bool = False
+    """The response is an injected off-spec answer (``body:``/``body_after:`` faults)."""
 
 
 class PinnacleSim:
