@@ -4,26 +4,31 @@ checked against the local server: every mapped selection is a line it knows and 
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.pinnacle.conftest import assert_spec_conformant
-from wagerkit import Book
+from wagerkit import Book, currency_exponent
 from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle.mapping import (
+    Selection,
     bet_team,
     fill_book,
     is_open,
     limit_minor,
     line_team,
     max_risk,
+    max_risk_exact,
     quote_from_line,
     quotes,
     register_account,
     update_book,
 )
-from wagerkit.pinnacle.models import OddsPeriod
+from wagerkit.pinnacle.models import LineResponse, OddsPeriod
 from wagerkit.sim.pinnacle.testing import running_pinnacle
 
 SOCCER = 29
@@ -72,6 +77,57 @@ def test_limits_are_floored_for_non_usd_and_never_rounded_up() -> None:
     assert limit_minor(345.23, "GBP") == 34500
     assert limit_minor(345.239, "USD") == 34523
     assert limit_minor(1234.9, "JPY") == 1234
+
+
+_SELECTION = Selection(SOCCER, 1, 2, 0, "MONEYLINE", "home")
+_CURRENCIES = st.sampled_from(["USD", "EUR", "GBP", "JPY", "BHD"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    units=st.integers(1, 10**6),
+    cents=st.integers(0, 99),
+    price_thousandths=st.integers(1_001, 30_000),
+    currency=_CURRENCIES,
+)
+@example(units=3, cents=0, price_thousandths=1_700, currency="EUR")  # the reviewer's case
+def test_a_line_quote_loses_no_unit_of_its_max_risk(
+    units: int, cents: int, price_thousandths: int, currency: str
+) -> None:
+    """``/v1/line`` quotes the max *risk*; it reaches the engine Book as exactly that amount
+    (floored to whole units outside USD, Pinnacle's rule), never a unit less. With float
+    arithmetic through a volume and back, about one pair in twenty lost a unit."""
+    exponent = currency_exponent(currency)
+    quoted = Fraction(units) + (Fraction(cents, 100) if currency == "USD" else 0)
+    risk = float(quoted)  # what the JSON decoder hands over: "2.99" -> 2.99
+    price = price_thousandths / 1000
+    line = LineResponse(status="SUCCESS", price=price, line_id=7, max_risk_stake=risk)
+    quote = quote_from_line(_SELECTION, line)
+    assert quote is not None and quote.max_risk == risk
+    expected = int(quoted * 10**exponent)
+    assert quote.max_risk_minor(currency) == expected
+    book = Book()
+    register_account(book, "pin", currency)
+    slot = fill_book(book, quote, account="pin", currency=currency)
+    assert book.get(slot).limit == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    volume_cents=st.integers(1, 10**8),
+    price_thousandths=st.integers(1_001, 2_000),
+)
+@example(volume_cents=210, price_thousandths=1_700)  # 2.1 / 0.7 is 3 exactly, not 2.99
+def test_an_odds_limit_is_the_largest_risk_within_the_volume(
+    volume_cents: int, price_thousandths: int
+) -> None:
+    """For a price up to 2 the max risk is volume / (price - 1): the limit in cents is the
+    largest risk whose win stays within the volume, computed exactly and rounded down once."""
+    volume = Fraction(volume_cents, 100)
+    price = Fraction(price_thousandths, 1000)
+    limit = limit_minor(max_risk_exact(float(volume), float(price)), "USD")
+    assert Fraction(limit, 100) * (price - 1) <= volume  # never above the limit
+    assert Fraction(limit + 1, 100) * (price - 1) > volume  # and no cent given away
 
 
 @pytest.mark.anyio

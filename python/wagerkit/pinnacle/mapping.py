@@ -11,6 +11,12 @@ The rules (Pinnacle's "Getting Started" and FAQ, ``bookmaker-facts.md`` §1.4):
   max risk = volume / (price − 1); an alternate line's own ``max`` overrides the period's;
 - limits in a currency other than USD are floored to whole units (Pinnacle's rule), and every
   stake handed to the engine is rounded *down* to the minor unit, so no limit is ever exceeded.
+
+Limit arithmetic is exact: each float is read as the decimal it was written as (its shortest
+form, like the engine's ``to_minor``), the volume rule runs on fractions, and the one rounding
+is the final floor to the minor unit. In floats, 3 EUR of max risk at 1.7 came back from the
+volume as 2.9999999999999996 and was floored to 2 EUR: a unit lost on about one (risk, price)
+pair in twenty.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
-from wagerkit._core import Book, convert_odds, to_minor
+from wagerkit._core import Book, convert_odds, currency_exponent
 from wagerkit.errors import InvalidInput
 from wagerkit.pinnacle.codes import OddsFormatName
 from wagerkit.pinnacle.models import LineResponse, OddsPeriod, OddsTeamTotal
@@ -31,11 +39,13 @@ __all__ = [
     "PinnacleQuote",
     "Selection",
     "bet_team",
+    "exact",
     "fill_book",
     "is_open",
     "limit_minor",
     "line_team",
     "max_risk",
+    "max_risk_exact",
     "quote_from_line",
     "quotes",
     "register_account",
@@ -91,20 +101,40 @@ def is_open(period: OddsPeriod, now: dt.datetime | float, *, priced: bool = True
     return period.status == 1 and cutoff is not None and cutoff > current and priced
 
 
-def max_risk(max_volume: float, decimal_price: float) -> float:
-    """Max risk from a max volume: ``volume`` when the decimal price is above 2, else
-    ``volume / (price - 1)`` (Pinnacle FAQ)."""
+def exact(value: float | int, field: str = "amount") -> Fraction:
+    """``value`` as the exact decimal it was written as (a float's shortest form: ``0.7`` is
+    7/10, not the binary neighbour), so money arithmetic on it loses nothing."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInput(f"{field} must be a number, got {value!r}", field=field)
+    if not math.isfinite(value):
+        raise InvalidInput(f"{field} must be finite, got {value!r}", field=field)
+    return Fraction(Decimal(repr(float(value)))) if isinstance(value, float) else Fraction(value)
+
+
+def max_risk_exact(max_volume: float, decimal_price: float) -> Fraction:
+    """:func:`max_risk` as an exact fraction (no rounding at all)."""
     if not decimal_price > 1:
         raise InvalidInput(f"decimal price must be > 1, got {decimal_price!r}", field="price")
-    return max_volume if decimal_price > 2 else max_volume / (decimal_price - 1)
+    volume = exact(max_volume, "max_volume")
+    return volume if decimal_price > 2 else volume / (exact(decimal_price, "price") - 1)
 
 
-def limit_minor(amount: float, currency: str) -> int:
+def max_risk(max_volume: float, decimal_price: float) -> float:
+    """Max risk from a max volume: ``volume`` when the decimal price is above 2, else
+    ``volume / (price - 1)`` (Pinnacle FAQ); the nearest float to the exact value, for
+    display. Limits use :func:`max_risk_exact` through :func:`limit_minor`."""
+    return float(max_risk_exact(max_volume, decimal_price))
+
+
+def limit_minor(amount: float | Fraction, currency: str) -> int:
     """A Pinnacle limit in ``currency`` minor units, never above the limit: floored to whole
-    units for non-USD currencies (Pinnacle's rule), then rounded down to the minor unit."""
+    units for non-USD currencies (Pinnacle's rule), then rounded down to the minor unit. A
+    float is read exactly (:func:`exact`); a :class:`~fractions.Fraction` is used as is, so a
+    computed limit is rounded once, here."""
+    value = amount if isinstance(amount, Fraction) else exact(amount)
     if currency != "USD":
-        amount = math.floor(amount)
-    return to_minor(amount, currency, "down")
+        value = Fraction(math.floor(value))
+    return math.floor(value * Fraction(10) ** currency_exponent(currency))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,17 +216,34 @@ class Selection:
 @dataclass(frozen=True, slots=True)
 class PinnacleQuote:
     """A price and its limits: ``price`` in decimal odds, ``max_volume``/``max_risk`` in the
-    currency the odds were requested in (``toCurrencyCode``), ``open`` per the betting rules."""
+    currency the odds were requested in (``toCurrencyCode``), ``open`` per the betting rules.
+
+    ``quoted_max_risk`` is set for a quote from ``/v1/line``, which gives the max *risk*
+    itself: it is the limit as is (``max_volume`` is then derived from it, for display only),
+    never converted to a volume and back.
+    """
 
     selection: Selection
     line_id: int
     price: float
     max_volume: float | None
     open: bool
+    quoted_max_risk: float | None = None
 
     @property
     def max_risk(self) -> float | None:
+        if self.quoted_max_risk is not None:
+            return self.quoted_max_risk
         return None if self.max_volume is None else max_risk(self.max_volume, self.price)
+
+    def max_risk_minor(self, currency: str) -> int | None:
+        """The max risk in minor units of ``currency`` (the currency the limits are in),
+        computed exactly and rounded down once (:func:`limit_minor`)."""
+        if self.quoted_max_risk is not None:
+            return limit_minor(self.quoted_max_risk, currency)
+        if self.max_volume is None:
+            return None
+        return limit_minor(max_risk_exact(self.max_volume, self.price), currency)
 
 
 def _decimal(value: float, odds_format: OddsFormatName) -> float:
@@ -270,10 +317,11 @@ def quote_from_line(
     if line.status != "SUCCESS" or line.price is None or line.line_id is None:
         return None
     price = _decimal(line.price, odds_format)
+    risk = line.max_risk_stake
     volume = None
-    if line.max_risk_stake is not None:  # store as the volume that yields this max risk
-        volume = line.max_risk_stake if price > 2 else line.max_risk_stake * (price - 1)
-    return PinnacleQuote(selection, line.line_id, price, volume, True)
+    if risk is not None:  # the volume is for display; the limit is the quoted risk itself
+        volume = risk if price > 2 else float(exact(risk) * (exact(price) - 1))
+    return PinnacleQuote(selection, line.line_id, price, volume, True, quoted_max_risk=risk)
 
 
 def register_account(
@@ -293,8 +341,8 @@ def register_account(
 
 
 def _limit(quote: PinnacleQuote, currency: str) -> int:
-    risk = quote.max_risk
-    return 0 if risk is None else limit_minor(risk, currency)
+    risk = quote.max_risk_minor(currency)
+    return 0 if risk is None else risk
 
 
 def fill_book(
