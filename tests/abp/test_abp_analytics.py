@@ -99,8 +99,8 @@ async def test_against_the_simulator_single_currency_agrees_mixed_differs(
         assert {b.placed_currency for b in bets} == {"EUR", "USD"}
         fx = fx_from_bets(bets)
         for group_by in ("bookmaker", "userRef"):
-            abp = await c.pnl(group_by, user_ref="mix")  # type: ignore[arg-type]
-            mine = pnl(bets, fx, "USD", group_by)  # type: ignore[arg-type]
+            abp = await c.pnl(group_by, user_ref="mix")
+            mine = pnl(bets, fx, "USD", group_by)
             assert abp.total_settled_bets == mine.total_settled_bets == 2
         by_book = {g.key: g for g in pnl(bets, fx, "USD", "bookmaker").groups}
         abp_rows = {r.bookmaker: r for r in (await c.pnl("bookmaker", user_ref="mix")).pnl}
@@ -125,13 +125,13 @@ async def test_against_the_simulator_single_currency_agrees_mixed_differs(
     ],
     ids=["unknown placedCurrency", "infinite stake", "stake beyond exact range"],
 )
-def test_bets_abp_sent_that_are_not_money_are_protocol_errors(kw: dict[str, object]) -> None:
+def test_bets_abp_sent_that_are_not_money_are_protocol_errors(kw: dict[str, Any]) -> None:
     bad = bet(7, 5.0, "USD", **kw)
     with pytest.raises(ProtocolError, match="bet 7"):
         positions([bet(1, 5.0, "USD"), bad], Fx())
     settled = bet(7, 5.0, "USD", settlement_status=SettlementStatus.WON, settlement_amount=9.0)
     with pytest.raises(ProtocolError):
-        pnl([msgspec.structs.replace(settled, **kw)], Fx())  # type: ignore[arg-type]
+        pnl([msgspec.structs.replace(settled, **kw)], Fx())
 
 
 def test_an_unusable_rate_from_abp_is_a_protocol_error_and_leaves_fx_alone() -> None:

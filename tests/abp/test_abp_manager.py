@@ -21,6 +21,7 @@ from wagerkit.execution import (
     FileJournal,
     JournalEntry,
     LocalStatus,
+    ManagedOrder,
     MemoryJournal,
     OrderManager,
 )
@@ -223,7 +224,7 @@ async def test_when_abp_never_answers_the_order_stays_unknown_for_reconcile() ->
     assert got.status is LocalStatus.UNKNOWN and fake.placements == 1
     fake.lookup_faults.clear()
     assert await m.reconcile() == []
-    assert got.status is LocalStatus.ACCEPTED and len(fake.orders) == 1
+    assert status(got) is LocalStatus.ACCEPTED and len(fake.orders) == 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,7 +292,7 @@ async def test_a_lookup_answering_garbage_leaves_the_order_unknown_without_raisi
     assert await m.reconcile() == [got] and got.status is LocalStatus.UNKNOWN
     fake.lookup_faults.clear()
     assert await m.reconcile() == []
-    assert got.status is LocalStatus.ACCEPTED and len(fake.orders) == 1
+    assert status(got) is LocalStatus.ACCEPTED and len(fake.orders) == 1
 
 
 async def test_reconcile_covers_an_order_left_sent_by_an_interrupted_placement() -> None:
@@ -305,7 +306,7 @@ async def test_reconcile_covers_an_order_left_sent_by_an_interrupted_placement()
     got = m.get(o.request_uuid)
     assert got is not None and got.status is LocalStatus.SENT
     assert await m.reconcile() == []
-    assert got.status is LocalStatus.ACCEPTED
+    assert status(got) is LocalStatus.ACCEPTED
     assert got.order is not None and got.order.order_id == fake.by_uuid[o.request_uuid]
     assert fake.placements == 1
 
@@ -326,24 +327,26 @@ async def test_reconcile_leaves_a_placement_still_running_alone() -> None:
 
 
 async def test_unresolved_orders_are_never_forgotten_resolved_ones_are_bounded() -> None:
-    fake = FakeAbp(["drop"])
+    """Capacity bounds the resolved orders only: two UNKNOWN orders in a manager that may
+    remember one are both kept (reconcile needs them), and later ACCEPTED ones are capped."""
+    fake = FakeAbp(["drop", "drop"])
     fake.lookup_faults = ["500"] * 100
     m = OrderManager(
         fake_client(fake, attempts=1),
         backoff=Backoff(initial=0.001, maximum=0.002),
         max_resends=1,
         retry=fast_retry(1),
-        capacity=3,
+        capacity=1,
     )
-    lost = await m.place(order(0))
-    assert lost.status is LocalStatus.UNKNOWN
+    lost = [await m.place(order(0)), await m.place(order(1))]
+    assert all(g.status is LocalStatus.UNKNOWN for g in lost)
+    assert m.orders() == lost, "both kept although capacity is 1"
     fake.lookup_faults.clear()
-    for i in range(1, 11):
+    for i in range(2, 12):
         assert (await m.place(order(i))).status is LocalStatus.ACCEPTED
     kept = m.orders()
-    assert lost in kept, "reconcile still needs it"
-    assert len(kept) == 3 and sum(k.resolved for k in kept) == 2
-    assert await m.reconcile() == [] and lost.status is LocalStatus.ACCEPTED
+    assert kept[:2] == lost and len(kept) == 3 and kept[2].resolved
+    assert await m.reconcile() == [] and all(g.status is LocalStatus.ACCEPTED for g in lost)
 
 
 async def test_recover_restores_the_local_refusal_of_a_second_submit(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -442,3 +445,8 @@ async def test_a_refused_key_at_round_one_releases_the_uuid(abp_sim: SimHandle) 
         assert o.request_uuid not in m.dedupe
         with pytest.raises(AuthError):  # not "already submitted": it may go again
             await m.place(o)
+
+
+def status(m: ManagedOrder) -> LocalStatus:
+    """An order's status read afresh (after an await that may have changed it)."""
+    return m.status

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from typing import Any
 
 import msgspec
 import pytest
@@ -136,10 +137,10 @@ def test_bad_arguments_are_invalid_input_never_raw_python_errors(
 
 def test_a_struct_built_by_hand_is_checked_too() -> None:
     good = make()
-    fields = {f: getattr(good, f) for f in good.__struct_fields__}
+    fields: dict[str, Any] = {f: getattr(good, f) for f in good.__struct_fields__}
     for bad in ({"meta": {"x": NotJson()}}, {"bookmakers": ["a", "b"]}, {"back": 1}):
         with pytest.raises(InvalidInput):
-            OrderRequest(**{**fields, **bad})  # type: ignore[arg-type]
+            OrderRequest(**{**fields, **bad})
 
 
 def test_valid_meta_and_bookmakers_still_encode() -> None:
