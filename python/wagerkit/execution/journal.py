@@ -3,7 +3,9 @@
 Why first: if the process dies between "send" and "answer", the journal is the only record that
 an order with this requestUuid may exist. On restart, :meth:`FileJournal.unresolved` lists those
 orders, and :meth:`wagerkit.execution.OrderManager.recover` looks each one up by requestUuid
-before the bot does anything else.
+before the bot does anything else; :meth:`FileJournal.recent` lists the uuids of the last
+30 minutes, which recover puts back into the dedupe cache so that a second submit stays
+refused across the restart.
 """
 
 from __future__ import annotations

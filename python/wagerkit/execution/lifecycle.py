@@ -24,7 +24,8 @@ class LocalStatus(enum.StrEnum):
     CREATED = "CREATED"
     """Journaled; nothing sent yet."""
     SENT = "SENT"
-    """A request carrying it went out (or may have)."""
+    """A request carrying it went out (or may have). An order stays SENT only when its
+    placement was interrupted (the task cancelled mid-request); ``reconcile()`` covers it."""
     ACCEPTED = "ACCEPTED"
     """ABP stored it (see :attr:`ManagedOrder.order` for its status)."""
     DECLINED = "DECLINED"
