@@ -331,3 +331,19 @@ async def test_wait_for_bet_refuses_bounds_that_would_never_end(
     await client.place_bet("p1", request)  # pending for 5 s of the fake clock
     with anyio.fail_after(5), pytest.raises(InvalidInput):
         await client.wait_for_bet("p1", request.id, **options)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_answers_nested_thousands_deep_are_protocol_or_venue_errors(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    """msgspec raises RecursionError for deep nesting; callers see the error tree only."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    server.sim.inject_response("/api/players/p1/Bets/x1", b'{"resultType":2,"x":' + deep + b"}")
+    with pytest.raises(ProtocolError):
+        await client.get_bet("p1", "x1")
+    problem = b'{"title":"bad","extra":' + deep + b"}"
+    server.sim.inject_response("/api/players/p1/Bets/V2", problem, status=400)
+    with pytest.raises(VenueError) as info:
+        await client.place_bet("p1", bet_request())
+    assert info.value.status == 400

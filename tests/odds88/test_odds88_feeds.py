@@ -3,6 +3,7 @@ dropped connection with nothing lost and nothing repeated."""
 
 from __future__ import annotations
 
+import math
 import socket
 from collections.abc import AsyncIterator
 
@@ -261,3 +262,156 @@ async def test_a_transient_login_failure_does_not_end_the_feed(
         with anyio.fail_after(5):
             await feed.connected.wait()
     assert client.auth.logins == 2
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("header", ["inf", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "nan"])
+async def test_a_hostile_retry_after_on_the_upgrade_waits_at_most_the_documented_maximum(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock, header: str
+) -> None:
+    from wagerkit.odds88.feeds import MAX_FEED_WAIT
+    from wagerkit.transport.websocket import Backoff
+
+    await client.login()
+    server.sim.inject_fault("/feed/cashout/v2", f"429:{header}")
+    async with client.cashout_feed(backoff=Backoff(initial=0.01, maximum=0.02)) as feed:
+        await wait_until(lambda: feed.waiting_until is not None)
+        until = feed.waiting_until
+        assert until is not None and 0 < until - clock.monotonic() <= MAX_FEED_WAIT
+        assert feed.connects == 0
+        clock.advance(until - clock.monotonic())  # the bounded wait passes: it connects
+        with anyio.fail_after(5):
+            await feed.connected.wait()
+    assert feed.connects == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_rate_limited_feed_login_waits_a_bounded_time_then_connects(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    from wagerkit.odds88.feeds import MAX_FEED_WAIT
+    from wagerkit.sim.odds88.tokens import TokenSigner
+
+    await client.login()
+    server.sim.tokens = TokenSigner()  # the held token is refused: the feed logs in again...
+    server.sim.inject_fault("/api/Account/login", "429:inf")  # ... and is told to wait forever
+    async with client.cashout_feed() as feed:
+        await wait_until(lambda: feed.waiting_until is not None)
+        until = feed.waiting_until
+        assert until is not None and 0 < until - clock.monotonic() <= MAX_FEED_WAIT
+        clock.advance(until - clock.monotonic())
+        with anyio.fail_after(5):
+            await feed.connected.wait()
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_repeated_429s_count_against_max_reconnects(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    from wagerkit.errors import VenueError
+    from wagerkit.odds88.feeds import SettlementFeed
+
+    await client.login()
+    server.sim.inject_fault("/feed/settlement/v4", "429:0", count=10)
+    # its own clock that moves by what the feed sleeps: the waits pass at once
+    feed = SettlementFeed(
+        server.ws_url, client.auth, FakeClock(auto_advance=True), max_reconnects=2
+    )
+    async with feed:
+        with pytest.raises(VenueError, match="gave up"), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+    assert feed.connects == 0
+    assert server.sim.pending_faults("/feed/settlement/v4") == 7  # three attempts, no more
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_feed_down_for_thousands_of_attempts_does_not_overflow_its_backoff(
+    client: Odds88Client,
+) -> None:
+    """Backoff's ``factor ** attempt`` overflows a float after ~1000 attempts; the feed
+    restarts the exponent instead of dying with a raw OverflowError."""
+    from wagerkit.errors import VenueError
+    from wagerkit.odds88.feeds import CashoutFeed
+    from wagerkit.transport.websocket import Backoff
+
+    await client.login()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    worn = Backoff(initial=0.001, maximum=0.002, _attempt=2000)  # a long outage behind it
+    feed = CashoutFeed(
+        f"ws://127.0.0.1:{port}", client.auth, FakeClock(), max_reconnects=2, backoff=worn
+    )
+    async with feed:
+        with pytest.raises(VenueError, match="gave up"), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_future_timestamp_does_not_move_the_resume_point(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    """One update stamped in 2100 must not make the next reconnect ask for revision 2100 and
+    so skip everything published while the connection was down."""
+    first, second = await _bets(client, 2)
+    future = b'{"betId":"from-the-future","betSettlement":1,"timestamp":"2100-01-01T00:00:00Z"}'
+    received: list[SettledBet] = []
+    async with client.settlement_feed(revision=int(clock.time()) - 5) as feed:
+        updates = aiter(feed)
+        server.sim.publish_raw(server.client_id, "settlement", future)
+        server.sim.settle_bet(server.client_id, first, BetSettlement.WIN)
+        with anyio.fail_after(5):
+            received += [await anext(updates), await anext(updates)]
+        assert feed.revision <= clock.time()
+        server.sim.hold_feeds()
+        assert server.sim.drop_feeds() == 1
+        clock.advance(1.0)
+        server.sim.settle_bet(server.client_id, second, BetSettlement.LOSE)  # while down
+        server.sim.release_feeds()
+        with anyio.fail_after(5):
+            received.append(await anext(updates))
+    assert [s.bet_id for s in received] == ["from-the-future", first, second]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_feed_message_nested_thousands_deep_is_a_protocol_error(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    (bet_id,) = await _bets(client, 1)
+    deep = b'{"betId":"x","nested":' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    server.sim.publish_raw(server.client_id, "settlement", deep)
+    server.sim.settle_bet(server.client_id, bet_id, BetSettlement.WIN)
+    async with client.settlement_feed() as feed:
+        with pytest.raises(ProtocolError), anyio.fail_after(5):
+            async for _ in feed:
+                pass
+    skipped: list[ProtocolError] = []
+    async with client.settlement_feed(on_malformed=skipped.append) as feed:
+        with anyio.fail_after(5):
+            settled = await anext(aiter(feed))
+    assert settled.bet_id == bet_id and len(skipped) == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"revision": math.inf},
+        {"revision": -1},
+        {"revision": "yesterday"},
+        {"idle_timeout": math.nan},
+        {"idle_timeout": 0},
+        {"max_reconnects": -1},
+        {"buffer": -5},
+        {"keepalive_ping": math.inf},
+    ],
+)
+async def test_feed_options_that_could_never_work_are_invalid_input(
+    client: Odds88Client, options: dict[str, object]
+) -> None:
+    from wagerkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        client.cashout_feed(**options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import msgspec
@@ -152,3 +153,66 @@ def test_requests_encode_camel_case_and_leave_out_empty_fields() -> None:
         "price": 2.1,
     }
     assert "customPayoutMultiplier" not in body
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Amount(1, 2, ""),
+        lambda: Amount(1, 2, "EURO-TOO-LONG-CODE"),
+        lambda: Amount(1, 2, "E R"),
+        lambda: Amount(1, 2, "€"),
+        lambda: Amount(1, 2, 5),
+        lambda: Amount(1.5, 2, "EUR"),
+        lambda: Amount("150", 2, "EUR"),
+        lambda: Amount(True, 2, "EUR"),
+        lambda: Amount(2**63, 2, "EUR"),
+        lambda: BetAmount("", 1, 2),
+        lambda: BetAmount(None, 1, 2),
+        lambda: BetAmount("EUR", 10.5, 2),
+        lambda: BetAmount("EUR", -(2**63) - 1, 2),
+        lambda: BetAmount.from_decimal("1e999999", "EUR", 2),
+        lambda: BetAmount.from_decimal("1e-999999999", "EUR", 2),
+        lambda: Amount.from_decimal("99999999999999999999", "EUR", 2),
+    ],
+)
+def test_a_bad_amount_from_the_caller_is_invalid_input(build: Callable[[], object]) -> None:
+    """The caller's mistake, caught before anything is sent: InvalidInput, never a bare
+    ValueError, TypeError or decimal.Overflow."""
+    with pytest.raises(InvalidInput):
+        build()
+
+
+def test_an_extreme_exponent_is_refused_not_rounded_away() -> None:
+    # the decimal context would have turned 1e-999999999 into 0 without a word
+    with pytest.raises(InvalidInput, match="decimal places"):
+        Amount.from_decimal("1e-999999999", "EUR", 4)
+    assert Amount.from_decimal("0E-99999", "EUR", 2) == Amount(0, 2, "EUR")
+    assert BetAmount.from_decimal("1.2e1", "JPY", 0) == BetAmount("JPY", 12, 0)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        b'{"localAmount":1,"precision":2,"currency":""}',
+        b'{"localAmount":1,"precision":2,"currency":"E R"}',
+        b'{"localAmount":1,"precision":19,"currency":"EUR"}',
+        b'{"localAmount":100000000000000000000000,"precision":2,"currency":"EUR"}',
+    ],
+)
+def test_the_same_amount_from_the_venue_is_a_protocol_error(amount: bytes) -> None:
+    message = (
+        b'{"playerId":"p","betId":"b","status":1,"timestamp":"2026-01-01T00:00:00Z","amount":'
+        + amount
+        + b"}"
+    )
+    with pytest.raises(ProtocolError):
+        decode(_updates, message, what="cashout update", redact=_plain)
+
+
+def test_json_nested_thousands_deep_is_a_protocol_error() -> None:
+    """msgspec raises RecursionError (not a DecodeError) for deep nesting, even in a field it
+    would skip; callers still only ever see ProtocolError."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(ProtocolError):
+        decode(_updates, b'{"playerId":"p","x":' + deep + b"}", what="update", redact=_plain)

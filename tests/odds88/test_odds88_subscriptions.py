@@ -6,6 +6,7 @@ The server and the client share a FakeClock, so crossing the expiry takes no wal
 from __future__ import annotations
 
 import itertools
+import math
 
 import anyio
 import pytest
@@ -106,3 +107,38 @@ async def test_keep_subscribed_needs_an_open_client(server: RunningOdds88) -> No
         async with odds88.keep_subscribed(["b1"]):
             pass
     await odds88.aclose()
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_rate_limited_renewal_waits_for_retry_after_within_the_ttl(
+    client: Odds88Client, server: RunningOdds88, clock: FakeClock
+) -> None:
+    """A 429 asking for 2 minutes is honoured (not retried every 10 s); one asking for
+    ``inf`` is capped at the subscription TTL, after which waiting saves nothing."""
+    (bet_id,) = await _place(client)
+    keeper = client.subscriptions
+    async with client.keep_subscribed([bet_id]):
+        for header, expected in (("120", 120.0), ("inf", SUBSCRIPTION_TTL)):
+            server.sim.inject_fault("/api/Cashout/subscribe", f"429:{header}")
+            clock.advance(keeper.renew_every)
+            await wait_until(lambda: keeper.retry_at is not None)
+            assert keeper.retry_at is not None
+            assert keeper.retry_at - clock.monotonic() == expected
+            clock.advance(expected)
+            await keeper.settled()
+            assert keeper.last_error is None and keeper.retry_at is None
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize(
+    "options", [{"retry_every": 0.0}, {"retry_every": math.nan}, {"ttl": math.inf}]
+)
+async def test_keeper_timings_that_would_spin_or_never_fire_are_refused(
+    client: Odds88Client, options: dict[str, float]
+) -> None:
+    from wagerkit.odds88 import SubscriptionKeeper
+
+    with pytest.raises(InvalidInput):
+        SubscriptionKeeper(
+            client.subscribe_cashout, client.unsubscribe_cashout, FakeClock(), **options
+        )

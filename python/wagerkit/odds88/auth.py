@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import logging
+import math
 from collections.abc import Callable
 
 import anyio
@@ -63,26 +64,34 @@ class Secret:
 
 
 def _jwt_expiry(token: str) -> float | None:
-    """The ``exp`` claim of a JWT (Unix seconds), without verifying it; ``None`` if absent."""
+    """The ``exp`` claim of a JWT (Unix seconds), without verifying it; ``None`` if absent.
+
+    The token is the venue's (up to 8 KiB), so a payload nested thousands deep or an ``exp``
+    of 10**400 must mean "no usable expiry", not a RecursionError or an OverflowError.
+    """
     parts = token.split(".")
     if len(parts) != 3:
         return None
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         return None
     exp = claims.get("exp") if isinstance(claims, dict) else None
     if isinstance(exp, bool) or not isinstance(exp, (int, float)):
         return None
-    return float(exp)
+    try:
+        value = float(exp)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _parse_token(response_body: bytes, content_type: str, scrub: Callable[[str], str]) -> str:
     text: object
     if "json" in content_type or response_body[:1] == b'"':
-        try:
-            text = msgspec.json.decode(response_body)
+        try:  # typed: anything but a JSON string fails at its first byte, however deep
+            text = msgspec.json.decode(response_body, type=str)
         except msgspec.DecodeError:
             raise ProtocolError(
                 "login: malformed JSON token", body=excerpt(response_body, scrub)

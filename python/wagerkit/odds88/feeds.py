@@ -13,6 +13,17 @@ Choices where the docs are silent (also in the README): the JWT goes in the upgr
 back; the first connect uses ``revision = now - 60 s`` unless given one, so updates published
 while the feed was opening are not missed.
 
+Waits are bounded and documented. A refused upgrade's ``Retry-After`` (429) is read through
+:func:`~wagerkit.odds88.responses.parse_retry_after` and never waited beyond
+:data:`MAX_FEED_WAIT` (30 minutes, the longest documented reconnect window: after it every
+budget has refilled), whatever the header says (``inf``, ``1e12``, a date in 9999); a 429 on the
+feed's login is capped the same way. Each such attempt counts against ``max_reconnects`` and
+takes a slot of the reconnect budget, like any other.
+
+An update stamped more than :data:`FUTURE_TOLERANCE` seconds after our clock still reaches
+the caller but is not used as a resume point: one bad timestamp would otherwise move the
+revision into the future and make the next reconnect skip everything published until then.
+
 Errors end the ``async for`` with a typed exception: :class:`~wagerkit.errors.AuthError` when the
 token is refused twice in a row, :class:`~wagerkit.errors.VenueError` for another refused
 upgrade, :class:`~wagerkit.errors.ProtocolError` for a malformed message (unless
@@ -56,11 +67,11 @@ from wagerkit.errors import (
 from wagerkit.odds88.auth import TokenManager
 from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet, Wire
 from wagerkit.odds88.recovery import ReconnectLimiter, ReplayFilter
-from wagerkit.odds88.responses import excerpt
+from wagerkit.odds88.responses import excerpt, parse_retry_after
 from wagerkit.transport.http import check_base_url
 from wagerkit.transport.websocket import Backoff
 
-__all__ = ["CashoutFeed", "Feed", "SettlementFeed", "feed_url"]
+__all__ = ["FUTURE_TOLERANCE", "MAX_FEED_WAIT", "CashoutFeed", "Feed", "SettlementFeed", "feed_url"]
 
 log = logging.getLogger("wagerkit.odds88.feeds")
 
@@ -69,6 +80,18 @@ U = TypeVar("U", bound=Wire)
 _envelope = msgspec.json.Decoder(FeedEnvelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw])
 _MAX_MESSAGE = 1024 * 1024
+
+MAX_FEED_WAIT = 1800.0
+"""Longest wait (clock seconds) a 429 can impose on a feed before its next connect attempt:
+the longest documented reconnect window (5 per 30 minutes), after which every budget is full."""
+
+FUTURE_TOLERANCE = 300.0
+"""Seconds an update's timestamp may run ahead of our clock and still become the resume
+revision (clock skew); a later stamp is delivered but not trusted as a resume point."""
+
+_MAX_BACKOFF_STEPS = 60
+"""Backoff steps before the exponent is restarted: ``factor ** attempt`` overflows a float
+after about a thousand failed connects (a feed left running through a long outage)."""
 
 
 def feed_url(base_url: str, *, allow_insecure: bool = False) -> str:
@@ -119,10 +142,11 @@ class Feed(Generic[U]):
         keepalive_ping: float | None = 20.0,
         open_feeds: set[str] | None = None,
     ) -> None:
+        _check_options(revision, idle_timeout, max_reconnects, buffer, keepalive_ping)
         self._ws_base = ws_base
         self._auth = auth
         self._clock = clock
-        start = int(clock.time()) - 60 if revision is None else int(revision)
+        start = int(clock.time()) - 60 if revision is None else revision
         self._filter = ReplayFilter(start)
         self._idle_timeout = idle_timeout
         self._backoff = backoff or Backoff()
@@ -143,6 +167,9 @@ class Feed(Generic[U]):
         """Pings answered."""
         self.connected = anyio.Event()
         """Set once the first connection is open (handy before subscribing)."""
+        self.waiting_until: float | None = None
+        """While a 429 (or a rate-limited login) holds the feed back: the ``clock.monotonic()``
+        second it waits for, never more than :data:`MAX_FEED_WAIT` ahead; else ``None``."""
 
     # -- public -----------------------------------------------------------------------------
 
@@ -192,8 +219,8 @@ class Feed(Generic[U]):
                 if item.error is not None:
                     raise item.error
                 return
-            ts = self._timestamp(item)
-            if ts is not None and math.isfinite(ts):
+            ts = self._resume_point(self._timestamp(item))
+            if ts is not None:
                 self._delivered_revision = max(self._delivered_revision, math.floor(ts))
             yield item
 
@@ -201,6 +228,13 @@ class Feed(Generic[U]):
 
     def _timestamp(self, update: U) -> float | None:
         raise NotImplementedError
+
+    def _resume_point(self, ts: float | None) -> float | None:
+        """``ts`` when it may become the resume revision: finite and not beyond
+        :data:`FUTURE_TOLERANCE` of our clock; otherwise ``None``."""
+        if ts is None or not math.isfinite(ts) or ts > self._clock.time() + FUTURE_TOLERANCE:
+            return None
+        return ts
 
     # -- the connection loop ----------------------------------------------------------------
 
@@ -240,17 +274,23 @@ class Feed(Generic[U]):
                             ) from None
                         continue
                     if status == 429:
-                        wait = _retry_after(exc.response)
+                        failures += 1
+                        asked = parse_retry_after(exc.response.headers.get("retry-after"), 60.0)
+                        wait = min(MAX_FEED_WAIT, max(1.0, asked))
                         log.warning("odds88 %s: reconnect limited, waiting %.0f s", self.path, wait)
-                        await self._clock.sleep(wait)
+                        self._check_give_up(failures)
+                        await self._wait(wait)
                         continue
                     if status < 500:
                         raise VenueError(
                             f"{self.path}: upgrade refused with HTTP {status}", status=status
                         ) from None
                     failures += 1
-                except RateLimited as exc:
-                    await self._clock.sleep(exc.retry_after)
+                except RateLimited as exc:  # the feed's login was rate limited
+                    failures += 1
+                    log.warning("odds88 %s: login rate limited (%s)", self.path, exc)
+                    self._check_give_up(failures)
+                    await self._wait(min(MAX_FEED_WAIT, exc.retry_after))
                     continue
                 except (NetworkError, ServerError) as exc:  # the login failed, transiently
                     failures += 1
@@ -265,12 +305,35 @@ class Feed(Generic[U]):
                 except (OSError, httpx.TransportError, HTTPXWSException) as exc:
                     failures += 1
                     log.info("odds88 %s: connect failed (%s)", self.path, type(exc).__name__)
-                if self._max_reconnects is not None and failures > self._max_reconnects:
-                    raise VenueError(f"{self.path}: gave up after {failures} failed connects")
-                await anyio.sleep(self._backoff.next_delay())
+                self._check_give_up(failures)
+                await anyio.sleep(self._next_backoff())
         finally:
             with anyio.CancelScope(shield=True):
                 await http.aclose()
+
+    def _check_give_up(self, failures: int) -> None:
+        if self._max_reconnects is not None and failures > self._max_reconnects:
+            raise VenueError(f"{self.path}: gave up after {failures} failed connects")
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` on the feed's clock, published as :attr:`waiting_until`.
+
+        Sleeps until the clock reaches that second (in steps, however the clock moves), so the
+        wait is exactly the bounded amount decided, never restarted from a later "now".
+        """
+        until = self._clock.monotonic() + seconds
+        self.waiting_until = until
+        try:
+            while (left := until - self._clock.monotonic()) > 0:
+                await self._clock.sleep(left)
+        finally:
+            self.waiting_until = None
+
+    def _next_backoff(self) -> float:
+        """The backoff's next delay, restarting its exponent before it can overflow."""
+        if self._backoff.attempts >= _MAX_BACKOFF_STEPS:
+            self._backoff.reset()
+        return self._backoff.next_delay()
 
     async def _session(self, http: httpx.AsyncClient, url: str, token: str) -> None:
         healthy = False
@@ -320,7 +383,7 @@ class Feed(Generic[U]):
             else:
                 items = [envelope.data]
             updates = [(bytes(raw), self._decoder.decode(raw)) for raw in items]
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:  # deep nesting: RecursionError
             error = ProtocolError(
                 f"{self.path}: malformed feed message ({self._auth.redact(str(exc))})",
                 body=excerpt(message, self._auth.redact),
@@ -331,7 +394,7 @@ class Feed(Generic[U]):
             return None
         for raw, update in updates:
             msgspec.structs.force_setattr(update, "_raw", raw)
-            if self._filter.accept(self._timestamp(update), raw):
+            if self._filter.accept(self._resume_point(self._timestamp(update)), raw):
                 await self._send.send(update)
         if envelope.ping_id is not None:
             return envelope.ping_id
@@ -344,11 +407,33 @@ class _Disconnected(Exception):
         self.healthy = healthy
 
 
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(1.0, float(response.headers.get("retry-after", "60")))
-    except ValueError:
-        return 60.0
+def _check_options(
+    revision: object,
+    idle_timeout: object,
+    max_reconnects: object,
+    buffer: object,
+    keepalive_ping: object,
+) -> None:
+    """Refuse feed options that would crash later inside the background task or never end."""
+
+    def seconds(value: object) -> bool:
+        return (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf
+        )
+
+    def count(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if revision is not None and not count(revision):
+        raise InvalidInput(f"revision must be Unix seconds (an int >= 0), got {revision!r}")
+    if not seconds(idle_timeout):
+        raise InvalidInput(f"idle_timeout must be finite and > 0, got {idle_timeout!r}")
+    if max_reconnects is not None and not count(max_reconnects):
+        raise InvalidInput(f"max_reconnects must be an int >= 0, got {max_reconnects!r}")
+    if not count(buffer):
+        raise InvalidInput(f"buffer must be an int >= 0, got {buffer!r}")
+    if keepalive_ping is not None and not seconds(keepalive_ping):
+        raise InvalidInput(f"keepalive_ping must be finite and > 0, got {keepalive_ping!r}")
 
 
 class CashoutFeed(Feed[CashoutUpdate]):

@@ -66,7 +66,10 @@ class ReplayFilter:
             self._skip.clear()
         if ts is not None and math.isfinite(ts):
             second = math.floor(ts)
-            if self._last_ts is None or second > math.floor(self._last_ts):
+            # Before the first timestamp everything received may come back in a replay
+            # (it is all after the start revision), so the window only restarts when a
+            # second newer than a known one begins.
+            if self._last_ts is not None and second > math.floor(self._last_ts):
                 self._window.clear()
                 self._order.clear()
             if self._last_ts is None or ts >= self._last_ts:

@@ -74,7 +74,9 @@ def decode(
         raise ProtocolError(f"{what}: response of {len(data)} bytes is too large")
     try:
         obj = decoder.decode(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
+        # msgspec raises RecursionError, not a DecodeError, for JSON nested thousands deep,
+        # even inside a field it would skip: hostile input all the same
         raise ProtocolError(
             f"{what}: malformed response ({redact(str(exc))})", body=excerpt(data, redact)
         ) from None
@@ -127,7 +129,7 @@ def raise_for_status(
             problem = _problem_decoder.decode(body)
             detail = " ".join(p for p in (problem.title, problem.detail) if p)
             detail = venue_text(detail, redact)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             detail = excerpt(body, redact)
     message = f"{what}: HTTP {status}" + (f": {detail}" if detail else "")
     shown = excerpt(body, redact) if body else None

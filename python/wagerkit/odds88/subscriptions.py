@@ -5,8 +5,9 @@ for ``unsubscribe`` as soon as the amounts are not needed. :class:`SubscriptionK
 reference count per bet id: the first holder subscribes at once, a background loop re-subscribes
 every id before it wears out (every ``renew_every`` seconds, 8 minutes by default, in batches),
 and the last holder to let go unsubscribes. A failed renewal is retried every ``retry_every``
-seconds and never stops the loop; a failed unsubscribe is only logged, since the venue drops the
-subscription within 10 minutes anyway.
+seconds and never stops the loop (after a 429, once its ``Retry-After`` has passed, but never
+later than the subscription TTL: by then there is nothing left to save by waiting); a failed
+unsubscribe is only logged, since the venue drops the subscription within 10 minutes anyway.
 
 All timing runs on an injectable :class:`~wagerkit.clock.Clock`, so a test can cross the
 10-minute expiry without waiting for it.
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 import anyio
 
 from wagerkit.clock import Clock
-from wagerkit.errors import InvalidInput, WagerkitError
+from wagerkit.errors import InvalidInput, RateLimited, WagerkitError
 from wagerkit.odds88.models import check_bet_ids
 
 __all__ = ["SUBSCRIPTION_TTL", "SubscriptionKeeper"]
@@ -52,8 +54,12 @@ class SubscriptionKeeper:
         retry_every: float = 10.0,
         batch: int = 100,
     ) -> None:
+        if not 0 < ttl < math.inf:
+            raise InvalidInput("ttl must be finite and > 0", field="ttl")
         if not 0 < renew_every < ttl:
             raise InvalidInput("renew_every must be between 0 and the ttl", field="renew_every")
+        if not 0 < retry_every < math.inf:
+            raise InvalidInput("retry_every must be finite and > 0", field="retry_every")
         if batch < 1:
             raise InvalidInput("batch must be at least 1", field="batch")
         self._subscribe = subscribe
@@ -70,6 +76,8 @@ class SubscriptionKeeper:
         """Renewal batches sent successfully (for monitoring and tests)."""
         self.last_error: WagerkitError | None = None
         """The last renewal failure, cleared by the next success."""
+        self.retry_at: float | None = None
+        """After a failed renewal: when (clock monotonic seconds) the next try is due."""
 
     # -- what is wanted ---------------------------------------------------------------------
 
@@ -172,9 +180,14 @@ class SubscriptionKeeper:
             try:
                 await self.renew_due()
             except WagerkitError as exc:
+                wait = self.retry_every
+                if isinstance(exc, RateLimited):  # honour the venue, within the TTL
+                    wait = min(max(wait, exc.retry_after), self.ttl)
+                self.retry_at = self._clock.monotonic() + wait
                 self.last_error = exc
                 log.warning("odds88: cashout subscription renewal failed: %s", exc)
-                await self._clock.sleep(self.retry_every)
+                await self._clock.sleep(wait)
+                self.retry_at = None
                 continue
             due = self.next_due()
             now = self._clock.monotonic()

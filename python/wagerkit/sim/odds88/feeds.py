@@ -124,7 +124,7 @@ async def feed_endpoint(websocket: WebSocket, sim: Odds88Sim, feed: str) -> None
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 conn.dropped.set()
                 return
-            with contextlib.suppress(msgspec.DecodeError):
+            with contextlib.suppress(msgspec.DecodeError, RecursionError):
                 message: Any = msgspec.json.decode(text)
                 if isinstance(message, dict) and isinstance(message.get("pingId"), str):
                     outstanding.discard(message["pingId"])

@@ -61,7 +61,7 @@ class RestHandlers:
         body = await request.body()
         try:
             return msgspec.json.decode(body)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # deep nesting raises RecursionError
             return msgspec.UNSET
 
     def _client(self, request: Request) -> str | None:
