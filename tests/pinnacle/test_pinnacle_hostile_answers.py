@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 
@@ -27,12 +28,12 @@ from tests.pinnacle.bets import (
     teaser_legs,
 )
 from wagerkit.clock import FakeClock
-from wagerkit.errors import MaybePlaced, ProtocolError, RateLimited
+from wagerkit.errors import Declined, MaybePlaced, ProtocolError, RateLimited
 from wagerkit.pinnacle import special_bet
 from wagerkit.pinnacle.errors import parse_retry_after
 from wagerkit.pinnacle.pacer import Pacer
 from wagerkit.pinnacle.placement import NOT_PLACED, UNKNOWN, BetOutcome
-from wagerkit.sim.pinnacle.testing import RunningPinnacle
+from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 from wagerkit.transport import RetryPolicy
 
 STRAIGHT = "/v4/bets/straight"
@@ -375,3 +376,56 @@ async def test_the_blocking_client_surfaces_a_huge_retry_after_too(
     frozen.sim.inject("/v2/sports", "429:1e9")
     with frozen.blocking_client() as client, pytest.raises(RateLimited):
         client.sports()
+
+
+class _LoseAndRelabel(httpx.AsyncBaseTransport):
+    """Real HTTP; the first answer to a straight bet is lost after the server placed it, and
+    the placed bet's status is then changed to ``status`` on the server, so the client's
+    lookup finds a bet in a state the spec does not document."""
+
+    def __init__(self, running: RunningPinnacle, status: str) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.running = running
+        self.status = status
+        self.done = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path == STRAIGHT and not self.done:
+            self.done = True
+            await response.aread()
+            await response.aclose()
+            with self.running.sim.lock:
+                for bet in self.running.sim.ledger.bets.values():
+                    bet.status = self.status
+            raise httpx.ReadTimeout("answer lost (injected)", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_bet_found_in_an_undocumented_state_is_maybe_placed_not_declined(
+    clock: FakeClock,
+) -> None:
+    # The server's lookup answer is off-spec on purpose here, so it is not spec-checked.
+    with running_pinnacle({"move_probability": 0.0}, clock=clock, record=False) as running:
+        transport = _LoseAndRelabel(running, "VOIDED_BY_MARS")
+        async with running.client(retry=FAST_RETRY, transport=transport) as client:
+            line = await line_id(client, ROMA_LAZIO)
+            with pytest.raises(MaybePlaced) as err:
+                await client.place_straight(**_ml(line))
+    assert not isinstance(err.value, Declined) and "VOIDED_BY_MARS" in str(err.value)
+    assert running.sim.bet_count() == 1  # and it was not sent again
+
+
+@pytest.mark.anyio
+async def test_a_bet_found_not_accepted_is_declined(clock: FakeClock) -> None:
+    with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
+        transport = _LoseAndRelabel(running, "NOT_ACCEPTED")
+        async with running.client(retry=FAST_RETRY, transport=transport) as client:
+            line = await line_id(client, ROMA_LAZIO)
+            with pytest.raises(Declined) as err:
+                await client.place_straight(**_ml(line))
+    assert err.value.reason == "NOT_ACCEPTED"

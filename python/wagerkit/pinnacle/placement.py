@@ -46,7 +46,6 @@ from wagerkit.errors import (
     ProtocolError,
     RateLimited,
     ServerError,
-    VenueError,
     WagerkitError,
 )
 from wagerkit.pinnacle._http import PinnacleHttp
@@ -215,8 +214,18 @@ class Placer(Generic[P, B]):
             history.append((clock.time(), event))
 
         async def reconcile() -> BetOutcome | None:
+            """The bet's outcome from the venue's record (``None``: not placed). A lookup that
+            fails leaves the outcome unknown (:class:`MaybePlaced`); a bet found decided
+            (``NOT_ACCEPTED``) raises that decision, not a lookup failure."""
             note("lookup by uniqueRequestId")
-            bet = await self.lookup(uid, started_wall)
+            try:
+                bet = await self.lookup(uid, started_wall)
+            except WagerkitError as exc:
+                note("lookup failed")
+                raise MaybePlaced(
+                    http.redact(f"{self.path}: outcome unknown and lookup failed ({exc})"),
+                    request_id=uid,
+                ) from None
             if bet is None:
                 note("lookup: not placed")
                 return None
@@ -229,13 +238,7 @@ class Placer(Generic[P, B]):
         backoff = policy.wait_initial
         for attempt in range(1, policy.attempts + 1):
             if ambiguous:
-                try:
-                    found = await reconcile()
-                except WagerkitError as exc:
-                    raise MaybePlaced(
-                        http.redact(f"{self.path}: outcome unknown and lookup failed ({exc})"),
-                        request_id=uid,
-                    ) from None
+                found = await reconcile()
                 if found is not None:
                     return found
                 ambiguous = False
@@ -315,7 +318,7 @@ class Placer(Generic[P, B]):
             # A status outside the spec's enum, or ACCEPTED without a bet id: never report it
             # as a result. Only the venue's own record of the bet says what happened.
             note("answer not understood: look up")
-            found = await self.reconcile_or_none(reconcile)
+            found = await reconcile()
             if found is not None:
                 return found
             raise MaybePlaced(
@@ -327,7 +330,7 @@ class Placer(Generic[P, B]):
                 request_id=uid,
             )
         if ambiguous or unclear:
-            found = await self.reconcile_or_none(reconcile)
+            found = await reconcile()
             if found is not None:
                 return found
             raise MaybePlaced(
@@ -340,20 +343,6 @@ class Placer(Generic[P, B]):
         if last is None:
             last = MaybePlaced(f"{self.path}: gave up", request_id=uid)
         raise last
-
-    @staticmethod
-    async def reconcile_or_none(
-        reconcile: Callable[[], Awaitable[BetOutcome | None]],
-    ) -> BetOutcome | None:
-        """A last lookup whose own failure must not hide the ambiguity it was resolving: a
-        failed lookup counts as "not found" (the caller then raises :class:`MaybePlaced`);
-        a decided bet (declined, not accepted) still raises."""
-        try:
-            return await reconcile()
-        except MaybePlaced:
-            raise
-        except (NetworkError, VenueError):
-            return None
 
     async def outcome_of_bet(
         self, bet: B, uid: str, history: list[tuple[float, str]], *, wait: bool
