@@ -247,10 +247,8 @@ class Pacer:
         The wait is clamped (:func:`~wagerkit.errors.clamp_retry_after`: at most
         :attr:`RateLimited.MAX_RETRY_AFTER`, NaN → 1 s): a hostile ``Retry-After: 1e9`` must not
         block an endpoint for thirty years, nor ``inf`` break the arithmetic."""
-        wait = (
-            self.policy.default_retry_after
-            if retry_after is None
-            else clamp_retry_after(retry_after)
+        wait = clamp_retry_after(
+            self.policy.default_retry_after if retry_after is None else retry_after
         )
         endpoint = endpoint_of(path)
         with self._lock:
