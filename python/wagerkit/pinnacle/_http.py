@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any, TypeVar
 
 import httpx
@@ -89,9 +90,8 @@ class PinnacleHttp:
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self.pacer = pacer
         self.clock = clock
-        self.retry = _ReadRetry(
-            retry.attempts, retry.timeout, retry.wait_initial, retry.wait_max, retry.max_retry_after
-        )
+        # every field of the caller's policy carried over (max_retry_after included)
+        self.retry = _ReadRetry(**{f.name: getattr(retry, f.name) for f in fields(retry)})
         self.max_429 = max_429
         self.max_429_wait = clamp_retry_after(max_429_wait, default=300.0)
         self._http = HttpTransport(
