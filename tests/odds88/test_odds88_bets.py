@@ -347,3 +347,44 @@ async def test_answers_nested_thousands_deep_are_protocol_or_venue_errors(
     with pytest.raises(VenueError) as info:
         await client.place_bet("p1", bet_request())
     assert info.value.status == 400
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_ids_cannot_reach_another_bet_through_the_url(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    """Unencoded, "x#1" would GET bet "x" (the rest is a fragment) and ".." would climb the
+    path: a lookup by request id must only ever read that request id."""
+    other = bet_request(request_id="x")
+    await client.place_bet("p1", other)
+    with pytest.raises(NotFound):
+        await client.get_bet("p1", "x#1")
+    with pytest.raises(NotFound):
+        await client.get_bet("p1", "x?y=1")
+    with pytest.raises(NotFound):
+        await client.get_settlement("p1", "x#")
+    for bad in (".", ".."):
+        with pytest.raises(InvalidInput):
+            await client.get_bet("p1", bad)
+        with pytest.raises(InvalidInput):
+            await client.get_bet(bad, "x")
+    odd = bet_request(request_id="r 1#%?")
+    placed = await client.place_bet("p 1?#", odd)  # stored under exactly these ids
+    assert placed.request_id == odd.id
+    assert (await client.get_bet("p 1?#", odd.id)).request_id == odd.id
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_client_and_cashout_options_are_checked(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    from wagerkit.odds88 import Amount, CurrencyType
+
+    for timeout in (math.nan, math.inf, 0.0, -1.0):
+        with pytest.raises(InvalidInput):
+            Odds88Client(server.base_url, server.client_id, server.password, timeout=timeout)
+    with pytest.raises(InvalidInput):
+        await client.cashout("b1", Amount(1, 4, "EUR"), True)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        await client.active_currencies("fiat")  # type: ignore[arg-type]
+    assert {c.symbol for c in await client.active_currencies(CurrencyType(2))} == {"BTC"}

@@ -63,3 +63,10 @@ async def test_no_secret_in_any_output_of_a_troubled_session(
     for secret in [server.password, *issued]:
         assert secret not in everything
         assert secret.split(".")[-1] not in everything  # not even the signature
+
+
+async def test_credentials_in_the_base_url_stay_out_of_the_repr() -> None:
+    odds88 = Odds88Client("https://me:url-secret-77@odds88.example:8443/v1", "cid", "pw-secret-1")
+    shown = repr(odds88)
+    assert "url-secret-77" not in shown and "pw-secret-1" not in shown
+    assert "odds88.example:8443/v1" in shown

@@ -45,3 +45,32 @@ def test_health_and_plain_login() -> None:
         assert bad.status_code == 400 and bad.json()["status"] == 400
         denied = httpx.post(f"{srv.base_url}/api/Cashout/subscribe", json={"betIds": []})
         assert denied.status_code == 401 and denied.content == b""
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_long_running_simulator_keeps_bounded_state() -> None:
+    """A demo server runs for weeks: old bets are forgotten first, lapsed subscriptions are
+    dropped, and the test histories have caps."""
+    from wagerkit.clock import FakeClock
+    from wagerkit.errors import NotFound
+    from wagerkit.odds88 import Odds88Client
+    from wagerkit.sim.odds88 import SUBSCRIPTION_TTL
+
+    from .helpers import bet_request
+
+    clock = FakeClock()
+    async with (
+        odds88_server(clock=clock, max_bets=3) as srv,
+        Odds88Client(srv.base_url, srv.client_id, srv.password, clock=clock) as odds88,
+    ):
+        ids = [(await odds88.place_bet("p1", bet_request())).request_id for _ in range(5)]
+        assert len(srv.sim.bets) == 3
+        with pytest.raises(NotFound):
+            await odds88.get_bet("p1", str(ids[0]))
+        assert (await odds88.get_bet("p1", str(ids[-1]))).accepted
+        await odds88.subscribe_cashout([str(i) for i in ids[2:]])
+        clock.advance(SUBSCRIPTION_TTL + 1)
+        await odds88.subscribe_cashout([str(ids[-1])])
+        assert len(srv.sim._subs) == 1  # the two lapsed ones are gone
+    assert srv.sim.subscribe_calls.maxlen is not None

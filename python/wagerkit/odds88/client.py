@@ -25,6 +25,7 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import anyio
 import httpx
@@ -111,9 +112,25 @@ def _check_item(item: object) -> None:
 
 
 def _check_id(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 128 or "/" in value:
+    """A caller's id: a non-empty string of at most 128 characters, without '/'."""
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > 128
+        or "/" in value
+        or value in (".", "..")
+    ):
         raise InvalidInput(f"{field} must be a non-empty id without '/'", field=field)
     return value
+
+
+def _segment(value: object, field: str) -> str:
+    """``value`` checked and percent-encoded as one URL path segment.
+
+    Unencoded, ``"x#1"`` would request bet ``x`` (the rest is a fragment) and ``"p?a"`` would
+    move the path into the query: a lookup by request id could read another bet.
+    """
+    return quote(_check_id(value, field), safe="")
 
 
 class Odds88Client:
@@ -140,6 +157,8 @@ class Odds88Client:
         allow_insecure: bool = False,
         renew_every: float = 480.0,
     ) -> None:
+        if not _positive_finite(timeout):
+            raise InvalidInput(f"timeout must be finite and > 0, got {timeout!r}", field="timeout")
         self._clock: Clock = clock or SystemClock()
         self._http = HttpTransport(
             base_url,
@@ -295,8 +314,10 @@ class Odds88Client:
         if amount.local_amount <= 0:
             raise InvalidInput("amount must be positive", field="amount")
         try:
+            if isinstance(price_change, bool):
+                raise ValueError(price_change)
             change = CashoutPriceChange(price_change)
-        except ValueError:
+        except (TypeError, ValueError):
             raise InvalidInput(
                 f"price_change must be 0, 1 or 2, got {price_change!r}", field="price_change"
             ) from None
@@ -380,9 +401,8 @@ class Odds88Client:
         Raises BetRejected (with the reject reason), BetRequestRefused (responseCode 2-4),
         or MaybePlaced when the outcome stayed unknown even after asking by ``request.id``.
         """
-        _check_id(player_id, "player_id")
         self._check_request(request)
-        path = f"/api/players/{player_id}/Bets/V2"
+        path = f"/api/players/{_segment(player_id, 'player_id')}/Bets/V2"
         try:
             response = await self._retrying(
                 lambda: self._send(
@@ -466,9 +486,8 @@ class Odds88Client:
 
     async def max_bet(self, player_id: str, request: BetRequest) -> MaxBet:
         """Largest stake Odds88 would take for ``request`` now (nothing is stored)."""
-        _check_id(player_id, "player_id")
         self._check_request(request)
-        path = f"/api/players/{player_id}/Bets/V2/max"
+        path = f"/api/players/{_segment(player_id, 'player_id')}/Bets/V2/max"
         response = await self._retrying(
             lambda: self._send("POST", path, json=request, what="max bet"), read=True
         )
@@ -482,8 +501,8 @@ class Odds88Client:
 
     async def get_bet(self, player_id: str, request_id: str) -> BetResult:
         """A bet's current state by our request id (pending, accepted or rejected)."""
-        path = f"/api/players/{_check_id(player_id, 'player_id')}/Bets/"
-        path += _check_id(request_id, "request_id")
+        path = f"/api/players/{_segment(player_id, 'player_id')}/Bets/"
+        path += _segment(request_id, "request_id")
         response = await self._retrying(lambda: self._send("GET", path, what="get bet"), read=True)
         result = self._decode(_bet_result, response, "get bet")
         if result.request_id not in (None, request_id):
@@ -492,8 +511,8 @@ class Odds88Client:
 
     async def get_settlement(self, player_id: str, request_id: str) -> SettledBet:
         """A bet's settlement (``betSettlement`` 0 None while unsettled)."""
-        path = f"/api/players/{_check_id(player_id, 'player_id')}/Bets/"
-        path += f"{_check_id(request_id, 'request_id')}/settlements"
+        path = f"/api/players/{_segment(player_id, 'player_id')}/Bets/"
+        path += f"{_segment(request_id, 'request_id')}/settlements"
         response = await self._retrying(
             lambda: self._send("GET", path, what="get settlement"), read=True
         )
@@ -552,4 +571,10 @@ class Odds88Client:
                 raise InvalidInput(f"{name} must be a positive finite number", field=name)
 
     def __repr__(self) -> str:
-        return f"Odds88Client(base_url={self._http.base_url!r}, client_id={self._auth.client_id!r})"
+        # a base URL may carry ``user:password@``: never shown
+        parts = urlsplit(self._http.base_url)
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host += f":{parts.port}"
+        shown = urlunsplit((parts.scheme, host, parts.path, "", ""))
+        return f"Odds88Client(base_url={shown!r}, client_id={self._auth.client_id!r})"

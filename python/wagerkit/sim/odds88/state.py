@@ -17,6 +17,9 @@ Rules (the docs', and our choices where they are silent; the README lists them):
 - Bets V2: ``value`` is fixed-point at ``precision``, which must equal the currency's. Placing
   the same ``id`` again returns the first result (idempotent). Live bets are Pending for
   ``live_delay`` seconds, then Accepted.
+- Bounded for a demo server that runs for weeks: at most ``max_bets`` bets are kept (the
+  oldest are forgotten first, as a venue purges history), lapsed subscriptions are dropped,
+  and the journals and test histories have caps.
 """
 
 from __future__ import annotations
@@ -168,8 +171,12 @@ class Odds88Sim:
         ping_interval: float = 15.0,
         max_missed_pings: int = 2,
         reconnect_limits: bool = True,
+        max_bets: int = 100_000,
     ) -> None:
+        if max_bets < 1:
+            raise ValueError("max_bets must be at least 1")
         self.accounts = dict(accounts or {"sim-client": "sim-password"})
+        self.max_bets = max_bets
         self.clock: Clock = clock or SystemClock()
         self.catalog = Catalog(seed)
         self.tokens = TokenSigner()
@@ -285,6 +292,9 @@ class Odds88Sim:
         now = self.clock.monotonic()
         with self.lock:
             self.subscribe_calls.append((now, client_id, tuple(bet_ids)))
+            lapsed = [key for key, expires in self._subs.items() if expires <= now]
+            for key in lapsed:  # nobody renews them: forget them, bounded by live ones
+                del self._subs[key]
             for bet_id in bet_ids:
                 bet = self.bets.get((client_id, bet_id))
                 if bet is None:
@@ -616,6 +626,10 @@ class Odds88Sim:
                     }
                 bet.reject = (int(code), message, max_bet)
             self.bets[key] = bet
+            while len(self.bets) > self.max_bets:  # the oldest first (insertion order)
+                oldest = next(iter(self.bets))
+                del self.bets[oldest]
+                self._subs.pop(oldest, None)
             return bet
 
     def bet_result(self, bet: SimBet) -> dict[str, Any]:

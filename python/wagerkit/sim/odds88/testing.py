@@ -68,6 +68,7 @@ class Odds88Server(
         live_delay: float = 5.0,
         reconnect_limits: bool = True,
         seed: int = 88,
+        max_bets: int = 100_000,
     ) -> None:
         self._sim = Odds88Sim(
             accounts={client_id: password},
@@ -76,6 +77,7 @@ class Odds88Server(
             ping_interval=ping_interval,
             live_delay=live_delay,
             reconnect_limits=reconnect_limits,
+            max_bets=max_bets,
         )
         self._client_id = client_id
         self._password = password
