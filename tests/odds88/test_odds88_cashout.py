@@ -128,7 +128,7 @@ async def test_hostile_answers_to_a_cashout_are_maybe_placed(
 ) -> None:
     bet_id = await _bet(client)
     server.sim.inject_fault("/api/Cashout", fault)
-    with pytest.raises(MaybePlaced) as info:
+    with pytest.raises(MaybePlaced, match="get_settlement") as info:
         await client.cashout(bet_id, AT_2_10)
     assert info.value.request_id == bet_id
 

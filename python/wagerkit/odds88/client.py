@@ -76,6 +76,12 @@ _cashout_result = msgspec.json.Decoder(CashoutResult)
 _cashout_pascal = msgspec.json.Decoder(PascalCashoutResult)
 
 
+_WHERE_TO_LOOK = (
+    "the cashout may have happened: check get_settlement(player_id, bet_id) (betSettlement 6 "
+    "CashOut) or the cashout feed (CashedOut) before cashing out again"
+)
+
+
 class CashoutConfirmation(msgspec.Struct, frozen=True):
     """A successful cashout: ``amount`` paid (request precision and currency) and the answer."""
 
@@ -305,8 +311,11 @@ class Odds88Client:
 
         ``price_change``: STRICT (0) only at exactly the current amount, WITHIN_2_PERCENT (1)
         if the current amount is within 2 % of ``amount``, ANY (2) at whatever it is now.
-        Raises :class:`~wagerkit.odds88.rejects.CashoutRejected` when Odds88 says no,
-        MaybePlaced when the answer was lost (check the feed or the bet's settlement).
+        Raises :class:`~wagerkit.odds88.rejects.CashoutRejected` when Odds88 says no, and
+        MaybePlaced (``request_id`` = ``bet_id``) whenever the cashout may have happened
+        without a usable answer: lost, 5xx, or a 2xx we cannot read. Odds88 has no cashout
+        lookup, so check ``get_settlement(player_id, bet_id)`` (CashOut) or the feed
+        (CashedOut) before cashing out again.
         """
         _check_id(bet_id, "bet_id")
         if not isinstance(amount, Amount):
@@ -322,12 +331,15 @@ class Odds88Client:
                 f"price_change must be 0, 1 or 2, got {price_change!r}", field="price_change"
             ) from None
         body = CashoutRequest(bet_id, change, amount)
-        response = await self._retrying(
-            lambda: self._send(
-                "POST", "/api/Cashout", json=body, what="cashout", request_id=bet_id, money=True
-            ),
-            read=False,
-        )
+        try:
+            response = await self._retrying(
+                lambda: self._send(
+                    "POST", "/api/Cashout", json=body, what="cashout", request_id=bet_id, money=True
+                ),
+                read=False,
+            )
+        except MaybePlaced as lost:
+            raise MaybePlaced(f"{lost}; {_WHERE_TO_LOOK}", request_id=bet_id) from None
         try:
             result = self._decode_cashout(response)
             paid = None
@@ -355,9 +367,8 @@ class Odds88Client:
         cannot reconcile here; the message says where the answer is.
         """
         return MaybePlaced(
-            f"cashout of {bet_id}: HTTP {status} but the answer is unusable ({exc}); the cashout "
-            "may have happened: check get_settlement(player_id, bet_id) (betSettlement 6 "
-            "CashOut) or the cashout feed (CashedOut) before cashing out again",
+            f"cashout of {bet_id}: HTTP {status} but the answer is unusable ({exc}); "
+            f"{_WHERE_TO_LOOK}",
             request_id=bet_id,
         )
 
