@@ -13,12 +13,11 @@ import pytest
 from wagerkit.clock import Clock, FakeClock, SystemClock
 
 
-def test_both_clocks_satisfy_the_protocol_and_the_odds88_name_is_the_same_class() -> None:
+def test_both_clocks_satisfy_the_protocol_and_every_venue_shares_the_class() -> None:
     from wagerkit import odds88, pinnacle
-    from wagerkit.odds88 import clock as odds88_clock
 
     assert isinstance(SystemClock(), Clock) and isinstance(FakeClock(), Clock)
-    assert odds88_clock.FakeClock is FakeClock and odds88.FakeClock is FakeClock
+    assert odds88.FakeClock is FakeClock
     assert pinnacle.FakeClock is FakeClock and pinnacle.Clock is Clock
 
 

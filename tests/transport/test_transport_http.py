@@ -113,3 +113,10 @@ async def test_json_body_is_encoded_and_response_returned() -> None:
         response = await transport.request("POST", "/x", json={"a": 1})
     assert response.status_code == 422
     assert seen == {"body": b'{"a":1}', "ctype": "application/json"}
+
+
+def test_repr_hides_credentials_in_the_url() -> None:
+    """A base URL with user:password@ never shows them in a repr."""
+    transport = HttpTransport("https://bot:hunter22@venue.test/api")
+    assert "hunter22" not in repr(transport) and "bot" not in repr(transport)
+    assert "venue.test" in repr(transport)

@@ -214,3 +214,10 @@ def test_blocking_runner_holds_an_async_context_open() -> None:
         assert events == ["open", "closed"]
     finally:
         runner.close()
+
+
+def test_backoff_survives_a_venue_down_for_days() -> None:
+    """Thousands of failed reconnects keep giving bounded delays, never OverflowError."""
+    backoff = Backoff(initial=0.5, maximum=30.0)
+    delays = [backoff.next_delay() for _ in range(5000)]
+    assert max(delays) <= 30.0

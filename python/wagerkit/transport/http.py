@@ -169,4 +169,12 @@ class HttpTransport:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"HttpTransport(base_url={self.base_url!r})"
+        return f"HttpTransport(base_url={_without_userinfo(self.base_url)!r})"
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for reprs and logs."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()

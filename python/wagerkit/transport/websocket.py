@@ -29,7 +29,10 @@ class Backoff:
 
     def next_delay(self) -> float:
         """Delay before the next reconnect attempt, in seconds."""
-        ceiling = min(self.maximum, self.initial * self.factor**self._attempt)
+        # Past the point where the ceiling reaches ``maximum`` the exponent stops growing, so
+        # a venue that stays down for days cannot overflow the float power.
+        exponent = min(self._attempt, 64)
+        ceiling = min(self.maximum, self.initial * self.factor**exponent)
         self._attempt += 1
         return self._rng.uniform(0.0, ceiling)
 
