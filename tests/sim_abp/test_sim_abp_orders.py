@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -236,3 +237,38 @@ def test_order_uuid_is_normalised(http: httpx.Client) -> None:
     raw = str(uuid.uuid4()).upper()
     o = place_one(http, requestUuid=raw)
     assert o["requestUuid"] == raw.lower()
+
+
+def test_internal_fault_before_anything_is_kept_does_not_burn_the_request_uuid(
+    abp_sim: SimHandle, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 500 from inside placement must not leave the requestUuid blocking the retry.
+
+    Otherwise the client's retry is skipped as a duplicate and the order is lost for good.
+    """
+    placement = abp_sim.sim.placement
+    real_pass = placement._pass
+    calls = {"n": 0}
+
+    def fail_once(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("simulated internal fault")
+        return real_pass(*args, **kwargs)
+
+    monkeypatch.setattr(placement, "_pass", fail_once)
+    body = order()
+    try:  # the server answers 500 or drops the connection: either way the outcome is unclear
+        assert place(http, body).status_code == 500
+    except httpx.TransportError:
+        pass
+    assert calls["n"] == 1
+    # After a dropped connection a client reconnects: a fresh pool, the same requestUuid.
+    with httpx.Client(base_url=abp_sim.base_url, headers=abp_sim.headers, timeout=10) as again:
+        retry = place(again, body)
+        assert retry.status_code == 200, retry.text
+        accepted = retry.json()["acceptedOrders"]
+        assert [o["requestUuid"] for o in accepted] == [body["requestUuid"]]
+        listed = again.get("/orders", params={"requestUuids": body["requestUuid"]})
+        assert len(listed.json()["orders"]) == 1
+        assert place(again, body).status_code == 409  # now it really exists: a duplicate

@@ -88,6 +88,7 @@ class Placement:
                         duplicates += 1
                         continue
                     sim.first_seen(client.name, req.request_uuid)
+                stored = (len(sim.store.orders), len(sim.store.bets))
                 try:
                     if req.test_order:
                         self._test(client, req, accepted, declined)
@@ -95,6 +96,16 @@ class Placement:
                         self._new(client, req, accepted, declined)
                 except InvalidInput as exc:  # e.g. a stake beyond the engine's integer range
                     declined.append(_declined(req, f"Invalid order: {exc}"))
+                except Exception:
+                    # A fault inside the simulator (the client sees a 500). If nothing of this
+                    # order was kept, its requestUuid must not block the retry: that would
+                    # lose the order. If anything was kept, the uuid stays (no second bet).
+                    if not req.test_order and stored == (
+                        len(sim.store.orders),
+                        len(sim.store.bets),
+                    ):
+                        sim.release_uuid(client.name, req.request_uuid)
+                    raise
         if duplicates == len(requests):
             return PlaceResult(
                 409,

@@ -159,6 +159,16 @@ class AbpSim:
         """A requestUuid entered the client's window now: keep that time (with ``--db``)."""
         self.store.remember_uuid(client, request_uuid, self.clock.now())
 
+    def release_uuid(self, client: str, request_uuid: str) -> None:
+        """Take a requestUuid back out of the window: the order it named was never stored.
+
+        Used when placement fails inside the simulator before anything was kept, so the
+        client's retry with the same requestUuid is processed instead of skipped (skipping it
+        would lose the order).
+        """
+        self.dedupe(client).remove(request_uuid)
+        self.store.forget_uuid(client, request_uuid)
+
     # -- background tasks --------------------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:

@@ -81,6 +81,13 @@ class Store:
                 (client, request_uuid, seen_at),
             )
 
+    def forget_uuid(self, client: str, request_uuid: str) -> None:
+        """Drop a requestUuid's first-seen row (its order was never stored)."""
+        if self._db is not None:
+            self._db.execute(
+                "DELETE FROM request_uuids WHERE client = ? AND uuid = ?", (client, request_uuid)
+            )
+
     def recent_uuids(self, since: float) -> list[tuple[str, str, float]]:
         """(client, requestUuid, first seen) seen after ``since``, oldest first; older rows are
         deleted, so the table stays as small as the window."""
