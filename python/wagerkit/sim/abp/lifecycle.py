@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from wagerkit._core import Leg
@@ -42,6 +42,16 @@ _MIRROR = {"WON": "LOST", "LOST": "WON", "HALF_WON": "HALF_LOST", "HALF_LOST": "
 def liability(stake: int, price: float) -> int:
     """A lay bet's liability in minor units, rounded up (never understated)."""
     return int((Decimal(stake) * (Decimal(repr(price)) - 1)).to_integral_value(ROUND_CEILING))
+
+
+def max_lay_stake(balance: int, price: float) -> int:
+    """The largest lay stake (minor units) whose :func:`liability` is at most ``balance``."""
+    if price <= 1.0:
+        return 0
+    stake = int((Decimal(balance) / (Decimal(repr(price)) - 1)).to_integral_value(ROUND_FLOOR))
+    while stake > 0 and liability(stake, price) > balance:
+        stake -= 1
+    return stake
 
 
 def payout(bet: Bet, result: str) -> int:

@@ -176,11 +176,13 @@ class Market:
         allowed: frozenset[str] | None = None,
         skip_open_circuits: bool = True,
         now: float = 0.0,
+        balance_caps: dict[str, int] | None = None,
     ) -> Book:
         """An engine Book for one client: its accounts and the quotes they can take.
 
         ``allowed`` is the API key's bookmaker allow-list (None = all). Bookmakers whose
-        circuit is open are left out, as ABP stops routing to them.
+        circuit is open are left out, as ABP stops routing to them. ``balance_caps`` (account
+        engine id → minor units) lowers the balance handed to the engine for those accounts.
         """
         book = Book()
         for slug, state in self.bookmakers.items():
@@ -210,7 +212,9 @@ class Market:
                 priority=acc.priority,
                 max_stake=acc.max_stake,
                 min_stake=acc.min_stake,
-                balance=max(0, acc.balance),
+                balance=max(
+                    0, min(acc.balance, (balance_caps or {}).get(acc.engine_id, acc.balance))
+                ),
                 active=acc.active,
             )
             for (slug, back), q in sel.quotes.items():

@@ -42,6 +42,7 @@ from wagerkit.errors import InvalidInput
 from wagerkit.sim.abp import records as r
 from wagerkit.sim.abp.auth import Client
 from wagerkit.sim.abp.clock import parse_iso
+from wagerkit.sim.abp.lifecycle import liability, max_lay_stake
 from wagerkit.sim.abp.records import Bet, Order
 from wagerkit.sim.abp.validation import OrderRequest
 from wagerkit.sim.abp.wire import order_json
@@ -235,7 +236,7 @@ class Placement:
         sel = sim.market.selection(order.fixture_id, order.outcome_id, order.player_id)
         stale: set[str] = set()
         if sel is None:
-            book = Book()
+            plan = route(engine_order, Book(), sim.market.fx, prior)
         else:
             accounts = sim.store.client_accounts(client.name)
             stale = {
@@ -246,13 +247,20 @@ class Placement:
                 and client.allows(a.bookmaker)
                 and (not order.bookmakers or a.bookmaker in order.bookmakers)
             }
-            book = sim.market.build_book(
-                sel,
-                self._usable_accounts(order, standing, accounts, stale),
-                allowed=client.bookmakers,
-                now=now,
-            )
-        plan = route(engine_order, book, sim.market.fx, prior)
+            usable = self._usable_accounts(order, standing, accounts, stale)
+            caps: dict[str, int] = {}
+            while True:
+                book = sim.market.build_book(
+                    sel, usable, allowed=client.bookmakers, now=now, balance_caps=caps
+                )
+                plan = route(engine_order, book, sim.market.fx, prior)
+                over = self._overdrawn(order, plan)
+                if not over:
+                    break
+                if all(caps.get(a) == cap for a, cap in over.items()):
+                    # The engine still routes more than the balance covers: not fillable now.
+                    return None, "Insufficient balance: the lay liability exceeds the balance"
+                caps.update(over)
         message = plan.message
         if plan.decline == DeclineReason.BOOKMAKER_NOT_AVAILABLE:
             if stale:
@@ -262,6 +270,21 @@ class Placement:
                 )
             message = "Bookmaker not available: " + message
         return plan, message
+
+    def _overdrawn(self, order: Order, plan: RoutePlan) -> dict[str, int]:
+        """Accounts whose leg would debit more than their balance, with the stake cap to use.
+
+        A lay bet debits its liability stake×(price−1). The engine caps lay liability by the
+        balance it is given; should it cap only the stake, the account is routed again with
+        the largest stake whose liability fits (so a lay never takes the balance below zero).
+        """
+        over: dict[str, int] = {}
+        for leg in plan.legs:
+            acc = self._account(leg.account)
+            risk = leg.stake if order.back else liability(leg.stake, leg.price)
+            if risk > max(0, acc.balance):
+                over[leg.account] = max_lay_stake(max(0, acc.balance), leg.price)
+        return over
 
     def _usable_accounts(
         self, order: Order, standing: list[Bet], accounts: list[r.Account], stale: set[str]
