@@ -66,6 +66,8 @@ def test_engine_demo_prints_the_documented_plans() -> None:
         "886.13 USD",
         "113.87 USD",
         "mode 3 → FILLED",
+        "mode 2 → PARTIAL",  # pinnacle alone: its 15000 USD limit, the rest keeps trying
+        "filled 15000.00 of 20000.00 USD",
         "mode 1 → DECLINED (Stake exceeds limit: Order stake 20000.00 USD exceeds available "
         "limit 15000.00 USD)",
         "mode 4 → WAITING",

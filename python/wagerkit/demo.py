@@ -39,6 +39,12 @@ class DemoOrder:
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("quickstart order: 10 USD at 1.95 or better", "10.00", 1.95),
     DemoOrder("1000 USD across both books (mode 4)", "1000.00", 1.95),
+    DemoOrder(
+        "20000 USD at pinnacle only, partial fills allowed (mode 2)",
+        "20000.00",
+        1.95,
+        ("pinnacle",),
+    ),
     DemoOrder("1000 USD all-or-nothing, one bet per book (mode 3)", "1000.00", 1.95, None, False),
     DemoOrder(
         "20000 USD at pinnacle only, all-or-nothing (mode 1)",
@@ -103,6 +109,8 @@ def _plan_table(spec: DemoOrder, order: Order, plan: RoutePlan) -> Table:
     )
     for column in ("bookmaker", "account", "price", "placedStake", "in order currency"):
         table.add_column(column, justify="right" if column != "account" else "left")
+    if not plan.legs:
+        table.add_row("—", "no bet placed", "—", "—", "—")
     for leg in plan.legs:
         table.add_row(
             leg.bookmaker,
