@@ -72,8 +72,16 @@ def test_place_test_then_real_then_list_and_cancel(
         "--preview",
     )
     assert code == 0
-    preview, placed = (json.loads(line) for line in out.strip().splitlines())
-    assert preview["preview"]["status"] == "filled"
+    assert len(out.strip().splitlines()) == 1  # one JSON document
+    doc = json.loads(out)
+    preview, placed = doc["preview"], doc["result"]
+    assert preview["status"] == "filled"
+    assert preview["currency"] == "USD" and preview["stake"] == 10.0
+    assert 9.98 <= preview["filled"] <= 10.0  # major units (minor-unit rounding across FX)
+    assert preview["legs"] and all(
+        isinstance(leg["stake"], float) and leg["currency"] for leg in preview["legs"]
+    )
+    assert abs(sum(leg["orderStake"] for leg in preview["legs"]) - preview["filled"]) < 1e-9
     assert placed["status"] == "ACCEPTED" and placed["order"]["testOrder"] is True
     code, out = run(capsys, "place", FIX, "103", "10", "1.95", "--user-ref", "cli")
     assert code == 0 and "ACCEPTED" in out
@@ -239,3 +247,56 @@ def test_an_unknown_outcome_prints_the_uuid_and_how_to_resume(
     code = main(["abp", *PLACE, "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 3 and doc["status"] == "UNKNOWN" and doc["requestUuid"] in doc["resume"]
+
+
+@pytest.mark.parametrize("extra", [(), ("--json",), ("--test",), ("--test", "--json")])
+def test_a_declined_order_exits_1(
+    env: SimHandle, capsys: pytest.CaptureFixture[str], extra: tuple[str, ...]
+) -> None:
+    # no account at a bookmaker "nobook": the order is declined, nothing placed
+    code, out = run(
+        capsys,
+        "place",
+        FIX,
+        "103",
+        "10",
+        "1.5",
+        "--user-ref",
+        "dec",
+        "--bookmakers",
+        "nobook",
+        *extra,
+    )
+    assert "DECLINED" in out
+    if "--json" in extra:
+        assert json.loads(out)["status"] == "DECLINED"
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("orders", "--order-id, --request-uuid, --user-ref"),
+        ("cancel", "--order-id, --request-uuid, --user-ref"),
+        ("bets", "--bet-id, --order-id, --user-ref"),
+    ],
+)
+def test_listing_or_cancelling_without_a_filter_names_the_cli_flags(
+    env: SimHandle, capsys: pytest.CaptureFixture[str], command: str, flags: str
+) -> None:
+    code = main(["abp", command])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert flags in err and "order_ids" not in err and "user_ref" not in err
+
+
+def test_a_missing_key_is_one_readable_line(
+    abp_sim: SimHandle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ABP_API_KEY", raising=False)
+    code = main(["abp", "accounts", "--base-url", abp_sim.base_url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--api-key" in err and "ABP_API_KEY environment variable" in err
+    assert "***" not in err and "=" not in err

@@ -29,11 +29,11 @@ import anyio
 import msgspec
 from rich.console import Console
 
-from wagerkit._core import Fx
+from wagerkit._core import Fx, minor_to_float
 from wagerkit.abp import analytics, render
 from wagerkit.abp.client import ENV_API_KEY, ENV_BASE_URL, AbpClient
 from wagerkit.abp.orders import OrderRequest
-from wagerkit.abp.preview import book_from_betslip, preview_order
+from wagerkit.abp.preview import Preview, book_from_betslip, preview_order
 from wagerkit.abp.stream import AbpStream
 from wagerkit.errors import InvalidInput, WagerkitError, redact
 from wagerkit.execution import LocalStatus, ManagedOrder, OrderManager
@@ -199,30 +199,12 @@ async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> in
                 _note(f"warning: the order at ABP under {uid} differs: " + "; ".join(diff))
                 return 1
             return 0
+    preview_doc: dict[str, Any] | None = None
     if args.preview:
         slip = await client.betslip(order.fixture_id, order.outcome_id, order.player_id)
         preview = preview_order(order, slip)
         if out.as_json:
-            out.json(
-                {
-                    "preview": {
-                        "status": preview.status,
-                        "filled": preview.filled,
-                        "averagePrice": preview.average_price,
-                        "message": preview.plan.message,
-                        "legs": [
-                            {
-                                "bookmaker": leg.bookmaker,
-                                "account": leg.account,
-                                "price": leg.price,
-                                "stake": leg.stake,
-                                "currency": leg.currency,
-                            }
-                            for leg in preview.legs
-                        ],
-                    }
-                }
-            )
+            preview_doc = _preview_json(preview)
         else:
             out.show(render.preview_table(preview))
     _note(f"requestUuid {uid} (to re-run safely: --request-uuid {uid})")
@@ -238,7 +220,8 @@ async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> in
         if not managed.resolved:
             doc["resume"] = _resume_command(args, uid)
             doc["lookup"] = _lookup_command(uid)
-        out.json(doc)
+        # One JSON document per command: with --preview, the preview and the result together.
+        out.json(doc if preview_doc is None else {"preview": preview_doc, "result": doc})
     else:
         line = f"{managed.request_uuid}: {managed.status.value}"
         if managed.decline_reason:
@@ -251,7 +234,32 @@ async def _place(client: AbpClient, args: argparse.Namespace, out: Output) -> in
     if not managed.resolved:
         _unknown_hint(args, uid)
         return EXIT_UNKNOWN
-    return 0 if managed.status is not LocalStatus.NOT_SENT else 1
+    return 1 if managed.status in (LocalStatus.NOT_SENT, LocalStatus.DECLINED) else 0
+
+
+def _preview_json(preview: Preview) -> dict[str, Any]:
+    """The preview in major units, each amount beside its currency (as ABP's own JSON)."""
+    ccy = preview.order.order_currency
+    return {
+        "status": preview.status,
+        "stake": minor_to_float(preview.order.stake_minor, ccy),
+        "filled": preview.filled,
+        "currency": ccy,
+        "averagePrice": preview.average_price,
+        "message": preview.plan.message,
+        "legs": [
+            {
+                "bookmaker": leg.bookmaker,
+                "account": leg.account,
+                "price": leg.price,
+                "stake": minor_to_float(leg.stake, leg.currency),
+                "currency": leg.currency,
+                "orderStake": minor_to_float(leg.order_stake, leg.order_currency),
+                "orderCurrency": leg.order_currency,
+            }
+            for leg in preview.legs
+        ],
+    }
 
 
 def _unknown_hint(args: argparse.Namespace, request_uuid: str) -> None:
@@ -263,7 +271,21 @@ def _unknown_hint(args: argparse.Namespace, request_uuid: str) -> None:
     )
 
 
+_FILTER_HELP = "one filter is required (ABP requires one); they are OR-ed and may be repeated"
+
+
+def _need_filter(args: argparse.Namespace, *flags: str) -> None:
+    """ABP refuses a listing or cancel without a filter: say so in CLI terms, nothing sent."""
+    if not any(getattr(args, f.lstrip("-").replace("-", "_"), None) for f in flags):
+        raise InvalidInput(
+            f"wagerkit abp {args.abp_command} needs at least one of {', '.join(flags)} "
+            "(ABP requires a filter)",
+            field="filters",
+        )
+
+
 async def _cancel(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    _need_filter(args, "--order-id", "--request-uuid", "--user-ref")
     result = await client.cancel_orders(
         order_ids=args.order_id or None,
         request_uuids=args.request_uuid or None,
@@ -279,6 +301,7 @@ async def _cancel(client: AbpClient, args: argparse.Namespace, out: Output) -> i
 
 
 async def _orders(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    _need_filter(args, "--order-id", "--request-uuid", "--user-ref")
     rows = [
         o
         async for o in client.iter_orders(
@@ -295,6 +318,7 @@ async def _orders(client: AbpClient, args: argparse.Namespace, out: Output) -> i
 
 
 async def _bets(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
+    _need_filter(args, "--bet-id", "--order-id", "--user-ref")
     rows = [
         b
         async for b in client.iter_bets(
@@ -512,17 +536,20 @@ def register(subparsers: Any) -> None:
         "is only sent if ABP does not have it, so a re-run never places twice",
     )
 
-    sp = add("cancel", _cancel, "cancel orders")
+    sp = add("cancel", _cancel, "cancel orders (needs --order-id, --request-uuid or --user-ref)")
+    sp.epilog = _FILTER_HELP
     sp.add_argument("--order-id", type=int, action="append")
     sp.add_argument("--request-uuid", type=_request_uuid, action="append")
     sp.add_argument("--user-ref")
 
-    sp = add("orders", _orders, "list orders (all pages)")
+    sp = add("orders", _orders, "list orders (needs --order-id, --request-uuid or --user-ref)")
+    sp.epilog = _FILTER_HELP
     sp.add_argument("--order-id", type=int, action="append")
     sp.add_argument("--request-uuid", type=_request_uuid, action="append")
     sp.add_argument("--user-ref")
 
-    sp = add("bets", _bets, "list bets (all pages)")
+    sp = add("bets", _bets, "list bets (needs --bet-id, --order-id or --user-ref)")
+    sp.epilog = _FILTER_HELP
     sp.add_argument("--bet-id", type=int, action="append")
     sp.add_argument("--order-id", type=int, action="append")
     sp.add_argument("--user-ref")

@@ -157,8 +157,11 @@ class AbpClient:
 
     def _need_key(self) -> None:
         if self._key is None:
+            # Worded so that nothing looks like ``name=value`` (the redactor would mangle it).
             raise InvalidInput(
-                f"no ABP API key: pass api_key= or set {ENV_API_KEY}", field="api_key"
+                "no ABP API key was given: use the --api-key option (or the api_key argument "
+                f"of AbpClient) or set the {ENV_API_KEY} environment variable",
+                field="api_key",
             )
 
     def _login_key(self) -> str:
