@@ -4,10 +4,16 @@ idempotency of engine-rejected orders, test orders, WebSocket order, lay prices 
 
 from __future__ import annotations
 
-import httpx
+import uuid
 
-from tests.sim_abp.conftest import QS_FIXTURE, order, place, place_one
-from wagerkit.sim.abp.testing import SimHandle
+import httpx
+import pytest
+
+from tests.sim_abp.conftest import QS_FIXTURE, TEST_FIXTURE, order, place, place_one, usd_scenario
+from wagerkit._core import Fx
+from wagerkit.errors import InvalidInput
+from wagerkit.sim.abp.scenario import Scenario
+from wagerkit.sim.abp.testing import SimHandle, fast_config, start_abp_sim
 
 
 def _balance(http: httpx.Client, bookmaker: str, username: str) -> float:
@@ -75,3 +81,44 @@ def test_lay_above_two_debits_and_settles_the_liability(
     bet = http.get(f"/bets/{bets[0]['betId']}").json()
     assert (bet["settlementStatus"], bet["settlementAmount"]) == ("WON", 350.0)
     assert _balance(http, "betfair_ex", "betfair_main") == 20000 + 100
+
+
+def _sek_scenario(rates: dict[str, float]) -> Scenario:
+    scenario = usd_scenario(
+        [{"bookmaker": "pinnacle", "price": 2.10, "limit": 1000}],
+        bookmakers=[
+            {"slug": "pinnacle", "currency": "SEK"},
+            {"slug": "vertex"},
+            {"slug": "sharpbet"},
+        ],
+        rates=rates,
+    )
+    return scenario
+
+
+def test_scenario_needs_a_rate_for_every_bookmaker_currency() -> None:
+    with pytest.raises(InvalidInput, match="pinnacle: no rate for its currency SEK"):
+        _sek_scenario({})
+
+
+def test_bookmaker_limit_without_a_rate_is_declined_not_read_as_usd() -> None:
+    """1000 SEK of limit is about 95 USD: it must never fill 900 USD. With the SEK rate gone
+    at runtime the engine gets the limit in SEK and declines the conversion itself."""
+    config = fast_config(scenario=_sek_scenario({"SEK": 10.5}))
+    with (
+        start_abp_sim(config) as sim,
+        httpx.Client(base_url=sim.base_url, headers=sim.headers_for("c1"), timeout=10) as http,
+    ):
+        body = order(fixtureId=TEST_FIXTURE, outcomeId=101, orderStake=900, orderPrice=2.0)
+        body["bookmakers"] = "pinnacle"
+        # with the rate: 1000 SEK / 10.5 = 95.23 USD of limit
+        first = place(http, body).json()
+        assert first["acceptedOrders"][0]["filledStake"] == 95.23
+        fx = Fx()
+        fx.set_rate("USD", "1", None)
+        with sim.sim.lock:
+            sim.sim.market.fx = fx  # rates can change under a running world
+        body["requestUuid"] = str(uuid.uuid4())
+        second = place(http, body).json()
+        assert second["status"] == "declined", second
+        assert "SEK" in second["declinedOrders"][0]["declineReason"]

@@ -152,8 +152,13 @@ class Market:
         state = self.bookmakers.get(bookmaker)
         return state.spec.currency if state is not None else "USD"
 
-    def quote_limits(self, quote: QuoteState, account: Account, key: str) -> tuple[int, int | None]:
-        """odds.limit and odds.limitMin for ``account``: converted, minus what it has used."""
+    def quote_limits(
+        self, quote: QuoteState, account: Account, key: str
+    ) -> tuple[int, int | None] | None:
+        """odds.limit and odds.limitMin for ``account``: converted, minus what it has used.
+
+        None when a rate between the bookmaker's and the account's currency is missing.
+        """
         src = self.currency_of(quote.bookmaker)
         try:
             limit = self.fx.convert(quote.limit, src, account.currency, "down")
@@ -163,8 +168,7 @@ class Market:
                 else self.fx.convert(quote.limit_min, src, account.currency, "up")
             )
         except MissingRate:
-            # The engine declines for the missing rate itself; hand it the raw numbers.
-            limit, limit_min = quote.limit, quote.limit_min
+            return None
         used = self.consumed.get((account.engine_id, key, quote.back), 0)
         return max(0, limit - used), limit_min
 
@@ -185,20 +189,27 @@ class Market:
         engine id → minor units) lowers the balance handed to the engine for those accounts.
         """
         book = Book()
+        accounts = list(accounts)
+        fid, oid, pid = sel.key
+        unconvertible = self._unconvertible(sel, accounts)
         for slug, state in self.bookmakers.items():
             spec = state.spec
-            if spec.max_stake is not None or spec.min_stake is not None:
+            max_stake = (
+                None if spec.max_stake is None else to_minor(spec.max_stake, spec.currency, "down")
+            )
+            min_stake = (
+                None if spec.min_stake is None else to_minor(spec.min_stake, spec.currency, "up")
+            )
+            if slug in unconvertible:
+                # Quote limits in a currency without a rate: the engine gets the limit in its
+                # real currency as a bookmaker limit, and declines the conversion itself
+                # (CURRENCY_CONVERSION_FAILED) instead of reading the number in another unit.
+                raw = unconvertible[slug]
+                max_stake = raw if max_stake is None else min(max_stake, raw)
+            if max_stake is not None or min_stake is not None:
                 book.set_bookmaker_limits(
-                    slug,
-                    spec.currency,
-                    max_stake=None
-                    if spec.max_stake is None
-                    else to_minor(spec.max_stake, spec.currency, "down"),
-                    min_stake=None
-                    if spec.min_stake is None
-                    else to_minor(spec.min_stake, spec.currency, "up"),
+                    slug, spec.currency, max_stake=max_stake, min_stake=min_stake
                 )
-        fid, oid, pid = sel.key
         for acc in accounts:
             bm_state = self.bookmakers.get(acc.bookmaker)
             if bm_state is None or (allowed is not None and acc.bookmaker not in allowed):
@@ -221,9 +232,28 @@ class Market:
                 if slug != acc.bookmaker:
                     continue
                 key = market_key(fid, slug, oid, pid)
-                limit, limit_min = self.quote_limits(q, acc, key)
+                limits = self.quote_limits(q, acc, key)
+                if limits is None:  # the bookmaker limit above makes the engine decline
+                    limit, limit_min = q.limit, None
+                else:
+                    limit, limit_min = limits
                 book.upsert(key, acc.engine_id, q.price, limit, limit_min, q.active, back)
         return book
+
+    def _unconvertible(self, sel: Selection, accounts: Iterable[Account]) -> dict[str, int]:
+        """Bookmakers of ``sel`` whose limit cannot be converted into one of their accounts'
+        currencies (a rate is missing): slug → the largest quote limit, bookmaker minor units."""
+        out: dict[str, int] = {}
+        for acc in accounts:
+            for (slug, _back), q in sel.quotes.items():
+                if slug != acc.bookmaker:
+                    continue
+                src = self.currency_of(slug)
+                try:
+                    self.fx.convert(q.limit, src, acc.currency, "down")
+                except MissingRate:
+                    out[slug] = max(out.get(slug, 0), q.limit)
+        return out
 
     # -- writes ----------------------------------------------------------------------------
 

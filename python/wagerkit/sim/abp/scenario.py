@@ -229,6 +229,11 @@ def _check(s: Scenario) -> None:
     for b in s.bookmakers:
         if not is_currency(b.currency):
             problems.append(f"bookmaker {b.slug}: unknown currency {b.currency}")
+        elif b.currency != "USD" and b.currency not in s.rates:
+            problems.append(
+                f"bookmaker {b.slug}: no rate for its currency {b.currency} "
+                f"(add {b.currency} to rates; its limits are in {b.currency})"
+            )
         if not 0.0 <= b.reject_rate <= 1.0:
             problems.append(f"bookmaker {b.slug}: rejectRate must be within [0, 1]")
     seen: set[tuple[str, str]] = set()
