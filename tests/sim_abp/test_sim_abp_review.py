@@ -4,12 +4,22 @@ idempotency of engine-rejected orders, test orders, WebSocket order, lay prices 
 
 from __future__ import annotations
 
+import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.sim_abp.conftest import QS_FIXTURE, TEST_FIXTURE, order, place, place_one, usd_scenario
+from tests.sim_abp.conftest import (
+    QS_FIXTURE,
+    TEST_FIXTURE,
+    order,
+    place,
+    place_one,
+    usd_scenario,
+    wait_for,
+)
 from wagerkit._core import Fx
 from wagerkit.errors import InvalidInput
 from wagerkit.sim.abp.scenario import Scenario
@@ -122,3 +132,79 @@ def test_bookmaker_limit_without_a_rate_is_declined_not_read_as_usd() -> None:
         second = place(http, body).json()
         assert second["status"] == "declined", second
         assert "SEK" in second["declinedOrders"][0]["declineReason"]
+
+
+def test_account_stake_limits_round_toward_the_stricter_side(http: httpx.Client) -> None:
+    """maxStake 10.009 → 10.00 (down, half-even would give 10.01); minStake 5.001 → 5.01 (up)."""
+    r = http.patch("/accounts/pinnacle/pinnacle_main", json={"maxStake": 10.009, "minStake": 5.001})
+    assert r.status_code == 200, r.text
+    acc = http.get("/accounts/pinnacle/pinnacle_main").json()
+    assert (acc["maxStake"], acc["minStake"]) == (10.0, 5.01)
+
+
+def test_scenario_account_stake_limits_round_toward_the_stricter_side() -> None:
+    scenario = usd_scenario(
+        accounts=[
+            {
+                "client": "c1",
+                "bookmaker": "pinnacle",
+                "username": "pinnacle_1",
+                "balance": 1000,
+                "maxStake": 10.009,
+            },
+            {
+                "client": "c1",
+                "bookmaker": "vertex",
+                "username": "vertex_1",
+                "balance": 1000,
+                "minStake": 5.001,
+            },
+        ]
+    )
+    with (
+        start_abp_sim(fast_config(scenario=scenario)) as sim,
+        httpx.Client(base_url=sim.base_url, headers=sim.headers_for("c1"), timeout=10) as http,
+    ):
+        accounts = {a["username"]: a for a in http.get("/accounts").json()}
+        assert accounts["pinnacle_1"]["maxStake"] == 10.0
+        assert accounts["vertex_1"]["minStake"] == 5.01
+
+
+def _pinnacle_quote(http: httpx.Client) -> tuple[float, float]:
+    slip = http.get(
+        "/betslip", params={"fixtureId": TEST_FIXTURE, "outcomeId": 101, "playerId": 0}
+    ).json()
+    quote = next(iter(slip["odds"]["pinnacle"].values()))
+    return quote["price"], quote["limit"]
+
+
+def test_restart_does_not_replay_the_schedule(tmp_path: Path) -> None:
+    """A scheduled move that already happened is not applied again after a --db restart."""
+    scenario = usd_scenario(
+        moves=[
+            {
+                "after": 5,
+                "fixtureId": TEST_FIXTURE,
+                "outcomeId": 101,
+                "bookmaker": "pinnacle",
+                "price": 2.5,
+                "limit": 100,
+            }
+        ]
+    )
+    db = str(tmp_path / "paper.sqlite")
+    with (
+        start_abp_sim(fast_config(scenario=scenario, db_path=db)) as sim,
+        httpx.Client(base_url=sim.base_url, headers=sim.headers_for("c1"), timeout=10) as http,
+    ):
+        sim.advance(6)
+        wait_for(lambda: _pinnacle_quote(http) == (2.5, 100.0))
+        sim.move_price(TEST_FIXTURE, 101, "pinnacle", price=2.45)
+    with (
+        start_abp_sim(fast_config(scenario=scenario, db_path=db)) as sim,
+        httpx.Client(base_url=sim.base_url, headers=sim.headers_for("c1"), timeout=10) as http,
+    ):
+        assert _pinnacle_quote(http) == (2.45, 100.0)
+        sim.advance(6)
+        time.sleep(0.3)  # 15 scheduler passes at the fast 0.02 s cadence
+        assert _pinnacle_quote(http) == (2.45, 100.0)

@@ -6,7 +6,7 @@ Every read is scoped to the caller's clientName, which the gate middleware put i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -161,26 +161,40 @@ async def list_accounts(request: Request) -> Response:
     return JSONResponse([account_json(a, sim.market.fx) for a in accounts])
 
 
+_Rounding = Literal["down", "half_even", "up"]
+
+
 def _apply_account_fields(acc: Account, fields: dict[str, Any]) -> None:
     """Copy validated fields onto ``acc``; amounts are major units of the (new) currency."""
     if "currencyId" in fields and fields["currencyId"] and fields["currencyId"] != acc.currency:
         old, new = acc.currency, fields["currencyId"]
         # Balances are never converted (multi-currency page): the number stays, the unit moves.
         acc.balance = to_minor(minor_to_str(acc.balance, old), new, "down")
-        for name in ("credit", "max_stake", "min_stake"):
+        converted: tuple[tuple[str, _Rounding], ...] = (
+            ("credit", "down"),
+            ("max_stake", "down"),
+            ("min_stake", "up"),
+        )
+        for name, rounding in converted:
             value = getattr(acc, name)
             if value is not None:
-                setattr(acc, name, to_minor(minor_to_str(value, old), new, "down"))
+                setattr(acc, name, to_minor(minor_to_str(value, old), new, rounding))
         acc.currency = new
     ccy = acc.currency
     if "password" in fields:
         acc.password = fields["password"]
     if "balance" in fields:
         acc.balance = to_minor(fields["balance"], ccy)
-    for wire, attr in (("credit", "credit"), ("maxStake", "max_stake"), ("minStake", "min_stake")):
+    # A maximum is rounded down and a minimum up: a limit never widens by rounding.
+    amounts: tuple[tuple[str, str, _Rounding], ...] = (
+        ("credit", "credit", "half_even"),
+        ("maxStake", "max_stake", "down"),
+        ("minStake", "min_stake", "up"),
+    )
+    for wire, attr, rounding in amounts:
         if wire in fields:
             value = fields[wire]
-            setattr(acc, attr, None if value is None else to_minor(value, ccy))
+            setattr(acc, attr, None if value is None else to_minor(value, ccy, rounding))
     for wire, attr in (
         ("active", "active"),
         ("priority", "priority"),

@@ -80,6 +80,9 @@ class AbpSim:
         self.analytics = Analytics(self)
         if restored:
             self.market.restore(self.store.get_meta("market", {}))
+            done = self.store.get_meta("scheduleDone", {})
+            self._moves_done = {int(i) for i in done.get("moves", [])}
+            self._settlements_done = {int(i) for i in done.get("settlements", [])}
             self._remember_recent_uuids()
         else:
             self._seed(world_start)
@@ -101,8 +104,12 @@ class AbpSim:
                     credit=None if spec.credit is None else to_minor(spec.credit, ccy),
                     active=spec.active,
                     priority=spec.priority,
-                    max_stake=None if spec.max_stake is None else to_minor(spec.max_stake, ccy),
-                    min_stake=None if spec.min_stake is None else to_minor(spec.min_stake, ccy),
+                    max_stake=None
+                    if spec.max_stake is None
+                    else to_minor(spec.max_stake, ccy, "down"),
+                    min_stake=None
+                    if spec.min_stake is None
+                    else to_minor(spec.min_stake, ccy, "up"),
                     verify_betslip=spec.verify_betslip,
                     multi_limit_allowed=spec.multi_limit_allowed,
                     meta=dict(spec.meta),
@@ -203,11 +210,13 @@ class AbpSim:
     async def _scheduler(self) -> None:
         """Apply the scenario's timed price moves and settlements (simulator clock)."""
         while True:
-            elapsed = self.clock.now() - self.started_at
             with self.lock:
+                elapsed = self.clock.now() - self.market.world_start
+                changed = False
                 for i, mv in enumerate(self.scenario.moves):
                     if i not in self._moves_done and mv.after <= elapsed:
                         self._moves_done.add(i)
+                        changed = True
                         sel = self.market.move(
                             mv.fixture_id,
                             mv.outcome_id,
@@ -223,7 +232,16 @@ class AbpSim:
                 for i, st in enumerate(self.scenario.settlements):
                     if i not in self._settlements_done and st.after <= elapsed:
                         self._settlements_done.add(i)
+                        changed = True
                         self.lifecycle.settle_fixture(st.fixture_id, st.results, st.default)
+                if changed:
+                    self.store.set_meta(
+                        "scheduleDone",
+                        {
+                            "moves": sorted(self._moves_done),
+                            "settlements": sorted(self._settlements_done),
+                        },
+                    )
             await asyncio.sleep(self.config.retry_interval)
 
     def advance_clock(self, seconds: float) -> None:
