@@ -6,6 +6,7 @@ from the implementation under test, so a wrong cascade cannot hide a wrong leg.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
@@ -238,8 +239,12 @@ def test_lay_order_mirrors_back_order(
     impl: ModuleType, scenario: tuple[BookSpec, OrderSpec]
 ) -> None:
     """Lay is back seen in a mirror: flip every quote's side, map each price p to 25 - p
-    (and orderPrice alike), and the router must place the same legs at the mirrored prices."""
+    (and orderPrice alike), and the router must place the same legs at the mirrored prices.
+
+    Balances are dropped: a balance bounds a back stake but a lay liability (§2), so it is
+    the one rule that is not symmetric."""
     spec, order = scenario
+    spec = replace(spec, accounts=tuple(replace(a, balance=None) for a in spec.accounts))
     plan = plan_summary(routed(impl, spec, order))
     mirror = plan_summary(routed(impl, spec.mirrored(), order.mirrored()))
     status, mode, decline, message, legs, filled, remaining, complete = plan
@@ -265,3 +270,43 @@ def test_engine_agrees_with_reference(
     assert plan_summary(actual) == plan_summary(expected)
     if expected.legs:
         assert actual.average_price == expected.average_price
+
+
+@PROPERTY
+@given(scenarios())
+def test_lay_liability_never_exceeds_balance(
+    impl: ModuleType, scenario: tuple[BookSpec, OrderSpec]
+) -> None:
+    """§2: a lay leg's liability ``stake × (price − 1)`` fits in its account's balance."""
+    spec, order = scenario
+    order = order if not order.back else order.mirrored()
+    plan = routed(impl, spec, order)
+    balances = {a.name: a.balance for a in spec.accounts}
+    for leg in plan.legs:
+        balance = balances[leg.account]
+        if balance is not None:
+            assert leg.stake * (fixed(leg.price) - PRICE_SCALE) <= balance * PRICE_SCALE
+
+
+def test_lay_balance_bounds_the_liability(impl: ModuleType) -> None:
+    """Lay at 6.0 with 100.00 of balance: max 20.00 (liability 100.00), not 100.00; lay at
+    1.5 with the same balance: max 200.00 (liability 100.00)."""
+    book = impl.Book()
+    book.set_account("a", "alpha", "EUR", balance=10_000)
+    book.set_account("b", "bravo", "EUR", balance=10_000)
+    slot = book.upsert(market_key("alpha"), "a", 6.0, 180_000, back=False)
+    other = book.upsert(market_key("bravo"), "b", 1.5, 180_000, back=False)
+    fx = impl.Fx()
+    fx.set_rate("EUR", "0.9")
+    assert book.get(slot).max_stake == 2_000
+    assert book.get(other).max_stake == 20_000
+    book.update(slot, 7.0, 180_000, None, True)
+    assert book.get(slot).max_stake == 1_666
+    order = impl.Order(
+        100_000, "EUR", 7.0, accept_partial_stake=True, back=False, bookmakers=["alpha"]
+    )
+    plan = impl.route(order, book, fx)
+    assert [leg.stake for leg in plan.legs] == [1_666]
+    # A back quote's balance cap stays the balance itself.
+    back = book.upsert(market_key("alpha"), "a", 6.0, 180_000, back=True)
+    assert book.get(back).max_stake == 10_000

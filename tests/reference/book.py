@@ -136,6 +136,17 @@ def _split_key(key: str) -> tuple[str, str, str, str]:
     return parts[0], parts[1], parts[2], parts[3]
 
 
+def balance_stake(balance: int, back: bool, price_fixed: int) -> int:
+    """§2: the largest stake whose risk fits in ``balance``.
+
+    A back bet risks its stake; a lay bet risks its liability ``stake × (price − 1)``, so
+    its stake is at most ``floor(balance · PRICE_SCALE / (price − PRICE_SCALE))``.
+    """
+    if back or balance <= 0:
+        return balance
+    return min(balance * PRICE_SCALE // (price_fixed - PRICE_SCALE), 2**63 - 1)
+
+
 def better_or_equal(p: int, q: int, back: bool) -> bool:
     """Price ``p`` is at least as good as ``q`` for the side (back: higher, lay: lower)."""
     return p >= q if back else p <= q
@@ -290,7 +301,7 @@ class Book:
             if fx is not None and not fx.has(limits.currency):
                 unresolved = limits.currency
         if maximum is not None and acc.balance is not None:
-            maximum = min(maximum, acc.balance)
+            maximum = min(maximum, balance_stake(acc.balance, rec.back, rec.price))
         return Quote(
             slot=rec.slot,
             key=rec.key,

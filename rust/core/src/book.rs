@@ -886,7 +886,7 @@ fn resolve_limits(entry: &mut Entry, account: &Account) {
         odds_limit: Some(entry.input.limit),
         odds_limit_min: entry.input.limit_min,
     });
-    let max = limits::cap_by_balance(max, settings.balance);
+    let max = limits::cap_by_balance(max, settings.balance, entry.back, entry.input.price);
     entry.max = max;
     entry.min = min;
     entry.live = entry.input.active && settings.active && limits::can_take_bet(max, min);
