@@ -304,7 +304,10 @@ class Order:
 
     ``stake`` is minor units of ``currency`` (> 0); ``price`` is the decimal ``orderPrice``
     (> 1, finite): the minimum acceptable price for a back order, the maximum for a lay.
-    ``bookmakers`` ``None`` or ``["*"]`` means every bookmaker in the book.
+    ``bookmakers`` ``None`` or ``["*"]`` means every bookmaker in the book; otherwise it is a
+    non-empty list of bookmaker names, duplicates dropped (first occurrence kept) before the
+    mode is inferred (``["a", "a"]`` is a single bookmaker). ``[]``, an empty name, or
+    ``"*"`` mixed with names raise ``InvalidInput``.
     """
 
     def __new__(

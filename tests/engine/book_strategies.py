@@ -281,6 +281,10 @@ def order_specs(draw: st.DrawFn, spec: BookSpec) -> OrderSpec:
             st.sampled_from([*present, ABSENT_BOOKMAKER]), min_size=2, max_size=3, unique=True
         ).map(tuple),
         st.just((ABSENT_BOOKMAKER,)),
+        # Duplicates: deduplicated before mode inference (("a", "a") is single).
+        st.sampled_from(present).map(lambda b: (b, b)),
+        st.lists(st.sampled_from(present), min_size=2, max_size=4).map(tuple),
+        st.just(("*", "*")),
     )
     currency = draw(st.sampled_from(RATED) if draw(st.integers(0, 39)) < 39 else st.just(UNRATED))
     back = draw(st.integers(0, 3)) < 3
@@ -412,3 +416,16 @@ def scenarios(draw: st.DrawFn) -> tuple[BookSpec, OrderSpec]:
         return spec, draw(order_specs(spec))
     spec = draw(book_specs(min_quotes=10))
     return spec, draw(deep_order_specs(spec))
+
+
+def refused_filters() -> st.SearchStrategy[list[str]]:
+    """Bookmaker filters every implementation must refuse (§3): ``[]``, an empty name among
+    others, and ``"*"`` mixed with names."""
+    names = st.sampled_from([*BOOKMAKERS[:3], ABSENT_BOOKMAKER])
+    return st.one_of(
+        st.just([]),
+        st.lists(st.one_of(names, st.just("")), min_size=1, max_size=4).filter(lambda xs: "" in xs),
+        st.lists(st.one_of(names, st.just("*")), min_size=2, max_size=4).filter(
+            lambda xs: "*" in xs and any(x != "*" for x in xs)
+        ),
+    )

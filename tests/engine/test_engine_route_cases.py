@@ -491,3 +491,36 @@ def test_cascade_account_then_bookmaker_then_odds(impl: ModuleType) -> None:
     limits = {q.account: (q.max_stake, q.min_stake) for q in book.quotes()}
     # min: account none → bookmaker 0.80 EUR → 1.00 USD (80 / 0.8 = 100 cents, rounded up).
     assert limits == {"acct": (300, 100), "plain": (2500, 100), "poor": (1000, 100)}
+
+
+@pytest.mark.parametrize(
+    ("bookmakers", "words"),
+    [
+        ([], "at least one bookmaker"),
+        (["*", "pinnacle"], "'*' alone"),
+        (["pinnacle", ""], "must not be empty"),
+        ([""], "must not be empty"),
+    ],
+)
+def test_bookmaker_filter_shapes_refused(
+    impl: ModuleType, bookmakers: list[str], words: str
+) -> None:
+    """§3: ``[]``, an empty name and ``"*"`` mixed with names are InvalidInput."""
+    with pytest.raises(ValueError, match=words) as info:
+        impl.Order(1000, "USD", 1.9, bookmakers=bookmakers)
+    assert getattr(info.value, "field", None) == "bookmakers"
+
+
+def test_bookmaker_filter_duplicates_dropped(impl: ModuleType) -> None:
+    """§3: duplicates are dropped (first kept) before mode inference and messages; ``["*"]``
+    and ``["*", "*"]`` mean every bookmaker."""
+    twice = impl.Order(1000, "USD", 1.9, accept_partial_stake=False, bookmakers=["zulu", "zulu"])
+    assert twice.mode == 1
+    assert twice.bookmakers == ["zulu"]
+    mixed = impl.Order(1000, "USD", 1.9, bookmakers=["zulu", "yankee", "zulu"])
+    assert mixed.mode == 4
+    book, fx = quickstart(impl)
+    plan = impl.route(mixed, book, fx)
+    assert plan.message == "No odds available from zulu, yankee"
+    for stars in (["*"], ["*", "*"]):
+        assert impl.Order(1000, "USD", 1.9, accept_partial_stake=False, bookmakers=stars).mode == 3

@@ -19,6 +19,7 @@ from tests.engine.book_strategies import (
     make_order,
     market_key,
     plan_summary,
+    refused_filters,
     scenarios,
 )
 from tests.reference import Quote
@@ -164,10 +165,11 @@ def test_mode_3_one_leg_per_bookmaker_and_all_or_nothing(
 def test_mode_follows_filter_and_partial_flag(
     impl: ModuleType, scenario: tuple[BookSpec, OrderSpec]
 ) -> None:
-    """Mode = single/multiple bookmakers × partial stake; no filter or "*" is multiple."""
+    """Mode = single/multiple bookmakers × partial stake; no filter or "*" is multiple;
+    duplicate names count once."""
     spec, order = scenario
-    single = order.bookmakers is not None and len(order.bookmakers) == 1
-    single = single and order.bookmakers != ("*",)
+    names = None if order.bookmakers is None else set(order.bookmakers)
+    single = names is not None and len(names) == 1 and names != {"*"}
     expected = (2 if order.accept_partial_stake else 1) if single else 3
     if not single and order.accept_partial_stake:
         expected = 4
@@ -199,7 +201,9 @@ def test_legs_come_from_eligible_quotes_in_account_currency(
     plan = routed(impl, spec, order)
     quotes = reference_quotes(ref, spec, order.back)
     fx = build(ref, spec).fx
-    allowed = None if order.bookmakers in (None, ("*",)) else set(order.bookmakers or ())
+    allowed = (
+        None if order.bookmakers in (None, ("*",), ("*", "*")) else set(order.bookmakers or ())
+    )
     for leg in plan.legs:
         q = quotes[(leg.key, leg.account)]
         assert q.active and q.account_active
@@ -310,3 +314,15 @@ def test_lay_balance_bounds_the_liability(impl: ModuleType) -> None:
     # A back quote's balance cap stays the balance itself.
     back = book.upsert(market_key("alpha"), "a", 6.0, 180_000, back=True)
     assert book.get(back).max_stake == 10_000
+
+
+@PROPERTY
+@given(refused_filters())
+def test_refused_filter_shapes(impl: ModuleType, bookmakers: list[str]) -> None:
+    """§3: ``[]``, an empty name, ``"*"`` mixed with names: InvalidInput on ``bookmakers``."""
+    try:
+        impl.Order(1000, "USD", 1.9, bookmakers=bookmakers)
+    except ValueError as error:
+        assert getattr(error, "field", None) == "bookmakers"
+    else:
+        raise AssertionError(f"{bookmakers!r} was accepted")

@@ -46,6 +46,22 @@ class DeclineReason(enum.Enum):
         return self.value
 
 
+def _bookmaker_filter(bookmakers: Sequence[str]) -> list[str]:
+    """§3: a non-empty list of names, or ``["*"]``; duplicates dropped (first kept)."""
+    names = list(dict.fromkeys(bookmakers))
+    if not names:
+        raise InvalidInput(
+            "bookmakers must name at least one bookmaker or be '*'", field="bookmakers"
+        )
+    if any(name == "" for name in names):
+        raise InvalidInput("bookmaker names must not be empty", field="bookmakers")
+    if len(names) > 1 and "*" in names:
+        raise InvalidInput(
+            "bookmakers must be '*' alone or bookmaker names, not both", field="bookmakers"
+        )
+    return names
+
+
 class Order:
     """An order as ABP receives it; validated like the engine's ``Order``."""
 
@@ -71,7 +87,7 @@ class Order:
         self.accept_better_odds = accept_better_odds
         self.accept_partial_stake = accept_partial_stake
         self.back = back
-        self.bookmakers = None if bookmakers is None else list(bookmakers)
+        self.bookmakers = None if bookmakers is None else _bookmaker_filter(bookmakers)
 
     @staticmethod
     def from_amount(
@@ -101,11 +117,11 @@ class Order:
         return fixed_to_price(self.price_fixed)
 
     @property
-    def filter(self) -> set[str] | None:
+    def filter(self) -> list[str] | None:
         """The bookmaker filter, None for all (``None`` or ``["*"]``)."""
         if self.bookmakers is None or self.bookmakers == ["*"]:
             return None
-        return set(self.bookmakers)
+        return self.bookmakers
 
     @property
     def mode(self) -> int:

@@ -110,10 +110,41 @@ impl Default for OrderFlags {
     }
 }
 
+/// Checks a bookmaker filter and drops duplicate names (first occurrence kept).
+fn bookmaker_filter(names: Vec<String>) -> Result<Vec<Arc<str>>> {
+    if names.is_empty() {
+        return Err(Error::invalid(
+            "bookmakers",
+            "bookmakers must name at least one bookmaker or be '*'",
+        ));
+    }
+    let mut set: Vec<Arc<str>> = Vec::with_capacity(names.len());
+    for name in names {
+        if name.is_empty() {
+            return Err(Error::invalid(
+                "bookmakers",
+                "bookmaker names must not be empty",
+            ));
+        }
+        if !set.iter().any(|n| **n == *name) {
+            set.push(Arc::from(name));
+        }
+    }
+    if set.len() > 1 && set.iter().any(|n| &**n == "*") {
+        return Err(Error::invalid(
+            "bookmakers",
+            "bookmakers must be '*' alone or bookmaker names, not both",
+        ));
+    }
+    Ok(set)
+}
+
 impl Order {
     /// Validates an order: `stake` > 0 in minor units of `currency`, `price` > 1.0.
     ///
-    /// `bookmakers` `None`, empty or containing `"*"` means every bookmaker in the book.
+    /// `bookmakers` `None` or `["*"]` means every bookmaker in the book; otherwise it names
+    /// bookmakers (duplicates dropped, first occurrence kept). An empty list, an empty name,
+    /// or `"*"` mixed with names is refused.
     pub fn new(
         stake: i64,
         currency: Currency,
@@ -133,24 +164,12 @@ impl Order {
                 "price must be > 1.0 (decimal odds)",
             ));
         }
-        let bookmakers: Option<Vec<Arc<str>>> =
-            bookmakers.map(|names| names.into_iter().map(Arc::from).collect());
+        let bookmakers = match bookmakers {
+            None => None,
+            Some(names) => Some(bookmaker_filter(names)?),
+        };
         let filter = match &bookmakers {
-            Some(names) if !names.is_empty() && !names.iter().any(|n| &**n == "*") => {
-                let mut set: Vec<Arc<str>> = Vec::with_capacity(names.len());
-                for name in names {
-                    if name.is_empty() {
-                        return Err(Error::invalid(
-                            "bookmakers",
-                            "bookmaker names must not be empty",
-                        ));
-                    }
-                    if !set.contains(name) {
-                        set.push(name.clone());
-                    }
-                }
-                Some(set)
-            }
+            Some(names) if !(names.len() == 1 && &*names[0] == "*") => Some(names.clone()),
             _ => None,
         };
         Ok(Order {
@@ -183,7 +202,7 @@ impl Order {
     pub fn back(&self) -> bool {
         self.back
     }
-    /// The filter as given.
+    /// The filter as given, duplicates dropped (first occurrence kept).
     pub fn bookmakers(&self) -> Option<&[Arc<str>]> {
         self.bookmakers.as_deref()
     }

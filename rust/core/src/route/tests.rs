@@ -663,7 +663,38 @@ fn orders_validate_and_know_their_mode() {
     assert_eq!(with(Some(vec!["pinnacle", "sharpbet"]), false), 3);
     assert_eq!(with(None, true), 4);
     assert_eq!(with(Some(vec!["*"]), false), 3);
-    assert_eq!(with(Some(vec![]), true), 4);
+    assert_eq!(with(Some(vec!["*", "*"]), false), 3);
+    let refused = |names: Vec<&str>| {
+        Order::new(
+            5,
+            Currency::EUR,
+            1_500_000,
+            OrderFlags::default(),
+            Some(names.into_iter().map(String::from).collect()),
+        )
+        .unwrap_err()
+    };
+    for names in [vec![], vec!["*", "pinnacle"], vec!["pinnacle", ""]] {
+        assert!(matches!(
+            refused(names),
+            Error::InvalidInput {
+                field: "bookmakers",
+                ..
+            }
+        ));
+    }
+    let twice = order(
+        5,
+        1_500_000,
+        true,
+        Some(&["pinnacle", "sharpbet", "pinnacle"]),
+    );
+    assert_eq!(
+        twice
+            .bookmakers()
+            .map(|b| b.iter().map(|n| &**n).collect::<Vec<_>>()),
+        Some(vec!["pinnacle", "sharpbet"])
+    );
     let o = order(5, 1_500_000, true, Some(&["*"]));
     assert_eq!(o.bookmakers().map(|b| b.len()), Some(1));
     assert_eq!(
