@@ -245,7 +245,8 @@ async def test_after_login_every_failure_reconnects_only_login_refusals_stop() -
     """A refused key on a REST reconciliation, or an InvalidInput from applying data, after the
     WebSocket login succeeded must not kill the stream: it reconnects. A login refusal does."""
     client = fake_client(FakeAbp())
-    stream = AbpStream(client, reconcile=False, backoff=Backoff(0.001, 0.002))
+    # _session is replaced and never logs in: do not wait for a login on entering
+    stream = AbpStream(client, reconcile=False, backoff=Backoff(0.001, 0.002), wait_on_enter=False)
     failures = [AuthError("GET /orders: HTTP 401"), InvalidInput("bad quote")]
     blocked = anyio.Event()
 

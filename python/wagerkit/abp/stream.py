@@ -23,11 +23,16 @@ Why it is built like this:
   the book). Dropping the connection instead would only bring the same frame back on every
   reconnect; what it should have told us is fetched by reconciliation.
 
-Runs under asyncio and trio (anyio, httpx-ws)::
+Runs under asyncio and trio (anyio, httpx-ws). Entering the stream waits (at most
+``connect_timeout`` seconds) until it is logged in, subscribed and reconciled, so an order
+placed inside the block cannot have events the stream misses::
 
     async with AbpStream(client, user_refs=["bot-1"]) as stream:
+        placed = await OrderManager(client, state=stream.state).place(order)
         async for event in stream:
-            ...
+            print(event.channel, event.event)
+            if stream.state.order_by_uuid(order.request_uuid) ...:  # done when you say so
+                break
 """
 
 from __future__ import annotations
@@ -107,6 +112,13 @@ class AbpStream:
     :class:`~wagerkit.execution.OrderManager` sharing ``state`` are tracked regardless.
     ``books`` are :class:`~wagerkit.abp.livebook.LiveBook` objects fed by the ``betslip``
     channel; ``fx`` is kept current from the ``currencies`` channel and every currencyInfo.
+
+    ``async with`` returns once the first login (channels subscribed) and its reconciliation
+    are done, so nothing that happens inside the block is missed; it raises the login's
+    error (:class:`~wagerkit.errors.AuthError`, ...) if the login is refused, and
+    ``TimeoutError`` if that takes more than ``connect_timeout`` seconds (reconnects with
+    backoff included). ``wait_on_enter=False`` returns at once instead; then
+    :meth:`wait_connected` waits for the same moment.
     """
 
     def __init__(
@@ -123,6 +135,8 @@ class AbpStream:
         login_timeout: float = 10.0,
         buffer: int = 10_000,
         reconcile: bool = True,
+        wait_on_enter: bool = True,
+        connect_timeout: float = 30.0,
     ) -> None:
         self.client = client
         self.channels = list(channels)
@@ -140,6 +154,9 @@ class AbpStream:
         self._tg: TaskGroup | None = None
         self._error: BaseException | None = None
         self._connected = anyio.Event()
+        self._finished = anyio.Event()
+        self._wait_on_enter = wait_on_enter
+        self._connect_timeout = connect_timeout
         self._reconciled = 0
         # counters a bot (and the tests) can watch
         self.connects = 0
@@ -157,6 +174,30 @@ class AbpStream:
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         self._tg.start_soon(self._run)
+        if not self._wait_on_enter:
+            return self
+        try:
+            with anyio.fail_after(self._connect_timeout):
+                async with anyio.create_task_group() as waiters:
+
+                    async def first(event: anyio.Event) -> None:
+                        await event.wait()
+                        waiters.cancel_scope.cancel()
+
+                    waiters.start_soon(first, self._connected)
+                    waiters.start_soon(first, self._finished)
+            if not self._connected.is_set():
+                # the stream stopped before its first login (a refused key, say)
+                raise (
+                    self._error
+                    if self._error is not None
+                    else ProtocolError("ABP stream ended before logging in")
+                )
+        except BaseException:
+            self._tg.cancel_scope.cancel()
+            await self._tg.__aexit__(None, None, None)
+            self._tg = None
+            raise
         return self
 
     async def __aexit__(
@@ -165,7 +206,8 @@ class AbpStream:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
-        assert self._tg is not None
+        if self._tg is None:
+            return None
         self._tg.cancel_scope.cancel()
         # The body's own exception (if any) propagates as itself, not wrapped in a group.
         await self._tg.__aexit__(None, None, None)
@@ -218,6 +260,7 @@ class AbpStream:
             self._error = exc
         finally:
             self._send.close()
+            self._finished.set()
 
     async def _session(self) -> None:
         try:
