@@ -23,7 +23,7 @@ def _snippet() -> str:
     text = README.read_text()
     section = text[text.index("<!-- section:abp -->") : text.index("<!-- /section:abp -->")]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    return next(b for b in blocks if "AbpStream" in b)
+    return str(next(b for b in blocks if "AbpStream" in b))
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
