@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from wagerkit.cli import build_parser
+from wagerkit.cli import build_parser, main
 from wagerkit.errors import InvalidInput
 from wagerkit.sim._server import ServerThread
 from wagerkit.sim.odds88 import create_app
@@ -74,3 +74,21 @@ async def test_a_long_running_simulator_keeps_bounded_state() -> None:
         await odds88.subscribe_cashout([str(ids[-1])])
         assert len(srv.sim._subs) == 1  # the two lapsed ones are gone
     assert srv.sim.subscribe_calls.maxlen is not None
+
+
+def test_a_busy_port_is_one_error_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["sim", "odds88", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"error: 127.0.0.1:{port} is already in use (pick another --port, or --port 0 for a "
+        "free one)\n"
+    )
+    assert captured.out == ""
+    assert main(["sim", "odds88", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.startswith("error: --port must be 0..65535")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import threading
 from typing import Any
 
+from wagerkit.errors import WagerkitError
+from wagerkit.sim.abp.cli import startup_error
 from wagerkit.sim.odds88.testing import DEFAULT_CLIENT_ID, DEFAULT_PASSWORD, odds88_server
 
 __all__ = ["register", "run"]
@@ -35,21 +38,30 @@ def register(sim_subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; prices move every ``args.tick`` seconds."""
     if not 0 <= args.port <= 65535:
-        raise SystemExit(f"--port must be 0..65535, got {args.port}")
+        print(f"error: --port must be 0..65535, got {args.port}", file=sys.stderr)
+        return 2
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop cleanly on `kill`
-    with odds88_server(
+    server = odds88_server(
         port=args.port,
         client_id=args.client_id,
         password=args.password,
         ping_interval=args.ping,
-    ) as srv:
+    )
+    try:
+        srv = server.__enter__()
+    except (OSError, ValueError, WagerkitError) as exc:
+        print(f"error: {startup_error(exc, '127.0.0.1', args.port)}", file=sys.stderr)
+        return 2
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop cleanly on `kill`
+    try:
         print(f"Odds88 simulator on {srv.base_url} (feeds on {srv.ws_url})")
-        print(f"clientId: {srv.client_id} (password not shown). Ctrl+C to stop.")
+        print(f"clientId: {srv.client_id} (password not shown). Ctrl+C to stop.", flush=True)
         try:
             while not stop.wait(max(args.tick, 0.05)):
                 srv.sim.tick()
         except KeyboardInterrupt:
             pass
+    finally:
+        server.__exit__()
     return 0
