@@ -76,8 +76,8 @@ def test_request_uuids_keep_what_is_left_of_their_window(tmp_path: Path) -> None
         http = httpx.Client(base_url=sim.base_url, headers=sim.headers)
         first = order(bookmakers="pinnacle")
         place_one(http, **first)
-        # Declined before an order could be stored: its uuid counts all the same.
-        absurd = order(orderStake=1e30)
+        # Declined by the engine (kept as a REJECTED order): its uuid counts all the same.
+        absurd = order(orderPrice=1e300)
         assert place(http, absurd).json()["status"] == "declined"
         sim.advance(20 * 60)
         http.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,8 @@ from tests.sim_abp.conftest import (
 )
 from wagerkit._core import Fx
 from wagerkit.errors import InvalidInput
+from wagerkit.sim.abp import placement as placement_module
+from wagerkit.sim.abp.clock import iso
 from wagerkit.sim.abp.scenario import Scenario
 from wagerkit.sim.abp.testing import SimHandle, fast_config, start_abp_sim
 
@@ -208,3 +211,77 @@ def test_restart_does_not_replay_the_schedule(tmp_path: Path) -> None:
         sim.advance(6)
         time.sleep(0.3)  # 15 scheduler passes at the fast 0.02 s cadence
         assert _pinnacle_quote(http) == (2.45, 100.0)
+
+
+def _lookup(http: httpx.Client, request_uuid: str) -> list[dict[str, Any]]:
+    orders: list[dict[str, Any]] = http.get(
+        "/orders", params={"requestUuids": request_uuid}
+    ).json()["orders"]
+    return orders
+
+
+def test_order_already_expired_is_declined_unrouted(abp_sim: SimHandle, http: httpx.Client) -> None:
+    past = iso(abp_sim.sim.clock.now() - 3600)
+    body = order(expiresAt=past)
+    answer = place(http, body).json()
+    assert answer["status"] == "declined" and answer["acceptedOrders"] == []
+    assert answer["declinedOrders"][0]["declineReason"].startswith("Order expired: expiresAt")
+    assert http.get("/bets", params={"userRef": "my-strategy-1"}).json()["bets"] == []
+    assert _balance(http, "sharpbet", "sharpbet_user") == 10000
+    (stored,) = _lookup(http, body["requestUuid"])
+    assert (stored["orderStatus"], stored["bets"]) == ("REJECTED", [])
+    test = place(http, order(expiresAt=past, testOrder=True)).json()
+    assert test["declinedOrders"][0]["declineReason"].startswith("Order expired")
+
+
+def test_order_price_beyond_six_decimals_rounds_to_the_stricter_side(
+    abp_sim: SimHandle, http: httpx.Client
+) -> None:
+    """Back 2.0000001 is a minimum: it becomes 2.000001 and does not take 2.0 (half-even
+    would read 2.0 and fill). Lay 1.0000001 is a maximum: 1.0 is no price → 422."""
+    abp_sim.move_price(QS_FIXTURE, 103, "pinnacle", price=2.0)
+    back = place(http, order(orderPrice=2.0000001, bookmakers="sharpbet,pinnacle")).json()
+    assert back["status"] == "accepted", back
+    (o,) = back["acceptedOrders"]
+    assert o["orderPrice"] == 2.000001 and o["bets"] == [] and o["filledStake"] == 0
+    tiny = place(http, order(orderPrice=1.0000001)).json()
+    assert tiny["status"] == "accepted" and tiny["acceptedOrders"][0]["orderPrice"] == 1.000001
+    lay = place(http, order(orderPrice=1.0000001, back=False))
+    assert lay.status_code == 422
+    assert lay.json()["detail"][0]["loc"][-1] == "orderPrice"
+
+
+def test_stake_beyond_the_engine_range_is_422_and_keeps_the_uuid_free(
+    http: httpx.Client,
+) -> None:
+    body = order(orderStake=1e30)
+    bad = place(http, body)
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][-1] == "orderStake"
+    body["orderStake"] = 10
+    assert place(http, body).json()["status"] == "accepted"
+    assert len(_lookup(http, body["requestUuid"])) == 1
+
+
+def test_engine_invalid_input_is_stored_as_rejected(
+    abp_sim: SimHandle, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An order the engine refuses as InvalidInput is kept REJECTED: its requestUuid finds it."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise InvalidInput("stake out of range", field="stake")
+
+    monkeypatch.setattr(placement_module, "route", refuse)
+    body = order()
+    answer = place(http, body).json()
+    assert answer["declinedOrders"][0]["declineReason"].startswith("Invalid order")
+    (stored,) = _lookup(http, body["requestUuid"])
+    assert stored["orderStatus"] == "REJECTED"
+    assert place(http, body).status_code == 409  # consistent with what the lookup shows
+
+
+def test_test_orders_use_up_no_ids(http: httpx.Client) -> None:
+    test = place_one(http, testOrder=True)
+    assert test["orderId"] == 0 and test["bets"][0]["betId"] == 0
+    real = place_one(http)
+    assert real["orderId"] == 1 and real["bets"][0]["betId"] == 1

@@ -89,7 +89,7 @@ class BetLifecycle:
         state = sim.market.bookmakers[leg.bookmaker]
         risk = leg.stake if order.back else liability(leg.stake, leg.price)
         bet = Bet(
-            bet_id=sim.store.next_id("bet"),
+            bet_id=0 if test else sim.store.next_id("bet"),  # a test bet uses up no id
             order_id=order.order_id,
             client=order.client,
             bookmaker=leg.bookmaker,

@@ -95,8 +95,14 @@ class Placement:
                         self._test(client, req, accepted, declined)
                     else:
                         self._new(client, req, accepted, declined)
-                except InvalidInput as exc:  # e.g. a stake beyond the engine's integer range
-                    declined.append(_declined(req, f"Invalid order: {exc}"))
+                except InvalidInput as exc:  # e.g. a stake the engine cannot convert
+                    message = f"Invalid order: {exc}"
+                    if not req.test_order and stored[0] == len(sim.store.orders):
+                        try:
+                            self._store_rejected(client, req, message)
+                        except InvalidInput:  # not even storable: the retry gets processed
+                            sim.release_uuid(client.name, req.request_uuid)
+                    declined.append(_declined(req, message))
                 except Exception:
                     # A fault inside the simulator (the client sees a 500). If nothing of this
                     # order was kept, its requestUuid must not block the retry: that would
@@ -152,6 +158,24 @@ class Placement:
             updated_at=now,
         )
 
+    def _store_rejected(self, client: Client, req: OrderRequest, message: str) -> None:
+        """Keep a declined order as REJECTED (no bets) so its requestUuid finds it."""
+        sim = self.sim
+        order = self._order_from(client, req, sim.store.next_id("order"))
+        order.status = r.REJECTED
+        order.working = False
+        order.decline_reason = message
+        sim.save_order(order, "INSERT")
+
+    def _expired(self, req: OrderRequest) -> str | None:
+        """The decline reason of an order whose expiresAt has already passed, else None."""
+        if not req.expires_at:
+            return None
+        expires = parse_iso(req.expires_at)
+        if expires > self.sim.clock.now():
+            return None
+        return f"Order expired: expiresAt {req.expires_at} is not in the future"
+
     def _new(
         self,
         client: Client,
@@ -160,6 +184,11 @@ class Placement:
         declined: list[dict[str, Any]],
     ) -> None:
         sim = self.sim
+        late = self._expired(req)
+        if late is not None:  # never routed: it would fill after the bettor's deadline
+            self._store_rejected(client, req, late)
+            declined.append(_declined(req, late))
+            return
         order = self._order_from(client, req, sim.store.next_id("order"))
         plan, message = self._pass(client, order)
         if plan is None or plan.status == "declined":
@@ -183,7 +212,11 @@ class Placement:
     ) -> None:
         """testOrder: validation and routing only; the would-be bets are shown, not placed."""
         sim = self.sim
-        order = self._order_from(client, req, sim.store.next_id("order"))
+        late = self._expired(req)
+        if late is not None:
+            declined.append(_declined(req, late))
+            return
+        order = self._order_from(client, req, 0)  # never stored: no real orderId is used up
         plan, message = self._route(client, order)  # a new order: step 1 is the whole pass
         if plan is None or plan.status == "declined":
             declined.append(_declined(req, message))

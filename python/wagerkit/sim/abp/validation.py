@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from typing import Any
 
-from wagerkit._core import is_currency
+from wagerkit._core import currency_exponent, is_currency
 from wagerkit.sim.abp.clock import parse_iso
 
 __all__ = [
@@ -259,6 +260,22 @@ def parse_place_orders(body: Any) -> tuple[list[OrderRequest], FieldErrors]:
                     "Input should be a valid datetime",
                     "datetime_from_date_parsing",
                 )
+        if price is not None:
+            price = _order_price(price, bool(back) if back is not None else True)
+            if price is None:
+                errors.add(
+                    [*loc, "orderPrice"],
+                    "Input should be greater than 1 (prices have 6 decimals)",
+                    "greater_than",
+                )
+        if stake is not None and isinstance(currency, str):
+            top = _max_stake(currency)
+            if Decimal(_decimal_text(stake)) > top:
+                errors.add(
+                    [*loc, "orderStake"],
+                    f"Input should be less than or equal to {top}",
+                    "less_than_equal",
+                )
         better = r.boolean("acceptBetterOdds", default=True)
         partial = r.boolean("acceptPartialStake", default=True)
         meta = r.mapping("meta")
@@ -286,6 +303,41 @@ def parse_place_orders(body: Any) -> tuple[list[OrderRequest], FieldErrors]:
             )
         )
     return parsed, errors
+
+
+def _decimal_text(value: Any) -> str:
+    """The exact decimal text of a JSON number (a float through its shortest repr)."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _order_price(value: Any, back: bool) -> float | None:
+    """orderPrice on the engine's 6-decimal grid, rounded toward the stricter side.
+
+    A back order's price is a minimum (rounded up), a lay order's a maximum (rounded down),
+    so rounding never lets an order fill at a price the bettor did not accept. None when
+    the rounded price is not above 1.
+    """
+    exact = Decimal(_decimal_text(value))
+    exponent = exact.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -6:  # already on the grid
+        return float(value) if exact > 1 else None
+    context = Context(prec=len(exact.as_tuple().digits) + 8)
+    grid = exact.quantize(
+        _PRICE_STEP, rounding=ROUND_CEILING if back else ROUND_FLOOR, context=context
+    )
+    if grid <= 1:
+        return None
+    return float(grid)
+
+
+def _max_stake(currency: str) -> Decimal:
+    """The largest orderStake the engine holds: i64 minor units, in major units."""
+    places = currency_exponent(currency)
+    return Decimal(_I64_MAX).scaleb(-places).quantize(Decimal(1).scaleb(-places), ROUND_FLOOR)
+
+
+_PRICE_STEP = Decimal("0.000001")
+_I64_MAX = 2**63 - 1
 
 
 _ACCOUNT_FIELDS = {
