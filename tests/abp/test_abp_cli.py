@@ -93,6 +93,24 @@ def test_place_test_then_real_then_list_and_cancel(
     assert "ABP /positions" in out and "converted to USD" in out
     code, out = run(capsys, "pnl", "--json", "--user-ref", "cli")
     assert set(json.loads(out)) == {"abp", "converted"}
+    converted = json.loads(out)["converted"]
+    assert set(converted) == {
+        "currency",
+        "groupBy",
+        "pnl",
+        "totalNetPnl",
+        "totalStaked",
+        "totalSettledBets",
+    }
+    assert converted["currency"] == "USD" and converted["groupBy"] == "bookmaker"
+    code, out = run(capsys, "positions", "--json", "--user-ref", "cli")
+    doc = json.loads(out)
+    converted = doc["converted"]
+    assert converted["currency"] == "USD" and converted["totalOpenBets"] >= 1
+    (row,) = converted["positions"]
+    assert set(row) == {"bookmaker", "openBets", "totalStake", "avgPrice"}
+    # major units like ABP's own figures (one USD bet: the same number)
+    assert isinstance(converted["totalStake"], float) and 9.9 <= converted["totalStake"] <= 10.0
     code, out = run(capsys, "cancel", "--user-ref", "cli", "--json")
     assert json.loads(out)["status"] == "cancelled"
 
@@ -300,3 +318,34 @@ def test_a_missing_key_is_one_readable_line(
     assert code == 2
     assert "--api-key" in err and "ABP_API_KEY environment variable" in err
     assert "***" not in err and "=" not in err
+
+
+def test_pnl_json_converted_is_camel_case_major_units_with_win_rate() -> None:
+    from wagerkit.abp import analytics
+    from wagerkit.abp.cli import _pnl_json
+
+    report = analytics.PnlReport(
+        "EUR",
+        "userRef",
+        [analytics.PnlGroup("r", 2, 1, 1, 0, 0, 2000, 1950, 1000, 950)],
+        950,
+        2000,
+        2,
+    )
+    doc = _pnl_json(report)
+    assert doc["pnl"] == [
+        {
+            "userRef": "r",
+            "settledBets": 2,
+            "wins": 1,
+            "losses": 1,
+            "voids": 0,
+            "pushes": 0,
+            "totalStaked": 20.0,
+            "totalWon": 19.5,
+            "totalLost": 10.0,
+            "netPnl": 9.5,
+            "winRate": 50.0,
+        }
+    ]
+    assert (doc["currency"], doc["totalNetPnl"], doc["totalStaked"]) == ("EUR", 9.5, 20.0)

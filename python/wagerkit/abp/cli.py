@@ -345,7 +345,7 @@ async def _positions(client: AbpClient, args: argparse.Namespace, out: Output) -
     if bets is not None:
         mine = analytics.positions(bets, analytics.fx_from_bets(bets), args.currency, args.group_by)
     if out.as_json:
-        out.json({"abp": abp, "converted": mine and msgspec.to_builtins(mine)})
+        out.json({"abp": abp, "converted": mine and _positions_json(mine)})
     else:
         out.show(*render.positions_tables(abp, mine))
         if mine is None:
@@ -360,12 +360,60 @@ async def _pnl(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
     if bets is not None:
         mine = analytics.pnl(bets, analytics.fx_from_bets(bets), args.currency, args.group_by)
     if out.as_json:
-        out.json({"abp": abp, "converted": mine and msgspec.to_builtins(mine)})
+        out.json({"abp": abp, "converted": mine and _pnl_json(mine)})
     else:
         out.show(*render.pnl_tables(abp, mine))
         if mine is None:
             out.show("(give --user-ref to see the same figures converted per bet to one currency)")
     return 0
+
+
+def _positions_json(report: analytics.PositionsReport) -> dict[str, Any]:
+    """Shaped like ABP's /positions: camelCase, amounts in major units of ``currency``."""
+    ccy = report.currency
+    return {
+        "currency": ccy,
+        "groupBy": report.group_by,
+        "positions": [
+            {
+                report.group_by: g.key,
+                "openBets": g.open_bets,
+                "totalStake": minor_to_float(g.total_stake, ccy),
+                "avgPrice": g.avg_price,
+            }
+            for g in report.groups
+        ],
+        "totalStake": minor_to_float(report.total_stake, ccy),
+        "totalOpenBets": report.total_open_bets,
+    }
+
+
+def _pnl_json(report: analytics.PnlReport) -> dict[str, Any]:
+    """Shaped like ABP's /pnl: camelCase, amounts in major units of ``currency``, winRate."""
+    ccy = report.currency
+    return {
+        "currency": ccy,
+        "groupBy": report.group_by,
+        "pnl": [
+            {
+                report.group_by: g.key,
+                "settledBets": g.settled_bets,
+                "wins": g.wins,
+                "losses": g.losses,
+                "voids": g.voids,
+                "pushes": g.pushes,
+                "totalStaked": minor_to_float(g.total_staked, ccy),
+                "totalWon": minor_to_float(g.total_won, ccy),
+                "totalLost": minor_to_float(g.total_lost, ccy),
+                "netPnl": minor_to_float(g.net_pnl, ccy),
+                "winRate": g.win_rate,
+            }
+            for g in report.groups
+        ],
+        "totalNetPnl": minor_to_float(report.total_net_pnl, ccy),
+        "totalStaked": minor_to_float(report.total_staked, ccy),
+        "totalSettledBets": report.total_settled_bets,
+    }
 
 
 async def _watch(client: AbpClient, args: argparse.Namespace, out: Output) -> int:
