@@ -206,3 +206,17 @@ async def test_accounts_and_balance_channels(abp_sim: SimHandle) -> None:
             assert (balance["channel"], balance["payload"]["balance"]) == ("balance", 12.5)
             await http.delete("/accounts/vertex/n")
             assert (await data(ws))["event"] == "DELETE"
+
+
+async def test_new_order_insert_arrives_before_its_bets_and_balance(abp_sim: SimHandle) -> None:
+    async with ws_session(abp_sim) as ws:
+        await login(ws, abp_sim.api_key, ["orders", "bets", "balance"])
+        body = await place(abp_sim, order())
+        assert body["status"] == "accepted"
+        seen = [await data(ws) for _ in range(3)]
+        assert [(m["channel"], m["event"]) for m in seen] == [
+            ("orders", "INSERT"),
+            ("balance", "UPDATE"),
+            ("bets", "INSERT"),
+        ]
+        assert seen[0]["payload"]["orderStatus"] == "FILLED"

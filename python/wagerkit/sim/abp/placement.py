@@ -94,7 +94,8 @@ class Placement:
                     if req.test_order:
                         self._test(client, req, accepted, declined)
                     else:
-                        self._new(client, req, accepted, declined)
+                        with sim.bus.held():  # the order's INSERT goes out before its bets
+                            self._new(client, req, accepted, declined)
                 except InvalidInput as exc:  # e.g. a stake the engine cannot convert
                     message = f"Invalid order: {exc}"
                     if not req.test_order and stored[0] == len(sim.store.orders):

@@ -257,7 +257,13 @@ class AbpSim:
         if not self.bus.subscribers(order.client):
             return
         bets = [self.store.bets[i] for i in order.bet_ids if i in self.store.bets]
-        self.bus.publish("orders", event, order_json(order, self.market, bets), order.client)
+        self.bus.publish(
+            "orders",
+            event,
+            order_json(order, self.market, bets),
+            order.client,
+            first=event == "INSERT",  # a new order goes ahead of its bets and balance
+        )
 
     def save_bet(self, bet: Bet, event: str) -> None:
         bet.updated_at = self.clock.now()
