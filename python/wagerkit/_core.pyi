@@ -184,8 +184,12 @@ class Book:
 
     Accounts are registered first (:meth:`set_account`), then quotes are upserted against them.
     :meth:`upsert` returns a *slot*; :meth:`update` takes that slot and four scalars and is the
-    hot path for a price feed. Slots are never reused, so a stale slot cannot move another
-    quote. Back and lay quotes live side by side; every read takes ``back``.
+    hot path for a price feed. A removed quote's slot is refused from then on (its index is
+    reused under a new generation, so a stale slot cannot move another quote). Back and lay
+    quotes live side by side; every read takes ``back``.
+
+    Accounts are keyed by (bookmaker, name): two bookmakers may each have an account with the
+    same username, and quotes name their account by the username.
     """
 
     def __init__(self) -> None: ...
@@ -203,8 +207,17 @@ class Book:
     ) -> None:
         """Register or replace an account. Amounts are minor units of ``currency``.
 
-        ``balance``, when given, caps the effective max stake (our choice: a bettor cannot
-        stake more than the account holds).
+        ``balance``, when given, caps what a bet may risk (our choice): a back quote's max stake
+        is at most the balance, a lay quote's liability ``stake × (price − 1)`` is.
+
+        An account that holds quotes cannot move to another bookmaker nor change currency
+        (InvalidInput): remove its quotes first.
+        """
+
+    def remove_account(self, account: str, bookmaker: str | None = None) -> bool:
+        """Remove an account that holds no quotes; False when there is none by that name
+        (on ``bookmaker``, when given). InvalidInput while it holds quotes, or when several
+        bookmakers have an account by that name and ``bookmaker`` is None.
         """
 
     def set_bookmaker_limits(

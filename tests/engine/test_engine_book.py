@@ -184,3 +184,116 @@ def test_available_grows_as_the_price_gets_worse(
     assert [lv.price for lv in ladder] == sorted({lv.price for lv in ladder}, reverse=True)
     if ladder:
         assert book.best_price() == ladder[0].price
+
+
+def test_removed_slot_index_is_reused_but_the_old_slot_refused(impl: ModuleType) -> None:
+    """A removed quote's index comes back under a new generation: memory stays bounded, and
+    the stale slot is refused and never moves the new quote."""
+    book = two_account_book(impl)
+    keep = book.upsert(KEY, "a2", 2.0, 500)
+    slots = set()
+    old = book.upsert(KEY, "a1", 1.9, 1000)
+    for _ in range(50):
+        assert book.remove(KEY, "a1")
+        new = book.upsert(KEY, "a1", 1.9, 1000)
+        assert new != old and new & 0xFFFF_FFFF == old & 0xFFFF_FFFF
+        with pytest.raises(ValueError):
+            book.update(old, 3.0, 1, None, True)
+        with pytest.raises(ValueError):
+            book.get(old)
+        assert book.get(new).price == 1.9
+        slots.add(new)
+        old = new
+    assert len(slots) == 50
+    assert book.get(keep).price == 2.0
+
+
+def test_remove_account_only_without_quotes(impl: ModuleType) -> None:
+    """remove_account refuses an account that holds quotes, and frees one that does not."""
+    book = two_account_book(impl)
+    book.upsert(KEY, "a1", 1.9, 1000)
+    with pytest.raises(ValueError, match="holds 1 quote"):
+        book.remove_account("a1")
+    assert book.remove_account("a2") is True
+    assert book.remove_account("a2") is False
+    with pytest.raises(ValueError, match="unknown account"):
+        book.upsert(KEY, "a2", 1.9, 1000)
+    assert book.remove(KEY, "a1")
+    assert book.remove_account("a1", "alpha") is True
+    assert len(book) == 0
+
+
+def test_account_currency_is_fixed_while_it_holds_quotes(impl: ModuleType) -> None:
+    """Changing an account's currency would change what its quotes' limits mean: refused."""
+    book = two_account_book(impl)
+    slot = book.upsert(KEY, "a1", 1.9, 1000)
+    with pytest.raises(ValueError) as info:
+        book.set_account("a1", "alpha", "EUR")
+    assert getattr(info.value, "field", None) == "currency"
+    assert book.get(slot).currency == "USD"
+    book.set_account("a1", "alpha", "USD", priority=5)  # same currency: fine
+    assert book.get(slot).priority == 5
+    assert book.remove(KEY, "a1")
+    book.set_account("a1", "alpha", "EUR")
+    assert book.get(book.upsert(KEY, "a1", 1.9, 1000)).currency == "EUR"
+
+
+def test_same_username_on_two_bookmakers_in_a_betslip(impl: ModuleType) -> None:
+    """A betslip where two bookmakers use the same username: two accounts, each in its own
+    currency, and each quote still names the username."""
+    slip = {
+        "odds": {
+            "pinnacle": {
+                "f1:pinnacle:103:0": {
+                    "price": 1.98,
+                    "limit": 100,
+                    "limitCurrency": "USD",
+                    "active": True,
+                    "account": "main",
+                }
+            },
+            "sharpbet": {
+                "f1:sharpbet:103:0": {
+                    "price": 2.0,
+                    "limit": 50,
+                    "limitCurrency": "EUR",
+                    "active": True,
+                    "account": "main",
+                }
+            },
+        }
+    }
+    book = impl.Book.from_betslip(slip)
+    got = sorted((q.bookmaker, q.account, q.currency, q.limit) for q in book.quotes())
+    assert got == [("pinnacle", "main", "USD", 10_000), ("sharpbet", "main", "EUR", 5_000)]
+    with pytest.raises(ValueError, match="name the bookmaker"):
+        book.remove_account("main")
+    assert book.remove("f1:sharpbet:103:0", "main")
+    assert book.remove_account("main", "sharpbet") is True
+
+
+@pytest.mark.parametrize(
+    ("limit", "limit_min", "expected"),
+    [
+        (751.3451, 0.001, (75_134, 1)),
+        (751.349, 1.001, (75_134, 101)),
+        (0.009, 0.009, (0, 1)),
+        (10, 1, (1_000, 100)),
+    ],
+)
+def test_betslip_limits_round_max_down_and_min_up(
+    impl: ModuleType, limit: float, limit_min: float, expected: tuple[int, int]
+) -> None:
+    """A betslip max is rounded down and a min up, so no leg exceeds the bookmaker's limit."""
+    slip = {
+        "f1:sharpbet:103:0": {
+            "price": 2.0,
+            "limit": limit,
+            "limitMin": limit_min,
+            "limitCurrency": "EUR",
+            "account": "s",
+        }
+    }
+    book = impl.Book.from_betslip({"odds": {"sharpbet": slip}})
+    (quote,) = book.quotes()
+    assert (quote.limit, quote.limit_min) == expected

@@ -3,6 +3,10 @@
 Same API shape as ``wagerkit._core.Book`` so that tests and benchmarks drive both the same
 way. Quotes live in a dict by slot; every read recomputes the cascade from scratch, which is
 slow and obviously right: that is the point of a reference.
+
+Accounts are keyed by (bookmaker, name). A slot is ``generation << 32 | index``: a removed
+quote's index is reused (most recently freed first) under the next generation, so a stale slot
+is refused and never reaches another quote.
 """
 
 from __future__ import annotations
@@ -156,11 +160,14 @@ class Book:
     """Accounts, bookmaker limits and quotes for one selection."""
 
     def __init__(self) -> None:
-        self._accounts: dict[str, Account] = {}
+        self._accounts: dict[tuple[str, str], Account] = {}
         self._bookmaker_limits: dict[str, BookmakerLimits] = {}
         self._quotes: dict[int, QuoteRecord] = {}
         self._index: dict[tuple[str, str, bool], int] = {}
-        self._next_slot = 0
+        self._generations: list[int] = []
+        """Next generation of each slot index ever used."""
+        self._free: list[int] = []
+        """Free slot indices, reused last-freed first."""
         self._selection: tuple[str, str, str] | None = None
         self._fx: Fx | None = None
 
@@ -178,14 +185,104 @@ class Book:
         balance: int | None = None,
         active: bool = True,
     ) -> None:
-        """Register or replace an account (amounts in its currency's minor units)."""
+        """Register or replace an account (amounts in its currency's minor units).
+
+        Keyed by (bookmaker, name). A name found only on one other bookmaker moves there when
+        it holds no quotes (refused when it does); an account holding quotes keeps its
+        currency (refused otherwise): their limits are amounts of that currency.
+        """
+        self._put_account(
+            account,
+            bookmaker,
+            currency,
+            priority=priority,
+            max_stake=max_stake,
+            min_stake=min_stake,
+            balance=balance,
+            active=active,
+            may_move=True,
+        )
+
+    def _put_account(
+        self,
+        account: str,
+        bookmaker: str,
+        currency: str,
+        *,
+        priority: int = 0,
+        max_stake: int | None = None,
+        min_stake: int | None = None,
+        balance: int | None = None,
+        active: bool = True,
+        may_move: bool,
+    ) -> None:
+        if not account:
+            raise InvalidInput("account name must not be empty", field="account")
+        if not bookmaker or ":" in bookmaker:
+            raise InvalidInput(
+                f"bookmaker {bookmaker!r} must be a non-empty name without ':'", field="bookmaker"
+            )
         currency_exponent(currency)
         _check_amount(max_stake, "max_stake", optional=True)
         _check_amount(min_stake, "min_stake", optional=True)
         _check_amount(balance, "balance", optional=True)
-        self._accounts[account] = Account(
+        old = self._accounts.get((bookmaker, account))
+        if old is None and may_move:
+            others = [a for (_, name), a in self._accounts.items() if name == account]
+            if len(others) == 1:
+                old = others[0]
+        if old is not None:
+            held = self._held(old)
+            if old.bookmaker != bookmaker and held:
+                raise InvalidInput(
+                    f"account {account!r} holds quotes of bookmaker {old.bookmaker!r}; remove "
+                    f"them before moving it to {bookmaker!r}",
+                    field="bookmaker",
+                )
+            if old.currency != currency and held:
+                raise InvalidInput(
+                    f"account {account!r} holds quotes with limits in {old.currency}; remove "
+                    f"them before changing its currency to {currency}",
+                    field="currency",
+                )
+            del self._accounts[(old.bookmaker, account)]
+        self._accounts[(bookmaker, account)] = Account(
             account, bookmaker, currency, priority, max_stake, min_stake, balance, active
         )
+
+    def _held(self, acc: Account) -> int:
+        """How many quotes the account holds."""
+        return sum(
+            1
+            for rec in self._quotes.values()
+            if rec.account == acc.name and _split_key(rec.key)[1] == acc.bookmaker
+        )
+
+    def remove_account(self, account: str, bookmaker: str | None = None) -> bool:
+        """Remove an account that holds no quotes; False when there is none by that name (on
+        ``bookmaker`` when given). Refused while it holds quotes, or when ``bookmaker`` is
+        None and several bookmakers have an account by that name."""
+        found = [a for (b, n), a in self._accounts.items() if n == account]
+        if bookmaker is not None:
+            found = [a for a in found if a.bookmaker == bookmaker]
+        if not found:
+            return False
+        if len(found) > 1:
+            raise InvalidInput(
+                f"several bookmakers have an account {account!r}: name the bookmaker",
+                field="bookmaker",
+            )
+        acc = found[0]
+        if held := self._held(acc):
+            raise InvalidInput(
+                f"account {account!r} holds {held} quote(s); remove them before the account",
+                field="account",
+            )
+        del self._accounts[(acc.bookmaker, account)]
+        return True
+
+    def _account_of(self, rec: QuoteRecord) -> Account:
+        return self._accounts[(_split_key(rec.key)[1], rec.account)]
 
     def set_bookmaker_limits(
         self,
@@ -215,13 +312,14 @@ class Book:
     ) -> int:
         """Insert or replace a quote; a replaced quote keeps its slot."""
         fixture, bookmaker, outcome, player = _split_key(key)
-        acc = self._accounts.get(account)
-        if acc is None:
+        named = [a for (_, name), a in self._accounts.items() if name == account]
+        if not named:
             raise InvalidInput(f"unknown account {account!r}", field="account")
-        if acc.bookmaker != bookmaker:
+        acc = self._accounts.get((bookmaker, account))
+        if acc is None:
             raise InvalidInput(
                 f"key {key!r} names bookmaker {bookmaker!r} but account {account!r} "
-                f"belongs to {acc.bookmaker!r}",
+                f"belongs to {named[0].bookmaker!r}",
                 field="key",
             )
         selection = (fixture, outcome, player)
@@ -233,8 +331,12 @@ class Book:
         self._selection = selection
         slot = self._index.get((key, account, back))
         if slot is None:
-            slot = self._next_slot
-            self._next_slot += 1
+            if self._free:
+                index = self._free.pop()
+            else:
+                index = len(self._generations)
+                self._generations.append(0)
+            slot = self._generations[index] << 32 | index
             self._index[(key, account, back)] = slot
         self._quotes[slot] = QuoteRecord(slot, key, account, fixed, limit, limit_min, active, back)
         return slot
@@ -252,11 +354,16 @@ class Book:
         rec.price, rec.limit, rec.limit_min, rec.active = fixed, limit, limit_min, active
 
     def remove(self, key: str, account: str, back: bool = True) -> bool:
-        """Remove one quote; its slot is never handed out again."""
+        """Remove one quote; its slot is refused from then on (the index is reused under the
+        next generation; an index whose 32-bit generations are used up is retired)."""
         slot = self._index.pop((key, account, back), None)
         if slot is None:
             return False
         del self._quotes[slot]
+        index = slot & 0xFFFF_FFFF
+        if self._generations[index] < 2**32 - 1:
+            self._generations[index] += 1
+            self._free.append(index)
         return True
 
     # -- the cascade -----------------------------------------------------------------------
@@ -275,7 +382,7 @@ class Book:
         return True, fx.convert(amount, limits.currency, acc.currency, rounding)  # type: ignore[arg-type]
 
     def _snapshot(self, rec: QuoteRecord, fx: Fx | None) -> Quote:
-        acc = self._accounts[rec.account]
+        acc = self._account_of(rec)
         limits = self._bookmaker_limits.get(acc.bookmaker)
         ok_max, bm_max = self._bookmaker_level(
             acc, limits.max_stake if limits else None, "down", fx
@@ -436,14 +543,18 @@ class Book:
         for bookmaker, markets in odds.items():
             for key, q in markets.items():
                 currency = q["limitCurrency"]
-                book.set_account(q["account"], bookmaker, currency, priority=0)
+                # Keyed by (bookmaker, username): two bookmakers may share a username.
+                book._put_account(q["account"], bookmaker, currency, may_move=False)
                 limit_min = q.get("limitMin")
+                # A maximum rounds down and a minimum up: no leg exceeds the bookmaker's limit.
                 book.upsert(
                     key,
                     q["account"],
                     q["price"],
-                    to_minor(_wire_number(q["limit"]), currency),
-                    None if limit_min is None else to_minor(_wire_number(limit_min), currency),
+                    to_minor(_wire_number(q["limit"]), currency, "down"),
+                    None
+                    if limit_min is None
+                    else to_minor(_wire_number(limit_min), currency, "up"),
                     bool(q.get("active", True)),
                 )
                 info = q.get("currencyInfo")

@@ -125,18 +125,22 @@ fn add_quote(
     let currency = Currency::parse(&raw.limit_currency, "limitCurrency")?;
     let input = QuoteInput {
         price: price_from_f64(raw.price, "price")?,
-        limit: float_to_minor(raw.limit, currency, Rounding::HalfEven, "limit")?,
+        // A maximum is rounded down and a minimum up, so that no leg can exceed the limit
+        // the bookmaker sent (751.3451 EUR → 751.34) or fall below its minimum.
+        limit: float_to_minor(raw.limit, currency, Rounding::Down, "limit")?,
         limit_min: raw
             .limit_min
-            .map(|m| float_to_minor(m, currency, Rounding::HalfEven, "limitMin"))
+            .map(|m| float_to_minor(m, currency, Rounding::Up, "limitMin"))
             .transpose()?,
         active: raw.active,
     };
-    book.set_account(
+    // Keyed by (bookmaker, username): two bookmakers may share a username.
+    book.put_account(
         &raw.account,
         bookmaker,
         currency,
         AccountSettings::default(),
+        false,
     )?;
     book.upsert(key, &raw.account, input, raw.back)?;
     if let Some(info) = &raw.currency_info {

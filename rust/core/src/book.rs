@@ -2,7 +2,13 @@
 //!
 //! Accounts are registered first; quotes are then upserted against them and get a *slot*, a
 //! stable handle that the price-feed hot path ([`Book::update`]) uses instead of strings.
-//! Slots are never reused, so a stale slot can never move another quote.
+//! A slot is an index tagged with a generation: a removed quote's index is reused, under the
+//! next generation, so memory stays bounded while a stale slot is still refused and can never
+//! move another quote.
+//!
+//! Accounts are keyed by (bookmaker, name): two bookmakers may each have an account with the
+//! same username (a betslip routinely shows that), and quotes still name the account by its
+//! username.
 //!
 //! Each quote keeps its effective limits (the cascade of [`crate::limits`], in its account
 //! currency) up to date, so reads never redo the cascade. Two things are cached per side and
@@ -21,11 +27,25 @@ use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-/// A quote's stable handle (an index that is never reused).
-pub type Slot = u32;
+/// A quote's handle: `generation << 32 | index`. An index is reused after its quote is removed,
+/// under the next generation, so an old handle never reaches the new quote.
+pub type Slot = u64;
 
-/// Marks a removed slot in the slot table.
+/// Marks a free slot in the slot table.
 const GONE: u32 = u32::MAX;
+
+/// One entry of the slot table.
+#[derive(Debug, Clone, Copy)]
+struct SlotCell {
+    /// Dense index in `entries`, or `GONE`.
+    dense: u32,
+    generation: u32,
+}
+
+#[inline]
+fn slot_parts(slot: Slot) -> (usize, u32) {
+    ((slot & 0xFFFF_FFFF) as usize, (slot >> 32) as u32)
+}
 
 /// A bookmaker-level limit once converted into an account's currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +91,8 @@ pub(crate) struct Account {
     pub(crate) bookmaker_max: Converted,
     pub(crate) bookmaker_min: Converted,
     live_quotes: u32,
+    /// False once removed; its index waits in the free list.
+    alive: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -245,10 +267,15 @@ pub struct Book {
     bookmaker_ids: FxHashMap<Arc<str>, u32>,
     bookmaker_limits: Vec<Option<BookmakerLimits>>,
     pub(crate) accounts: Vec<Account>,
-    account_ids: FxHashMap<Arc<str>, u32>,
+    /// Account name → indices of the live accounts with that name (one per bookmaker).
+    account_ids: FxHashMap<Arc<str>, Vec<u32>>,
+    /// Indices of removed accounts, reused first.
+    free_accounts: Vec<u32>,
     pub(crate) entries: Vec<Entry>,
-    /// Slot → dense index in `entries`, or `GONE`.
-    slots: Vec<u32>,
+    /// Slot index → dense index in `entries` (or `GONE`) and its generation.
+    slots: Vec<SlotCell>,
+    /// Free slot indices, reused first.
+    free_slots: Vec<u32>,
     by_account: FxHashMap<(u32, bool), Slot>,
     pub(crate) sides: [Side; 2],
     /// A copy of the last rate table used, for bookmaker limits in another currency.
@@ -276,8 +303,10 @@ impl Book {
             bookmaker_limits: Vec::new(),
             accounts: Vec::new(),
             account_ids: FxHashMap::default(),
+            free_accounts: Vec::new(),
             entries: Vec::new(),
             slots: Vec::new(),
+            free_slots: Vec::new(),
             by_account: FxHashMap::default(),
             sides: [Side::new(), Side::new()],
             fx: None,
@@ -323,14 +352,29 @@ impl Book {
 
     /// Registers or replaces an account (amounts in minor units of `currency`).
     ///
-    /// An account that holds quotes cannot move to another bookmaker: its quotes' keys name
-    /// the old one.
+    /// Accounts are keyed by (bookmaker, name). When `name` exists only on another bookmaker
+    /// and holds no quotes, it moves to `bookmaker`; when it holds quotes the move is refused
+    /// (its quotes' keys name the old bookmaker). An account that holds quotes cannot change
+    /// currency either: their limits are amounts of the old one.
     pub fn set_account(
         &mut self,
         name: &str,
         bookmaker: &str,
         currency: Currency,
         settings: AccountSettings,
+    ) -> Result<()> {
+        self.put_account(name, bookmaker, currency, settings, true)
+    }
+
+    /// [`Book::set_account`]; with `may_move` false a name found only on other bookmakers
+    /// gets a new account on `bookmaker` instead (what a betslip means).
+    pub(crate) fn put_account(
+        &mut self,
+        name: &str,
+        bookmaker: &str,
+        currency: Currency,
+        settings: AccountSettings,
+        may_move: bool,
     ) -> Result<()> {
         if name.is_empty() {
             return Err(Error::invalid("account", "account name must not be empty"));
@@ -344,9 +388,13 @@ impl Book {
         check_optional(settings.max_stake, "max_stake")?;
         check_optional(settings.min_stake, "min_stake")?;
         let bookmaker_id = self.intern_bookmaker(bookmaker);
-        let index = match self.account_ids.get(name) {
-            Some(&index) => {
-                let account = &mut self.accounts[index as usize];
+        let existing = self.find_account(name, bookmaker_id).or_else(|| {
+            let others = self.account_ids.get(name)?;
+            (may_move && others.len() == 1).then(|| others[0])
+        });
+        let index = match existing {
+            Some(index) => {
+                let account = &self.accounts[index as usize];
                 if account.bookmaker != bookmaker_id && account.live_quotes > 0 {
                     return Err(Error::invalid(
                         "bookmaker",
@@ -356,15 +404,25 @@ impl Book {
                         ),
                     ));
                 }
+                if account.currency != currency && account.live_quotes > 0 {
+                    return Err(Error::invalid(
+                        "currency",
+                        format!(
+                            "account {name:?} holds quotes with limits in {}; remove them before changing its currency to {}",
+                            account.currency.code(),
+                            currency.code()
+                        ),
+                    ));
+                }
+                let account = &mut self.accounts[index as usize];
                 account.bookmaker = bookmaker_id;
                 account.currency = currency;
                 account.settings = settings;
                 index
             }
             None => {
-                let index = self.accounts.len() as u32;
                 let name: Arc<str> = Arc::from(name);
-                self.accounts.push(Account {
+                let account = Account {
                     name: name.clone(),
                     bookmaker: bookmaker_id,
                     currency,
@@ -372,15 +430,88 @@ impl Book {
                     bookmaker_max: Converted::Absent,
                     bookmaker_min: Converted::Absent,
                     live_quotes: 0,
-                });
-                self.account_ids.insert(name, index);
+                    alive: true,
+                };
+                let index = match self.free_accounts.pop() {
+                    Some(index) => {
+                        self.accounts[index as usize] = account;
+                        index
+                    }
+                    None => {
+                        let index = u32::try_from(self.accounts.len()).map_err(|_| {
+                            Error::invalid("account", "this book holds too many accounts")
+                        })?;
+                        self.accounts.push(account);
+                        index
+                    }
+                };
+                self.account_ids.entry(name).or_default().push(index);
                 index
             }
         };
         self.convert_bookmaker_limits(index as usize);
-        let name = self.accounts[index as usize].name.clone();
-        self.refresh_quotes(|account| Arc::ptr_eq(&account.name, &name));
+        self.refresh_quotes(|i, _| i == index);
         Ok(())
+    }
+
+    /// The live account `name` on bookmaker `bookmaker`.
+    #[inline]
+    fn find_account(&self, name: &str, bookmaker: u32) -> Option<u32> {
+        self.account_ids
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|&i| self.accounts[i as usize].bookmaker == bookmaker)
+    }
+
+    /// Removes an account that holds no quotes; false when there is none by that name (on
+    /// `bookmaker`, when given). Refused while it holds quotes, or when `bookmaker` is `None`
+    /// and several bookmakers have an account by that name.
+    pub fn remove_account(&mut self, name: &str, bookmaker: Option<&str>) -> Result<bool> {
+        let Some(candidates) = self.account_ids.get(name) else {
+            return Ok(false);
+        };
+        let index = match bookmaker {
+            Some(b) => match self
+                .bookmaker_id(b)
+                .and_then(|id| self.find_account(name, id))
+            {
+                Some(index) => index,
+                None => return Ok(false),
+            },
+            None if candidates.len() == 1 => candidates[0],
+            None => {
+                return Err(Error::invalid(
+                    "bookmaker",
+                    format!("several bookmakers have an account {name:?}: name the bookmaker"),
+                ))
+            }
+        };
+        let account = &self.accounts[index as usize];
+        if account.live_quotes > 0 {
+            return Err(Error::invalid(
+                "account",
+                format!(
+                    "account {name:?} holds {} quote(s); remove them before the account",
+                    account.live_quotes
+                ),
+            ));
+        }
+        let ids = self.account_ids.get_mut(name).expect("looked up above");
+        ids.retain(|&i| i != index);
+        if ids.is_empty() {
+            self.account_ids.remove(name);
+        }
+        let account = &mut self.accounts[index as usize];
+        account.alive = false;
+        account.name = Arc::from("");
+        self.free_accounts.push(index);
+        Ok(true)
+    }
+
+    /// Number of registered accounts.
+    pub fn account_count(&self) -> usize {
+        self.accounts.len() - self.free_accounts.len()
     }
 
     /// Bookmaker-level limits (cascade step 2), in minor units of `currency`.
@@ -409,11 +540,11 @@ impl Book {
             min: min_stake,
         });
         for index in 0..self.accounts.len() {
-            if self.accounts[index].bookmaker == id {
+            if self.accounts[index].alive && self.accounts[index].bookmaker == id {
                 self.convert_bookmaker_limits(index);
             }
         }
-        self.refresh_quotes(|account| account.bookmaker == id);
+        self.refresh_quotes(|_, account| account.bookmaker == id);
         Ok(())
     }
 
@@ -448,11 +579,11 @@ impl Book {
 
     /// Recomputes the effective limits of every quote whose account matches, and drops the
     /// cached best prices (priorities may have changed too, so the order as well).
-    fn refresh_quotes(&mut self, matches: impl Fn(&Account) -> bool) {
+    fn refresh_quotes(&mut self, matches: impl Fn(u32, &Account) -> bool) {
         let mut touched = false;
         for entry in &mut self.entries {
             let account = &self.accounts[entry.account as usize];
-            if matches(account) {
+            if matches(entry.account, account) {
                 resolve_limits(entry, account);
                 touched = true;
             }
@@ -477,7 +608,7 @@ impl Book {
             for index in 0..self.accounts.len() {
                 self.convert_bookmaker_limits(index);
             }
-            self.refresh_quotes(|_| true);
+            self.refresh_quotes(|_, _| true);
         }
     }
 
@@ -491,20 +622,27 @@ impl Book {
         input: QuoteInput,
         back: bool,
     ) -> Result<Slot> {
-        let &account_index = self.account_ids.get(account).ok_or_else(|| {
-            Error::invalid(
-                "account",
-                format!("unknown account {account:?}: register it with set_account first"),
-            )
-        })?;
+        let &first = self
+            .account_ids
+            .get(account)
+            .and_then(|ids| ids.first())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "account",
+                    format!("unknown account {account:?}: register it with set_account first"),
+                )
+            })?;
         let [fixture, bookmaker, outcome, player] = parse_key(key)?;
-        let expected = &self.bookmakers[self.accounts[account_index as usize].bookmaker as usize];
-        if bookmaker != &**expected {
+        let Some(account_index) = self
+            .bookmaker_id(bookmaker)
+            .and_then(|id| self.find_account(account, id))
+        else {
+            let expected = &self.bookmakers[self.accounts[first as usize].bookmaker as usize];
             return Err(Error::invalid(
                 "key",
                 format!("key {key:?} names bookmaker {bookmaker:?} but account {account:?} is on {expected:?}"),
             ));
-        }
+        };
         match &self.selection {
             Some([f, o, p]) if (&**f, &**o, &**p) != (fixture, outcome, player) => {
                 return Err(Error::invalid(
@@ -518,14 +656,22 @@ impl Book {
         check_input(&input)?;
 
         if let Some(&slot) = self.by_account.get(&(account_index, back)) {
-            let index = self.slots[slot as usize] as usize;
+            let index = self.slots[slot_parts(slot).0].dense as usize;
             self.apply(index, input);
             return Ok(slot);
         }
-        let slot = u32::try_from(self.slots.len())
-            .ok()
-            .filter(|&s| s != GONE)
-            .ok_or_else(|| Error::invalid("slot", "this book has used up its slots"))?;
+        let slot_index = match self.free_slots.last() {
+            Some(&i) => i,
+            None => u32::try_from(self.slots.len())
+                .ok()
+                .filter(|&s| s != GONE)
+                .ok_or_else(|| Error::invalid("slot", "this book holds too many quotes"))?,
+        };
+        let generation = self
+            .slots
+            .get(slot_index as usize)
+            .map_or(0, |cell| cell.generation);
+        let slot = (u64::from(generation) << 32) | u64::from(slot_index);
         let account_info = &self.accounts[account_index as usize];
         let names = Arc::new(QuoteNames {
             key: key.into(),
@@ -545,7 +691,16 @@ impl Book {
         };
         resolve_limits(&mut entry, &self.accounts[account_index as usize]);
         let live_price = entry.live.then_some(entry.input.price);
-        self.slots.push(self.entries.len() as u32);
+        let cell = SlotCell {
+            dense: self.entries.len() as u32,
+            generation,
+        };
+        if slot_index as usize == self.slots.len() {
+            self.slots.push(cell);
+        } else {
+            self.free_slots.pop();
+            self.slots[slot_index as usize] = cell;
+        }
         self.entries.push(entry);
         self.by_account.insert((account_index, back), slot);
         self.accounts[account_index as usize].live_quotes += 1;
@@ -567,8 +722,11 @@ impl Book {
 
     #[inline]
     fn index_of(&self, slot: Slot) -> Result<usize> {
-        match self.slots.get(slot as usize) {
-            Some(&index) if index != GONE => Ok(index as usize),
+        let (index, generation) = slot_parts(slot);
+        match self.slots.get(index) {
+            Some(cell) if cell.dense != GONE && cell.generation == generation => {
+                Ok(cell.dense as usize)
+            }
             _ => Err(Error::invalid(
                 "slot",
                 format!("slot {slot} is not a live quote of this book (unknown or removed)"),
@@ -594,21 +752,35 @@ impl Book {
 
     /// Removes one quote; false when it was not there.
     pub fn remove(&mut self, key: &str, account: &str, back: bool) -> bool {
-        let Some(&account_index) = self.account_ids.get(account) else {
+        let Ok([_, bookmaker, _, _]) = parse_key(key) else {
+            return false;
+        };
+        let Some(account_index) = self
+            .bookmaker_id(bookmaker)
+            .and_then(|id| self.find_account(account, id))
+        else {
             return false;
         };
         let Some(&slot) = self.by_account.get(&(account_index, back)) else {
             return false;
         };
-        let index = self.slots[slot as usize] as usize;
+        let slot_index = slot_parts(slot).0;
+        let index = self.slots[slot_index].dense as usize;
         if &*self.entries[index].names.key != key {
             return false;
         }
         let removed = self.entries.swap_remove(index);
         if let Some(moved) = self.entries.get(index) {
-            self.slots[moved.slot as usize] = index as u32;
+            self.slots[slot_parts(moved.slot).0].dense = index as u32;
         }
-        self.slots[slot as usize] = GONE;
+        let cell = &mut self.slots[slot_index];
+        cell.dense = GONE;
+        // The next quote in this index gets the next generation; an index whose generations
+        // are used up is retired, so an old slot can never match again.
+        if let Some(next) = cell.generation.checked_add(1) {
+            cell.generation = next;
+            self.free_slots.push(slot_index as u32);
+        }
         self.by_account.remove(&(account_index, back));
         self.accounts[account_index as usize].live_quotes -= 1;
         let old_live = removed.live.then_some(removed.input.price);
@@ -941,6 +1113,109 @@ mod tests {
     }
 
     #[test]
+    fn removed_slots_are_reused_under_a_new_generation() {
+        let mut book = quickstart();
+        let mut last = 0;
+        for round in 0..1_000_u64 {
+            assert!(book.remove(KEY_S, "sharpbet_user", true));
+            let slot = book
+                .upsert(KEY_S, "sharpbet_user", q(2_000_000, 100), true)
+                .unwrap();
+            // Same index, next generation: memory stays bounded.
+            assert_eq!(slot, ((round + 1) << 32) | 1);
+            assert_eq!(book.slots.len(), 2);
+            last = slot;
+        }
+        // Every old handle is refused and moves nothing.
+        for stale in [1_u64, (5 << 32) | 1, (999 << 32) | 1] {
+            assert!(book.update(stale, q(3_000_000, 1)).is_err());
+            assert!(book.get(stale).is_err());
+        }
+        assert_eq!(book.get(last).unwrap().price, 2_000_000);
+        assert_eq!(book.get(0).unwrap().price, 1_980_000);
+        // A retired index (generations used up) is never handed out again.
+        book.slots[1].generation = u32::MAX;
+        assert!(book.remove(KEY_S, "sharpbet_user", true));
+        let fresh = book
+            .upsert(KEY_S, "sharpbet_user", q(2_000_000, 100), true)
+            .unwrap();
+        assert_eq!(fresh, 2);
+    }
+
+    #[test]
+    fn accounts_are_keyed_by_bookmaker_and_name() {
+        let mut book = Book::new();
+        book.put_account(
+            "main",
+            "pinnacle",
+            Currency::USD,
+            AccountSettings::default(),
+            false,
+        )
+        .unwrap();
+        book.put_account(
+            "main",
+            "sharpbet",
+            Currency::EUR,
+            AccountSettings::default(),
+            false,
+        )
+        .unwrap();
+        book.upsert(KEY_P, "main", q(1_980_000, 100), true).unwrap();
+        let s = book.upsert(KEY_S, "main", q(2_000_000, 100), true).unwrap();
+        assert_eq!(book.get(s).unwrap().currency, Currency::EUR);
+        assert_eq!(&*book.get(s).unwrap().names.account, "main");
+        assert!(book.remove(KEY_P, "main", true));
+        assert_eq!(book.len(), 1);
+        // Ambiguous without a bookmaker; refused while it holds quotes.
+        assert!(book.remove_account("main", None).is_err());
+        assert!(book.remove_account("main", Some("sharpbet")).is_err());
+        assert_eq!(book.remove_account("main", Some("pinnacle")), Ok(true));
+        assert_eq!(book.remove_account("main", Some("pinnacle")), Ok(false));
+        assert_eq!(book.account_count(), 1);
+        assert_eq!(book.remove_account("nobody", None), Ok(false));
+    }
+
+    #[test]
+    fn an_account_with_quotes_keeps_its_currency() {
+        let mut book = quickstart();
+        let err = book
+            .set_account(
+                "sharpbet_user",
+                "sharpbet",
+                Currency::USD,
+                AccountSettings::default(),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::InvalidInput {
+                field: "currency",
+                ..
+            }
+        ));
+        assert_eq!(book.get(1).unwrap().currency, Currency::EUR);
+        assert!(book.remove(KEY_S, "sharpbet_user", true));
+        book.set_account(
+            "sharpbet_user",
+            "sharpbet",
+            Currency::USD,
+            AccountSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(book.remove_account("sharpbet_user", None), Ok(true));
+        // The freed account index is reused.
+        book.set_account(
+            "other",
+            "sharpbet",
+            Currency::EUR,
+            AccountSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(book.accounts.len(), 2);
+    }
+
+    #[test]
     fn upsert_returns_stable_slots_and_update_moves_one_quote() {
         let mut book = quickstart();
         assert_eq!(book.len(), 2);
@@ -961,7 +1236,7 @@ mod tests {
     }
 
     #[test]
-    fn removed_slots_are_never_reused() {
+    fn removed_slots_are_never_handed_out_again() {
         let mut book = quickstart();
         assert!(book.remove(KEY_P, "pinnacle_main", true));
         assert!(!book.remove(KEY_P, "pinnacle_main", true));
@@ -969,10 +1244,12 @@ mod tests {
         assert!(book.get(0).is_err());
         // Slot 1 still points at sharpbet after the swap.
         assert_eq!(&*book.get(1).unwrap().names.account, "sharpbet_user");
+        // Index 0 comes back under generation 1: a different slot.
         assert_eq!(
             book.upsert(KEY_P, "pinnacle_main", q(1_500_000, 10), true),
-            Ok(2)
+            Ok(1 << 32)
         );
+        assert!(book.get(0).is_err());
         assert_eq!(book.best_price(true), Some(2_000_000));
         assert!(!book.remove(KEY_S, "nobody", true));
         assert!(!book.remove(KEY_P, "sharpbet_user", true));
@@ -1081,7 +1358,7 @@ mod tests {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let slot = (seed >> 33) as u32 % 6;
+            let slot = (seed >> 33) % 6;
             let input = QuoteInput {
                 price: 1_100_000 + (seed >> 40) % 4 * 100_000,
                 limit: ((seed >> 20) % 3) as i64,

@@ -19,7 +19,7 @@ pub struct PyQuote {
 impl PyQuote {
     /// The quote's slot in its book (a stable handle for :meth:`Book.update`).
     #[getter]
-    fn slot(&self) -> u32 {
+    fn slot(&self) -> u64 {
         self.view.slot
     }
 
@@ -161,8 +161,8 @@ impl PyLevel {
 ///
 /// Accounts are registered first (:meth:`set_account`), then quotes are upserted against them.
 /// :meth:`upsert` returns a *slot*; :meth:`update` takes that slot and four scalars and is the
-/// hot path for a price feed. Slots are never reused, so a stale slot cannot move another
-/// quote. Back and lay quotes live side by side; every read takes ``back``.
+/// hot path for a price feed. A removed quote's slot is refused from then on (its index is
+/// reused under a new generation, so a stale slot cannot move another quote). Back and lay quotes live side by side; every read takes ``back``.
 #[pyclass(name = "Book", module = "wagerkit._core")]
 #[derive(Default)]
 pub struct PyBook {
@@ -204,8 +204,11 @@ impl PyBook {
 
     /// Register or replace an account. Amounts are minor units of ``currency``.
     ///
-    /// ``balance``, when given, caps the effective max stake (our choice: a bettor cannot
-    /// stake more than the account holds).
+    /// ``balance``, when given, caps what a bet may risk (our choice): a back quote's max stake
+    /// is at most the balance, a lay quote's liability ``stake × (price − 1)`` is.
+    ///
+    /// An account that holds quotes cannot move to another bookmaker nor change currency
+    /// (InvalidInput): remove its quotes first.
     #[pyo3(
         signature = (account, bookmaker, currency, *, priority = None, max_stake = None, min_stake = None, balance = None, active = None),
         text_signature = "($self, account, bookmaker, currency, *, priority=0, max_stake=None, min_stake=None, balance=None, active=True)"
@@ -281,7 +284,7 @@ impl PyBook {
         limit_min: Option<&Bound<'_, PyAny>>,
         active: Option<&Bound<'_, PyAny>>,
         back: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u32> {
+    ) -> PyResult<u64> {
         let py = key.py();
         guard(py, || {
             let key = convert::text(key, "key")?;
@@ -336,6 +339,26 @@ impl PyBook {
             let account = convert::text(account, "account")?;
             let back = convert::flag(back, true, "back")?;
             Ok(self.inner.remove(key, account, back))
+        })
+    }
+
+    /// Remove an account that holds no quotes; False when there is none by that name (on
+    /// ``bookmaker``, when given). InvalidInput while it holds quotes, or when several
+    /// bookmakers have an account by that name and ``bookmaker`` is None.
+    #[pyo3(signature = (account, bookmaker = None))]
+    fn remove_account(
+        &mut self,
+        account: &Bound<'_, PyAny>,
+        bookmaker: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let py = account.py();
+        guard(py, || {
+            let account = convert::text(account, "account")?;
+            let bookmaker = match bookmaker {
+                Some(b) if !b.is_none() => Some(convert::text(b, "bookmaker")?),
+                _ => None,
+            };
+            self.inner.remove_account(account, bookmaker).py_err(py)
         })
     }
 

@@ -79,9 +79,9 @@ pub fn wide_amount(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i128
 
 /// A slot number.
 #[inline]
-pub fn slot(obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+pub fn slot(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     let value = amount(obj, "slot")?;
-    u32::try_from(value).map_err(|_| {
+    u64::try_from(value).map_err(|_| {
         invalid_input(
             obj.py(),
             "slot",
