@@ -4,6 +4,7 @@ from flags or the environment."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -349,3 +350,28 @@ def test_pnl_json_converted_is_camel_case_major_units_with_win_rate() -> None:
         }
     ]
     assert (doc["currency"], doc["totalNetPnl"], doc["totalStaked"]) == ("EUR", 9.5, 20.0)
+
+
+def test_a_retry_is_one_readable_line_with_endpoint_attempt_and_delay(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    import stamina.instrumentation
+
+    before = stamina.instrumentation.get_on_retry_hooks()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("ABP_API_KEY", "secret-key-123")
+    code = main(["abp", "accounts", "--base-url", f"http://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    lines = err.splitlines()
+    retries = [ln for ln in lines if ln.startswith("retrying GET /accounts: attempt ")]
+    assert len(retries) == 3 and all(
+        re.search(r"attempt \d in \d+\.\d\ds after", r) for r in retries
+    )
+    assert "stamina.retry_scheduled" not in err and "secret-key-123" not in err
+    assert lines[-1].startswith("error: ConnectFailed: GET /accounts")
+    assert stamina.instrumentation.get_on_retry_hooks() == before  # restored after the command

@@ -17,17 +17,21 @@ Exit codes: 0 done; 1 the venue or the network failed (or the order was declined
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import shlex
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import anyio
 import msgspec
+import stamina.instrumentation
 from rich.console import Console
+from stamina.instrumentation import RetryDetails, RetryHook
 
 from wagerkit._core import Fx, minor_to_float
 from wagerkit.abp import analytics, render
@@ -461,6 +465,36 @@ def _summary(data: Any) -> str:
 # wiring
 
 
+def _retry_line(secrets: list[str]) -> RetryHook:
+    """A stamina hook: one readable stderr line per scheduled retry (instead of stamina's
+    bare ``stamina.retry_scheduled`` log record)."""
+
+    def hook(details: RetryDetails) -> AbstractContextManager[None] | None:
+        exc = details.caused_by
+        text = redact(str(exc), secrets)
+        endpoint, _, why = text.partition(": ")  # our errors start "METHOD /path: ..."
+        if not why:
+            endpoint, why = "request", text
+        _note(
+            f"retrying {endpoint}: attempt {details.retry_num + 1} in {details.wait_for:.2f}s "
+            f"after {type(exc).__name__}: {why[:200]}"
+        )
+        return None
+
+    return hook
+
+
+@contextlib.contextmanager
+def _retry_lines(secrets: list[str]) -> Iterator[None]:
+    """Replace stamina's default instrumentation for the duration of one command."""
+    previous = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([_retry_line(secrets)])
+    try:
+        yield
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(previous)
+
+
 def _run(command: Command) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         out = Output(args.json)
@@ -471,7 +505,8 @@ def _run(command: Command) -> Callable[[argparse.Namespace], int]:
                 return await command(client, args, out)
 
         try:
-            return anyio.run(main)
+            with _retry_lines(secrets):
+                return anyio.run(main)
         except Exception as raised:
             exc = _leaf(raised)
             text = redact(str(exc), secrets)
