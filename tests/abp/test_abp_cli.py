@@ -10,6 +10,7 @@ import time
 import uuid
 
 import httpx
+import msgspec
 import pytest
 
 from wagerkit.abp import OrderRequest
@@ -375,3 +376,39 @@ def test_a_retry_is_one_readable_line_with_endpoint_attempt_and_delay(
     assert "stamina.retry_scheduled" not in err and "secret-key-123" not in err
     assert lines[-1].startswith("error: ConnectFailed: GET /accounts")
     assert stamina.instrumentation.get_on_retry_hooks() == before  # restored after the command
+
+
+def test_tables_on_a_pipe_never_cut_ids_or_names(
+    env: SimHandle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # a pipe: rich would assume 80 columns
+    ref = "a-rather-long-user-reference-for-the-table"
+    code, out = run(capsys, "place", FIX, "103", "10", "1.95", "--user-ref", ref, "--json")
+    assert code == 0
+    uid = json.loads(out)["requestUuid"]
+    code, out = run(capsys, "orders", "--user-ref", ref)
+    assert code == 0
+    assert uid in out and ref in out and "FILLED" in out and "…" not in out
+    assert "1.950" in out  # prices with 3 decimals
+    code, out = run(capsys, "accounts")
+    assert code == 0 and "sharpbet_user" in out and "…" not in out
+
+
+def test_watch_lines_are_readable_for_every_channel() -> None:
+    from wagerkit.abp.cli import _summary
+    from wagerkit.abp.messages import decode_payload
+
+    balance = decode_payload(
+        "balance",
+        msgspec.Raw(b'{"bookmaker":"sharpbet","username":"sharpbet_user","balance":9983.06,"currencyId":"EUR"}',
+    )
+    assert _summary(balance) == "balance sharpbet/sharpbet_user: 9,983.06 EUR"
+    slip = decode_payload(
+        "betslip",
+        msgspec.Raw(b'{"fixtureId":"id1","outcomeId":103,"bookmaker":"pinnacle","account":"pin_user",'
+        b'"price":1.9,"limit":250,"limitCurrency":"USD","active":true}'),
+    )
+    assert _summary(slip) == (
+        "fixture id1 outcome 103: pinnacle (pin_user) @ 1.900 limit 250.00 USD"
+    )
+    assert "{" not in _summary({"fixtureId": "id1", "status": "LIVE", "nested": {"a": 1}})

@@ -31,6 +31,7 @@ import anyio
 import msgspec
 import stamina.instrumentation
 from rich.console import Console
+from rich.table import Table
 from stamina.instrumentation import RetryDetails, RetryHook
 
 from wagerkit._core import Fx, minor_to_float
@@ -52,7 +53,12 @@ class Output:
 
     def __init__(self, as_json: bool, console: Console | None = None) -> None:
         self.as_json = as_json
-        self.console = console or Console()
+        if console is None:
+            console = Console()
+            if not console.is_terminal:
+                # Piped or redirected: no terminal to fit, so never cut ids at 80 columns.
+                console = Console(width=max(160, console.width))
+        self.console = console
 
     def json(self, value: Any) -> None:
         sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
@@ -60,6 +66,9 @@ class Output:
 
     def show(self, *renderables: Any) -> None:
         for r in renderables:
+            if isinstance(r, Table):
+                for column in r.columns:  # wrap a long id or name, never cut it with "…"
+                    column.overflow = "fold"
             self.console.print(r)
 
 
@@ -445,20 +454,54 @@ async def _watch(client: AbpClient, args: argparse.Namespace, out: Output) -> in
     return 0
 
 
+def _money(value: float | None, currency: str | None) -> str:
+    return f"{render._f(value)} {currency or '?'}"
+
+
 def _summary(data: Any) -> str:
-    from wagerkit.abp.models import Bet, Order
+    """One readable line per stream event (never the raw JSON): what moved, amounts with
+    2 decimals and their currency, prices with 3."""
+    from wagerkit.abp.models import Bet, BetslipUpdate, CurrencyInfo, Order
 
     if isinstance(data, Order):
         return (
-            f"order {data.order_id} {data.order_status.value} "
-            f"filled {data.filled_stake:g} {data.order_currency}"
+            f"order {data.order_id} {data.order_status.value}: filled "
+            f"{_money(data.filled_stake, data.order_currency)} of "
+            f"{_money(data.order_stake, data.order_currency)} at "
+            f"{render.price(data.order_price)} (userRef {data.user_ref}, {data.request_uuid})"
         )
     if isinstance(data, Bet):
         return (
-            f"bet {data.bet_id} {data.bet_status.value}/{data.settlement_status.value} "
-            f"{data.placed_stake} {data.placed_currency} @ {data.placed_price}"
+            f"bet {data.bet_id} of order {data.order_id} at {data.bookmaker}: "
+            f"{data.bet_status.value}/{data.settlement_status.value} "
+            f"{_money(data.placed_stake, data.placed_currency)} @ "
+            f"{render.price(data.placed_price)}"
         )
-    return msgspec.json.encode(data).decode()[:160]
+    if isinstance(data, BetslipUpdate):
+        state = "" if data.active else " (suspended)"
+        limit = _money(data.limit, data.limit_currency) if data.limit is not None else "-"
+        return (
+            f"fixture {data.fixture_id} outcome {data.outcome_id}"
+            f"{f' player {data.player_id}' if data.player_id else ''}: {data.bookmaker} "
+            f"({data.account or '?'}) @ {render.price(data.price)} limit {limit}{state}"
+        )
+    if isinstance(data, CurrencyInfo):
+        return f"rate {data.currency} {data.currency_value:g} per USD"
+    if isinstance(data, dict):
+        if "balance" in data and ("bookmaker" in data or "username" in data):
+            return (
+                f"balance {data.get('bookmaker')}/{data.get('username')}: "
+                f"{_money(_num(data.get('balance')), data.get('currencyId'))}"
+            )
+        scalars = [f"{k} {v}" for k, v in data.items() if isinstance(v, (str, int, float, bool))]
+        return ", ".join(scalars[:8]) or "(no details)"
+    if data is None:
+        return "(a frame that could not be decoded; skipped)"
+    return str(data)[:160]
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 # --------------------------------------------------------------------------------------------

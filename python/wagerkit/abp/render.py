@@ -24,6 +24,7 @@ __all__ = [
     "pnl_tables",
     "positions_tables",
     "preview_table",
+    "price",
 ]
 
 
@@ -34,6 +35,11 @@ def _cols(t: Table, names: tuple[str, ...], right: set[str]) -> None:
 
 def _f(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def price(value: float | None) -> str:
+    """A decimal price, always with three decimals (one format everywhere)."""
+    return _f(value, 3)
 
 
 def accounts_table(accounts: Iterable[Account]) -> Table:
@@ -78,7 +84,7 @@ def book_table(betslip: Betslip, book: Book, fx: Fx, currency: str = "USD") -> T
     cumulative = 0
     for q in book.quotes(back=True):
         if not q.active:
-            t.add_row(f"{q.price:g}", q.bookmaker, q.account, "suspended", q.currency, "-", "-")
+            t.add_row(price(q.price), q.bookmaker, q.account, "suspended", q.currency, "-", "-")
             continue
         limit = q.max_stake if q.max_stake is not None else q.limit
         try:
@@ -87,7 +93,7 @@ def book_table(betslip: Betslip, book: Book, fx: Fx, currency: str = "USD") -> T
             converted = None
         cumulative += converted or 0
         t.add_row(
-            f"{q.price:g}",
+            price(q.price),
             q.bookmaker,
             q.account,
             minor_to_str(limit, q.currency),
@@ -104,7 +110,7 @@ def ladder_table(book: Book, fx: Fx, currency: str = "USD") -> Table:
     t.add_column(f"available {currency}", justify="right")
     t.add_column("quotes", justify="right")
     for level in book.ladder(currency, fx, back=True):
-        t.add_row(f"{level.price:g}", minor_to_str(level.available, currency), str(level.quotes))
+        t.add_row(price(level.price), minor_to_str(level.available, currency), str(level.quotes))
     return t
 
 
@@ -112,7 +118,7 @@ def preview_table(preview: Preview) -> Table:
     o = preview.order
     t = Table(
         title=(
-            f"preview: {o.order_stake:g} {o.order_currency} at {o.order_price:g} → "
+            f"preview: {_f(o.order_stake)} {o.order_currency} at {price(o.order_price)} → "
             f"{preview.status}" + (f" ({preview.plan.message})" if preview.plan.message else "")
         )
     )
@@ -124,7 +130,7 @@ def preview_table(preview: Preview) -> Table:
         t.add_row(
             leg.bookmaker,
             leg.account,
-            f"{leg.price:g}",
+            price(leg.price),
             minor_to_str(leg.stake, leg.currency),
             leg.currency,
             minor_to_str(leg.order_stake, leg.order_currency),
@@ -145,7 +151,7 @@ def orders_table(orders: Iterable[Order], title: str = "orders") -> Table:
             _f(o.order_stake),
             _f(o.filled_stake),
             o.order_currency,
-            _f(o.order_price, 3),
+            price(o.order_price),
             o.user_ref or "",
             o.request_uuid or "",
         )
@@ -178,7 +184,7 @@ def bets_table(bets: Iterable[Bet], title: str = "bets") -> Table:
             b.settlement_status.value,
             _f(b.placed_stake),
             b.placed_currency or "",
-            _f(b.placed_price, 3),
+            price(b.placed_price),
             _f(b.settlement_amount),
         )
     return t
@@ -192,7 +198,7 @@ def positions_tables(abp: PositionsResponse, mine: PositionsReport | None) -> li
         a.add_column(col, justify="left" if col == group else "right")
     for p in abp.positions:
         key = p.bookmaker or p.account or p.user_ref or "?"
-        a.add_row(key, str(p.open_bets), _f(p.total_stake), _f(p.avg_price, 4))
+        a.add_row(key, str(p.open_bets), _f(p.total_stake), price(p.avg_price))
     a.add_row("TOTAL", str(abp.total_open_bets), _f(abp.total_stake), "", style="bold")
     tables = [a]
     if mine is not None:
@@ -201,7 +207,7 @@ def positions_tables(abp: PositionsResponse, mine: PositionsReport | None) -> li
         for col in (mine.group_by, "open bets", f"total stake {c}", "avg price"):
             m.add_column(col, justify="left" if col == mine.group_by else "right")
         for g in mine.groups:
-            m.add_row(g.key, str(g.open_bets), minor_to_str(g.total_stake, c), _f(g.avg_price, 4))
+            m.add_row(g.key, str(g.open_bets), minor_to_str(g.total_stake, c), price(g.avg_price))
         m.add_row(
             "TOTAL", str(mine.total_open_bets), minor_to_str(mine.total_stake, c), "", style="bold"
         )
