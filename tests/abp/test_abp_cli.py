@@ -400,15 +400,18 @@ def test_watch_lines_are_readable_for_every_channel() -> None:
 
     balance = decode_payload(
         "balance",
-        msgspec.Raw(b'{"bookmaker":"sharpbet","username":"sharpbet_user","balance":9983.06,"currencyId":"EUR"}',
+        msgspec.Raw(
+            b'{"bookmaker":"sharpbet","username":"sharpbet_user","balance":9983.06,'
+            b'"currencyId":"EUR"}'
+        ),
     )
     assert _summary(balance) == "balance sharpbet/sharpbet_user: 9,983.06 EUR"
     slip = decode_payload(
         "betslip",
-        msgspec.Raw(b'{"fixtureId":"id1","outcomeId":103,"bookmaker":"pinnacle","account":"pin_user",'
-        b'"price":1.9,"limit":250,"limitCurrency":"USD","active":true}'),
+        msgspec.Raw(
+            b'{"fixtureId":"id1","outcomeId":103,"bookmaker":"pinnacle","account":"pin_user",'
+            b'"price":1.9,"limit":250,"limitCurrency":"USD","active":true}'
+        ),
     )
-    assert _summary(slip) == (
-        "fixture id1 outcome 103: pinnacle (pin_user) @ 1.900 limit 250.00 USD"
-    )
+    assert _summary(slip) == "fixture id1 outcome 103: pinnacle (pin_user) @ 1.900 limit 250.00 USD"
     assert "{" not in _summary({"fixtureId": "id1", "status": "LIVE", "nested": {"a": 1}})
