@@ -3,9 +3,11 @@
 use crate::convert;
 use crate::errors::{guard, invalid_input, IntoPy};
 use crate::fx::{self, PyFx};
+use crate::sync;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyAny, PyBytes, PyString};
+use std::sync::{Mutex, MutexGuard};
 use wagerkit_core::book::{AccountSettings, Level, QuoteInput, QuoteView};
 use wagerkit_core::price::price_to_f64;
 
@@ -163,10 +165,18 @@ impl PyLevel {
 /// :meth:`upsert` returns a *slot*; :meth:`update` takes that slot and four scalars and is the
 /// hot path for a price feed. A removed quote's slot is refused from then on (its index is
 /// reused under a new generation, so a stale slot cannot move another quote). Back and lay quotes live side by side; every read takes ``back``.
-#[pyclass(name = "Book", module = "wagerkit._core")]
+#[pyclass(name = "Book", module = "wagerkit._core", frozen)]
 #[derive(Default)]
 pub struct PyBook {
-    pub(crate) inner: wagerkit_core::Book,
+    pub(crate) inner: Mutex<wagerkit_core::Book>,
+}
+
+impl PyBook {
+    /// The book, locked (see `crate::sync`).
+    #[inline]
+    pub(crate) fn lock(&self, py: Python<'_>) -> PyResult<MutexGuard<'_, wagerkit_core::Book>> {
+        sync::lock(py, &self.inner, "Book")
+    }
 }
 
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -215,7 +225,7 @@ impl PyBook {
     )]
     #[allow(clippy::too_many_arguments)]
     fn set_account(
-        &mut self,
+        &self,
         account: &Bound<'_, PyAny>,
         bookmaker: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
@@ -237,7 +247,7 @@ impl PyBook {
                 balance: convert::optional_amount(balance, "balance")?,
                 active: convert::flag(active, true, "active")?,
             };
-            self.inner
+            self.lock(py)?
                 .set_account(name, bookmaker, currency, settings)
                 .py_err(py)
         })
@@ -248,7 +258,7 @@ impl PyBook {
     /// Converted into each account's currency when applied: max rounded down, min up.
     #[pyo3(signature = (bookmaker, currency, *, max_stake = None, min_stake = None))]
     fn set_bookmaker_limits(
-        &mut self,
+        &self,
         bookmaker: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         max_stake: Option<&Bound<'_, PyAny>>,
@@ -260,7 +270,7 @@ impl PyBook {
             let currency = convert::currency(currency, "currency")?;
             let max = convert::optional_amount(max_stake, "max_stake")?;
             let min = convert::optional_amount(min_stake, "min_stake")?;
-            self.inner
+            self.lock(py)?
                 .set_bookmaker_limits(bookmaker, currency, max, min)
                 .py_err(py)
         })
@@ -276,7 +286,7 @@ impl PyBook {
     )]
     #[allow(clippy::too_many_arguments)]
     fn upsert(
-        &mut self,
+        &self,
         key: &Bound<'_, PyAny>,
         account: &Bound<'_, PyAny>,
         price: &Bound<'_, PyAny>,
@@ -296,14 +306,14 @@ impl PyBook {
                 active: convert::flag(active, true, "active")?,
             };
             let back = convert::flag(back, true, "back")?;
-            self.inner.upsert(key, account, input, back).py_err(py)
+            self.lock(py)?.upsert(key, account, input, back).py_err(py)
         })
     }
 
     /// Hot path: move one quote. Raises InvalidInput for an unknown or removed slot.
     #[pyo3(signature = (slot, price, limit, limit_min, active))]
     fn update(
-        &mut self,
+        &self,
         slot: &Bound<'_, PyAny>,
         price: &Bound<'_, PyAny>,
         limit: &Bound<'_, PyAny>,
@@ -319,7 +329,7 @@ impl PyBook {
                 limit_min: convert::optional_amount(Some(limit_min), "limit_min")?,
                 active: convert::flag(Some(active), true, "active")?,
             };
-            self.inner.update(slot, input).py_err(py)
+            self.lock(py)?.update(slot, input).py_err(py)
         })
     }
 
@@ -329,16 +339,17 @@ impl PyBook {
         text_signature = "($self, key, account, back=True)"
     )]
     fn remove(
-        &mut self,
+        &self,
         key: &Bound<'_, PyAny>,
         account: &Bound<'_, PyAny>,
         back: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        guard(key.py(), || {
+        let py = key.py();
+        guard(py, || {
             let key = convert::text(key, "key")?;
             let account = convert::text(account, "account")?;
             let back = convert::flag(back, true, "back")?;
-            Ok(self.inner.remove(key, account, back))
+            Ok(self.lock(py)?.remove(key, account, back))
         })
     }
 
@@ -347,7 +358,7 @@ impl PyBook {
     /// bookmakers have an account by that name and ``bookmaker`` is None.
     #[pyo3(signature = (account, bookmaker = None))]
     fn remove_account(
-        &mut self,
+        &self,
         account: &Bound<'_, PyAny>,
         bookmaker: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
@@ -358,7 +369,7 @@ impl PyBook {
                 Some(b) if !b.is_none() => Some(convert::text(b, "bookmaker")?),
                 _ => None,
             };
-            self.inner.remove_account(account, bookmaker).py_err(py)
+            self.lock(py)?.remove_account(account, bookmaker).py_err(py)
         })
     }
 
@@ -367,7 +378,8 @@ impl PyBook {
     fn get(&self, slot: &Bound<'_, PyAny>) -> PyResult<PyQuote> {
         let py = slot.py();
         guard(py, || {
-            let view = self.inner.get(convert::slot(slot)?).py_err(py)?;
+            let slot = convert::slot(slot)?;
+            let view = self.lock(py)?.get(slot).py_err(py)?;
             Ok(PyQuote { view })
         })
     }
@@ -381,7 +393,7 @@ impl PyBook {
                 _ => None,
             };
             Ok(self
-                .inner
+                .lock(py)?
                 .quotes(back)
                 .into_iter()
                 .map(|view| PyQuote { view })
@@ -390,8 +402,8 @@ impl PyBook {
     }
 
     /// Number of live quotes, back and lay.
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        guard(py, || Ok(self.lock(py)?.len()))
     }
 
     /// Best active price (highest for back, lowest for lay), or None.
@@ -399,14 +411,10 @@ impl PyBook {
         signature = (back = None),
         text_signature = "($self, back=True)"
     )]
-    fn best_price(
-        &mut self,
-        py: Python<'_>,
-        back: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<f64>> {
+    fn best_price(&self, py: Python<'_>, back: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
         guard(py, || {
             let back = convert::flag(back, true, "back")?;
-            Ok(self.inner.best_price(back).map(price_to_f64))
+            Ok(self.lock(py)?.best_price(back).map(price_to_f64))
         })
     }
 
@@ -418,7 +426,7 @@ impl PyBook {
         text_signature = "($self, price, currency, fx, back=True)"
     )]
     fn available(
-        &mut self,
+        &self,
         price: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
@@ -430,8 +438,8 @@ impl PyBook {
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
             let back = convert::flag(back, true, "back")?;
-            self.inner
-                .available(price, currency, &fx.inner, back)
+            let mut book = self.lock(py)?;
+            book.available(price, currency, &*fx.lock(py)?, back)
                 .py_err(py)
         })
     }
@@ -443,7 +451,7 @@ impl PyBook {
         text_signature = "($self, stake, currency, fx, back=True)"
     )]
     fn vwap(
-        &mut self,
+        &self,
         stake: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
@@ -455,7 +463,8 @@ impl PyBook {
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
             let back = convert::flag(back, true, "back")?;
-            self.inner.vwap(stake, currency, &fx.inner, back).py_err(py)
+            let mut book = self.lock(py)?;
+            book.vwap(stake, currency, &*fx.lock(py)?, back).py_err(py)
         })
     }
 
@@ -465,7 +474,7 @@ impl PyBook {
         text_signature = "($self, currency, fx, back=True)"
     )]
     fn ladder(
-        &mut self,
+        &self,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
         back: Option<&Bound<'_, PyAny>>,
@@ -475,7 +484,8 @@ impl PyBook {
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
             let back = convert::flag(back, true, "back")?;
-            let levels = self.inner.ladder(currency, &fx.inner, back).py_err(py)?;
+            let mut book = self.lock(py)?;
+            let levels = book.ladder(currency, &*fx.lock(py)?, back).py_err(py)?;
             Ok(levels.into_iter().map(|level| PyLevel { level }).collect())
         })
     }
@@ -493,7 +503,7 @@ impl PyBook {
             let bytes = betslip_bytes(data)?;
             let fx = match fx {
                 Some(f) if !f.is_none() => match f.cast::<PyFx>() {
-                    Ok(fx) => Some(fx.try_borrow_mut()?),
+                    Ok(fx) => Some(fx.get()),
                     Err(_) => {
                         return Err(invalid_input(py, "fx", "fx must be a wagerkit.Fx or None"))
                     }
@@ -501,39 +511,41 @@ impl PyBook {
                 _ => None,
             };
             let (book, rates) = wagerkit_core::Book::from_betslip_json(&bytes).py_err(py)?;
-            if let Some(mut fx) = fx {
+            if let Some(fx) = fx {
+                let mut fx = fx.lock(py)?;
                 for rate in rates {
-                    fx.inner
-                        .set_rate_scaled(rate.currency, rate.value, rate.updated_at.as_deref())
+                    fx.set_rate_scaled(rate.currency, rate.value, rate.updated_at.as_deref())
                         .py_err(py)?;
                 }
             }
-            Ok(PyBook { inner: book })
+            Ok(PyBook {
+                inner: Mutex::new(book),
+            })
         })
     }
 
-    fn __repr__(&mut self) -> String {
-        let best = |book: &mut wagerkit_core::Book, back: bool| {
-            book.best_price(back)
-                .map(|p| format!("{:?}", price_to_f64(p)))
-                .unwrap_or_else(|| "None".to_owned())
-        };
-        let back = best(&mut self.inner, true);
-        let lay = best(&mut self.inner, false);
-        format!(
-            "Book(quotes={}, best_back={back}, best_lay={lay})",
-            self.inner.len()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let mut book = self.lock(py)?;
+            let mut best = |back: bool| {
+                book.best_price(back)
+                    .map(|p| format!("{:?}", price_to_f64(p)))
+                    .unwrap_or_else(|| "None".to_owned())
+            };
+            let back = best(true);
+            let lay = best(false);
+            Ok(format!(
+                "Book(quotes={}, best_back={back}, best_lay={lay})",
+                book.len()
+            ))
+        })
     }
 }
 
-/// Mutably borrows an argument that must be a `Book`.
-pub fn borrow_mut<'py>(
-    obj: &Bound<'py, PyAny>,
-    field: &'static str,
-) -> PyResult<PyRefMut<'py, PyBook>> {
+/// An argument that must be a `Book` (lock it with [`PyBook::lock`]).
+pub fn borrow<'a>(obj: &'a Bound<'_, PyAny>, field: &'static str) -> PyResult<&'a PyBook> {
     match obj.cast::<PyBook>() {
-        Ok(book) => Ok(book.try_borrow_mut()?),
+        Ok(book) => Ok(book.get()),
         Err(_) => Err(invalid_input(
             obj.py(),
             field,

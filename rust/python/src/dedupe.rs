@@ -2,8 +2,10 @@
 
 use crate::convert;
 use crate::errors::{guard, invalid_input, IntoPy};
+use crate::sync;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat};
+use std::sync::{Mutex, MutexGuard};
 use wagerkit_core::dedupe::{Clock, Dedupe, MonotonicClock};
 
 /// A TTL set of 128-bit request UUIDs with a bounded size.
@@ -12,14 +14,20 @@ use wagerkit_core::dedupe::{Clock, Dedupe, MonotonicClock};
 /// False means "seen within ``ttl`` seconds: do not submit again". When ``capacity`` is
 /// reached the oldest entry is evicted first. ``clock`` (seconds, monotonic) is for tests;
 /// by default the engine reads a monotonic clock itself.
-#[pyclass(name = "DedupeCache", module = "wagerkit._core")]
+#[pyclass(name = "DedupeCache", module = "wagerkit._core", frozen)]
 pub struct PyDedupeCache {
-    set: Dedupe,
+    set: Mutex<Dedupe>,
     monotonic: MonotonicClock,
     clock: Option<Py<PyAny>>,
 }
 
 impl PyDedupeCache {
+    /// The set, locked (see `crate::sync`): only after the clock was read.
+    #[inline]
+    fn lock(&self, py: Python<'_>) -> PyResult<MutexGuard<'_, Dedupe>> {
+        sync::lock(py, &self.set, "DedupeCache")
+    }
+
     /// The current time: the injected clock's, else the engine's monotonic clock.
     #[inline]
     fn now(&self, py: Python<'_>) -> PyResult<f64> {
@@ -82,7 +90,7 @@ impl PyDedupeCache {
                 _ => None,
             };
             Ok(PyDedupeCache {
-                set: Dedupe::new(ttl, capacity).py_err(py)?,
+                set: Mutex::new(Dedupe::new(ttl, capacity).py_err(py)?),
                 monotonic: MonotonicClock::default(),
                 clock,
             })
@@ -92,12 +100,12 @@ impl PyDedupeCache {
     /// True the first time ``request_uuid`` is seen within ``ttl`` (and records it); False when
     /// it was seen within the window: do not submit again.
     #[pyo3(signature = (request_uuid))]
-    fn check_and_insert(&mut self, request_uuid: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn check_and_insert(&self, request_uuid: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = request_uuid.py();
         guard(py, || {
             let key = convert::uuid(request_uuid)?;
             let now = self.now(py)?;
-            Ok(self.set.check_and_insert(key, now))
+            Ok(self.lock(py)?.check_and_insert(key, now))
         })
     }
 
@@ -107,7 +115,8 @@ impl PyDedupeCache {
         let py = request_uuid.py();
         guard(py, || {
             let key = convert::uuid(request_uuid)?;
-            Ok(self.set.contains(key, self.now(py)?))
+            let now = self.now(py)?;
+            Ok(self.lock(py)?.contains(key, now))
         })
     }
 
@@ -115,52 +124,61 @@ impl PyDedupeCache {
     fn __contains__(&self, request_uuid: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = request_uuid.py();
         guard(py, || match convert::uuid(request_uuid) {
-            Ok(key) => Ok(self.set.contains(key, self.now(py)?)),
+            Ok(key) => {
+                let now = self.now(py)?;
+                Ok(self.lock(py)?.contains(key, now))
+            }
             Err(_) => Ok(false),
         })
     }
 
     /// Forget ``request_uuid``; True when it was there.
     #[pyo3(signature = (request_uuid))]
-    fn remove(&mut self, request_uuid: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn remove(&self, request_uuid: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = request_uuid.py();
         guard(py, || {
             let key = convert::uuid(request_uuid)?;
             let now = self.now(py)?;
-            Ok(self.set.remove(key, now))
+            Ok(self.lock(py)?.remove(key, now))
         })
     }
 
     /// Forget every entry.
-    fn clear(&mut self) {
-        self.set.clear();
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        guard(py, || {
+            self.lock(py)?.clear();
+            Ok(())
+        })
     }
 
     /// Entries not yet expired.
-    fn __len__(&mut self, py: Python<'_>) -> PyResult<usize> {
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         guard(py, || {
             let now = self.now(py)?;
-            Ok(self.set.len(now))
+            Ok(self.lock(py)?.len(now))
         })
     }
 
     /// Seconds an entry stays in the set.
     #[getter]
-    fn ttl(&self) -> f64 {
-        self.set.ttl()
+    fn ttl(&self, py: Python<'_>) -> PyResult<f64> {
+        guard(py, || Ok(self.lock(py)?.ttl()))
     }
 
     /// The most entries the set holds; the oldest goes first beyond it.
     #[getter]
-    fn capacity(&self) -> usize {
-        self.set.capacity()
+    fn capacity(&self, py: Python<'_>) -> PyResult<usize> {
+        guard(py, || Ok(self.lock(py)?.capacity()))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "DedupeCache(ttl={:?}, capacity={})",
-            self.set.ttl(),
-            self.set.capacity()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let set = self.lock(py)?;
+            Ok(format!(
+                "DedupeCache(ttl={:?}, capacity={})",
+                set.ttl(),
+                set.capacity()
+            ))
+        })
     }
 }

@@ -2,18 +2,28 @@
 
 use crate::convert;
 use crate::errors::{guard, invalid_input, IntoPy};
+use crate::sync;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+use std::sync::{Mutex, MutexGuard};
 use wagerkit_core::money::Currency;
 
 /// Exchange-rate table in ABP's convention; USD is always present with value 1.
 ///
 /// Rates are stored as exact scaled integers (12 decimals); conversions use 128-bit
 /// intermediates and an explicit rounding mode. ``updated_at`` is kept as given (ISO 8601).
-#[pyclass(name = "Fx", module = "wagerkit._core")]
+#[pyclass(name = "Fx", module = "wagerkit._core", frozen)]
 #[derive(Default)]
 pub struct PyFx {
-    pub(crate) inner: wagerkit_core::Fx,
+    pub(crate) inner: Mutex<wagerkit_core::Fx>,
+}
+
+impl PyFx {
+    /// The rate table, locked (see `crate::sync`).
+    #[inline]
+    pub(crate) fn lock(&self, py: Python<'_>) -> PyResult<MutexGuard<'_, wagerkit_core::Fx>> {
+        sync::lock(py, &self.inner, "Fx")
+    }
 }
 
 #[pymethods]
@@ -27,7 +37,7 @@ impl PyFx {
     /// Set units of ``currency`` per 1 USD. Must be finite and > 0; USD must stay 1.
     #[pyo3(signature = (currency, currency_value, updated_at = None))]
     fn set_rate(
-        &mut self,
+        &self,
         currency: &Bound<'_, PyAny>,
         currency_value: &Bound<'_, PyAny>,
         updated_at: Option<&Bound<'_, PyAny>>,
@@ -40,7 +50,7 @@ impl PyFx {
                 Some(o) if !o.is_none() => Some(convert::text(o, "updated_at")?),
                 _ => None,
             };
-            self.inner
+            self.lock(py)?
                 .set_rate_text(currency, &text, updated_at)
                 .py_err(py)
         })
@@ -51,9 +61,8 @@ impl PyFx {
     fn rate(&self, currency: &Bound<'_, PyAny>) -> PyResult<f64> {
         let py = currency.py();
         guard(py, || {
-            self.inner
-                .rate_f64(convert::currency(currency, "currency")?)
-                .py_err(py)
+            let currency = convert::currency(currency, "currency")?;
+            self.lock(py)?.rate_f64(currency).py_err(py)
         })
     }
 
@@ -62,9 +71,8 @@ impl PyFx {
     fn rate_str(&self, currency: &Bound<'_, PyAny>) -> PyResult<String> {
         let py = currency.py();
         guard(py, || {
-            self.inner
-                .rate_text(convert::currency(currency, "currency")?)
-                .py_err(py)
+            let currency = convert::currency(currency, "currency")?;
+            self.lock(py)?.rate_text(currency).py_err(py)
         })
     }
 
@@ -75,7 +83,7 @@ impl PyFx {
         guard(py, || {
             let currency = convert::currency(currency, "currency")?;
             Ok(self
-                .inner
+                .lock(py)?
                 .updated_at(currency)
                 .py_err(py)?
                 .map(str::to_owned))
@@ -83,12 +91,15 @@ impl PyFx {
     }
 
     /// Currencies with a known rate, sorted.
-    fn currencies(&self) -> Vec<&'static str> {
-        self.inner
-            .currencies()
-            .into_iter()
-            .map(Currency::code)
-            .collect()
+    fn currencies(&self, py: Python<'_>) -> PyResult<Vec<&'static str>> {
+        guard(py, || {
+            Ok(self
+                .lock(py)?
+                .currencies()
+                .into_iter()
+                .map(Currency::code)
+                .collect())
+        })
     }
 
     /// ``amount_B = amount_A / cv(A) * cv(B)`` in minor units, rounded as asked.
@@ -113,7 +124,7 @@ impl PyFx {
             let rounding = convert::rounding(rounding)?;
             convert::int_out(
                 py,
-                self.inner
+                self.lock(py)?
                     .convert_wide(amount, from, to, rounding)
                     .py_err(py)?,
             )
@@ -137,7 +148,7 @@ impl PyFx {
             let from = convert::currency(currency, "currency")?;
             let rounding = convert::rounding(rounding)?;
             let usd = self
-                .inner
+                .lock(py)?
                 .convert_wide(amount, from, Currency::USD, rounding)
                 .py_err(py)?;
             convert::int_out(py, usd)
@@ -146,32 +157,38 @@ impl PyFx {
 
     /// True when ``currency`` is a code with a known rate.
     fn __contains__(&self, currency: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = currency.py();
         Ok(match currency.cast::<PyString>() {
-            Ok(s) => Currency::lookup(s.to_str()?).is_some_and(|c| self.inner.contains(c)),
+            Ok(s) => match Currency::lookup(s.to_str()?) {
+                Some(c) => self.lock(py)?.contains(c),
+                None => false,
+            },
             Err(_) => false,
         })
     }
 
     /// How many currencies have a rate (USD included).
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.lock(py)?.len())
     }
 
-    fn __repr__(&self) -> String {
-        let rates: Vec<String> = self
-            .inner
-            .currencies()
-            .into_iter()
-            .map(|c| format!("{}={}", c, self.inner.rate_text(c).unwrap_or_default()))
-            .collect();
-        format!("Fx({})", rates.join(", "))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let fx = self.lock(py)?;
+            let rates: Vec<String> = fx
+                .currencies()
+                .into_iter()
+                .map(|c| format!("{}={}", c, fx.rate_text(c).unwrap_or_default()))
+                .collect();
+            Ok(format!("Fx({})", rates.join(", ")))
+        })
     }
 }
 
 /// Borrows an argument that must be an `Fx`.
-pub fn borrow<'py>(obj: &Bound<'py, PyAny>, field: &'static str) -> PyResult<PyRef<'py, PyFx>> {
+pub fn borrow<'a, 'py>(obj: &'a Bound<'py, PyAny>, field: &'static str) -> PyResult<&'a PyFx> {
     match obj.cast::<PyFx>() {
-        Ok(fx) => Ok(fx.try_borrow()?),
+        Ok(fx) => Ok(fx.get()),
         Err(_) => Err(invalid_input(
             obj.py(),
             field,

@@ -12,6 +12,7 @@ mod fx;
 mod money;
 mod odds;
 mod route;
+mod sync;
 
 use pyo3::prelude::*;
 

@@ -505,10 +505,11 @@ pub fn route(
             Err(_) => return Err(invalid_input(py, "order", "order must be a wagerkit.Order")),
         };
         let prior = prior_legs(prior)?;
-        let mut book = book::borrow_mut(book, "book")?;
+        let book = book::borrow(book, "book")?;
         let fx = fx::borrow(fx, "fx")?;
-        let plan =
-            core::route_after(&order.inner, &mut book.inner, &fx.inner, &prior).py_err(py)?;
+        // Locks in one order everywhere: the book, then the rate table.
+        let mut book = book.lock(py)?;
+        let plan = core::route_after(&order.inner, &mut book, &*fx.lock(py)?, &prior).py_err(py)?;
         Ok(PyRoutePlan { plan })
     })
 }
