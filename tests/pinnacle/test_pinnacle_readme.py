@@ -21,11 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
-from tests.pinnacle.bets import PL_WINNER, contestant_lines
 from wagerkit import clock as clock_module
 from wagerkit import errors
 from wagerkit.clock import FakeClock
@@ -41,7 +39,6 @@ from wagerkit.pinnacle import (
 )
 from wagerkit.pinnacle import errors as pinnacle_errors
 from wagerkit.sim.pinnacle import scenario, testing
-from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 from wagerkit.transport import RetryPolicy
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -79,51 +76,41 @@ def test_the_section_has_the_snippets_these_tests_run() -> None:
     assert "ManualClock" not in _section()
 
 
-def test_the_client_snippet_places_a_bet(clock: FakeClock) -> None:
-    code = _blocks("python")[0]
-    real = 'AsyncPinnacleClient("USER", "PASS")'
-    assert code.count(real) == 1  # the one change: point it at the local server
-    code = code.replace(real, "AsyncPinnacleClient(USER, PASS, base_url=BASE_URL, clock=CLOCK)")
-    with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
-        names = {
-            "USER": running.username,
-            "PASS": running.password,
-            "BASE_URL": running.base_url,
-            "CLOCK": clock,
-        }
-        printed = anyio.run(lambda: _printed(code, **names))
-        assert running.sim.bet_count() == 1
-    status, bet_id, risk = printed.split()
+def _run_against_cli_server(code: str, cwd: Path) -> list[str]:
+    """Run a snippet as printed (only the port changed: 8082 may be taken) against
+    ``wagerkit sim pinnacle --policy off``, as the section tells newcomers to start it."""
+    assert code.count("http://127.0.0.1:8082") == 1
+    port = _free_port()
+    with _serving([str(CLI), "sim", "pinnacle", "--policy", "off", "--port", str(port)]):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v1/client/balance", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server never came up"
+                time.sleep(0.05)
+        done = subprocess.run(  # noqa: S603 - our interpreter, the README's code
+            [sys.executable, "-c", code.replace("8082", str(port))],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=cwd,
+        )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_client_snippet_places_a_bet(tmp_path: Path) -> None:
+    (line,) = _run_against_cli_server(_blocks("python")[0], tmp_path)
+    status, bet_id, risk = line.split()
     assert status == "ACCEPTED" and int(bet_id) > 0 and float(risk) == 10.0
 
 
-def test_the_special_batch_snippet_places_one_bet_per_pick(clock: FakeClock) -> None:
-    code = _blocks("python")[1]
-
-    class Journal:
-        def __init__(self) -> None:
-            self.saved: list[str] = []
-
-        def save(self, ids: list[str]) -> None:
-            self.saved.extend(ids)
-
-    with running_pinnacle({"move_probability": 0.0}, clock=clock) as running:
-
-        async def picks_from_the_server(running: RunningPinnacle) -> list[tuple[int, int, int]]:
-            async with running.client() as c:
-                return [(PL_WINNER, cid, line) for cid, line in await contestant_lines(c)]
-
-        picks = anyio.run(picks_from_the_server, running)
-        journal = Journal()
-
-        async def run() -> str:
-            async with running.client() as c:
-                return await _printed(code, client=c, picks=picks, journal=journal)
-
-        printed = anyio.run(run)
-        assert running.sim.bet_count() == len(picks)
-    lines = printed.splitlines()
-    assert [line.split()[0] for line in lines] == journal.saved
+def test_the_special_batch_snippet_places_one_bet_per_pick(tmp_path: Path) -> None:
+    lines = _run_against_cli_server(_blocks("python")[1], tmp_path)
+    journal = (tmp_path / "specials.journal").read_text().split()
+    assert len(lines) == 2 and [line.split()[0] for line in lines] == journal
     assert all(line.split()[1] == "ACCEPTED" for line in lines)
 
 
