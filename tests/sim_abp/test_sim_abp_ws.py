@@ -18,6 +18,7 @@ pytestmark = pytest.mark.anyio
 
 @contextlib.asynccontextmanager
 async def ws_session(sim: SimHandle) -> AsyncIterator[AsyncWebSocketSession]:
+    ws: AsyncWebSocketSession
     async with (
         httpx.AsyncClient(timeout=10) as client,
         aconnect_ws(sim.ws_url, client, keepalive_ping_interval_seconds=None) as ws,
