@@ -263,12 +263,18 @@ class Book:
 
     def __len__(self) -> int: ...
     def best_price(self, back: bool = True) -> float | None:
-        """Best active price (highest for back, lowest for lay), or None."""
+        """Best active price (highest for back, lowest for lay), or None.
+
+        Takes no rate table: a quote whose bookmaker limits are in another currency counts
+        only once the last ``Fx`` used by this book (any read or route) has that rate.
+        """
 
     def available(self, price: float, currency: str, fx: Fx, back: bool = True) -> int:
         """Stake that can be placed at ``price`` or better, in ``currency`` minor units.
 
-        Sums each active quote's effective max, converted with rounding down.
+        Sums each active quote's effective max, converted with rounding down. Raises
+        MissingRate when a quote at ``price`` or better has a bookmaker limit in a currency
+        ``fx`` has no rate for (it is never skipped silently).
         """
 
     def vwap(self, stake: int, currency: str, fx: Fx, back: bool = True) -> float | None:

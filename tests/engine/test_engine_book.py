@@ -297,3 +297,32 @@ def test_betslip_limits_round_max_down_and_min_up(
     book = impl.Book.from_betslip({"odds": {"sharpbet": slip}})
     (quote,) = book.quotes()
     assert (quote.limit, quote.limit_min) == expected
+
+
+def test_reads_raise_missing_rate_for_unresolved_limits(impl: ModuleType) -> None:
+    """§6: a quote whose bookmaker limit is in a currency without a rate is never skipped
+    silently by available, vwap or ladder: MissingRate names that currency."""
+    book = impl.Book()
+    book.set_account("a1", "alpha", "USD")
+    book.set_account("b1", "bravo", "USD")
+    book.set_bookmaker_limits("bravo", "CHF", max_stake=50_000)
+    book.upsert(KEY, "a1", 2.0, 10_000)
+    book.upsert("f1:bravo:103:0", "b1", 1.8, 10_000)
+    fx = impl.Fx()
+
+    def missing(call: Callable[[], Any]) -> str:
+        with pytest.raises(LookupError) as info:
+            call()
+        assert type(info.value).__name__ == "MissingRate"
+        return str(getattr(info.value, "currency", None))
+
+    assert missing(lambda: book.available(1.5, "USD", fx)) == "CHF"
+    assert missing(lambda: book.ladder("USD", fx)) == "CHF"
+    # Not covered by the 2.0 quote alone: the walk reaches the unresolved 1.8 quote.
+    assert missing(lambda: book.vwap(20_000, "USD", fx)) == "CHF"
+    # Reads that stop before the unresolved quote's price do not need it.
+    assert book.available(1.9, "USD", fx) == 10_000
+    assert book.vwap(5_000, "USD", fx) == 2.0
+    fx.set_rate("CHF", "0.9")
+    # 500.00 CHF at 0.9 CHF/USD = 555.55 USD replaces the odds limit of b1.
+    assert book.available(1.5, "USD", fx) == 10_000 + 55_555

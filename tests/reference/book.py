@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from tests.reference.errors import InvalidInput
+from tests.reference.errors import InvalidInput, MissingRate
 from tests.reference.fx import Fx
 from tests.reference.limits import effective_limits
 from tests.reference.money import (
@@ -492,6 +492,28 @@ class Book:
         )
         return quotes
 
+    def _check_resolved(self, fx: Fx, back: bool, price_fixed: int | None) -> None:
+        """§6: MissingRate for an active quote (active account) whose limits are unknown (a
+        bookmaker limit it needs has no rate), at ``price_fixed`` or better (any price when
+        None); the first by price, key and account when there are several."""
+        unresolved = [
+            q
+            for q in self.snapshots(fx, back)
+            if q.active
+            and q.account_active
+            and q.missing_rate is not None
+            and (price_fixed is None or better_or_equal(q.price_fixed, price_fixed, back))
+        ]
+        if unresolved:
+            first = min(
+                unresolved,
+                key=lambda q: (-q.price_fixed if back else q.price_fixed, q.key, q.account),
+            )
+            assert first.missing_rate is not None
+            raise MissingRate(
+                f"No exchange rate for {first.missing_rate}", currency=first.missing_rate
+            )
+
     @staticmethod
     def _max_in(q: Quote, currency: str, fx: Fx) -> int:
         assert q.max_stake is not None
@@ -500,9 +522,11 @@ class Book:
     def available(self, price: float, currency: str, fx: Fx, back: bool = True) -> int:
         """Σ converted max over eligible quotes at ``price`` or better."""
         fixed = price_to_fixed(price)
+        quotes = self._eligible(currency, fx, back)
+        self._check_resolved(fx, back, fixed)
         return sum(
             self._max_in(q, currency, fx)
-            for q in self._eligible(currency, fx, back)
+            for q in quotes
             if better_or_equal(q.price_fixed, fixed, back)
         )
 
@@ -517,13 +541,17 @@ class Book:
             weighted += take * q.price_fixed
             left -= take
             if left == 0:
+                self._check_resolved(fx, back, q.price_fixed)
                 return float(Fraction(weighted, stake * PRICE_SCALE))
+        self._check_resolved(fx, back, None)
         return None
 
     def ladder(self, currency: str, fx: Fx, back: bool = True) -> list[Level]:
         """Eligible quotes grouped by exact price, best first."""
         levels: dict[int, list[int]] = {}
-        for q in self._eligible(currency, fx, back):
+        quotes = self._eligible(currency, fx, back)
+        self._check_resolved(fx, back, None)
+        for q in quotes:
             level = levels.setdefault(q.price_fixed, [0, 0])
             level[0] += self._max_in(q, currency, fx)
             level[1] += 1

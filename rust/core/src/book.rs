@@ -922,6 +922,7 @@ impl Book {
     ) -> Result<i64> {
         fx.rate_scaled(currency)?;
         self.use_fx(fx);
+        self.check_resolved(back, Some(price), fx)?;
         let mut total: i64 = 0;
         for entry in &self.entries {
             if entry.back == back && entry.live && at_or_better(back, entry.input.price, price) {
@@ -931,6 +932,54 @@ impl Book {
             }
         }
         Ok(total)
+    }
+
+    /// A quote that would count for a read (active, active account) but whose limits are
+    /// unknown: a bookmaker limit it needs is in a currency without a rate.
+    #[inline]
+    fn unresolved(&self, entry: &Entry) -> bool {
+        entry.max.is_none()
+            && entry.input.active
+            && self.accounts[entry.account as usize].settings.active
+    }
+
+    /// The `MissingRate` of an unresolved quote: the bookmaker-limit currency when `fx` has no
+    /// rate for it, else the account currency.
+    fn missing_rate(&self, entry: &Entry, fx: &Fx) -> Error {
+        let account = &self.accounts[entry.account as usize];
+        let currency = match self.bookmaker_limit_currency(account.bookmaker) {
+            Some(c) if !fx.contains(c) => c,
+            _ => account.currency,
+        };
+        Error::MissingRate {
+            currency: currency.code(),
+        }
+    }
+
+    /// `MissingRate` for the first unresolved quote of `back` (in the book's order) at `price`
+    /// or better (any price when `None`).
+    fn check_resolved(&self, back: bool, price: Option<Price>, fx: &Fx) -> Result<()> {
+        let mut worst: Option<&Entry> = None;
+        for entry in &self.entries {
+            if entry.back == back
+                && self.unresolved(entry)
+                && price.is_none_or(|p| at_or_better(back, entry.input.price, p))
+            {
+                let first = worst.is_none_or(|w| {
+                    price_order(back, entry.input.price, w.input.price)
+                        .then_with(|| entry.names.key.cmp(&w.names.key))
+                        .then_with(|| entry.names.account.cmp(&w.names.account))
+                        == Ordering::Less
+                });
+                if first {
+                    worst = Some(entry);
+                }
+            }
+        }
+        match worst {
+            Some(entry) => Err(self.missing_rate(entry, fx)),
+            None => Ok(()),
+        }
     }
 
     /// Effective max of a live quote in `currency`, rounded down.
@@ -972,10 +1021,12 @@ impl Book {
             weighted += take as u128 * u128::from(entry.input.price);
             left -= take;
             if left == 0 {
+                self.check_resolved(back, Some(entry.input.price), fx)?;
                 let denominator = stake as u128 * u128::from(PRICE_SCALE);
                 return Ok(Some(ratio::to_f64(weighted, denominator)));
             }
         }
+        self.check_resolved(back, None, fx)?;
         Ok(None)
     }
 
@@ -984,6 +1035,7 @@ impl Book {
     pub fn ladder(&mut self, currency: Currency, fx: &Fx, back: bool) -> Result<Vec<Level>> {
         fx.rate_scaled(currency)?;
         self.use_fx(fx);
+        self.check_resolved(back, None, fx)?;
         self.ordered(back);
         let mut levels: Vec<Level> = Vec::new();
         for &index in &self.sides[usize::from(back)].order {

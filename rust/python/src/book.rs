@@ -407,6 +407,9 @@ impl PyBook {
     }
 
     /// Best active price (highest for back, lowest for lay), or None.
+    ///
+    /// Takes no rate table: a quote whose bookmaker limits are in another currency counts
+    /// only once the last ``Fx`` used by this book (any read or route) has that rate.
     #[pyo3(
         signature = (back = None),
         text_signature = "($self, back=True)"
@@ -420,7 +423,9 @@ impl PyBook {
 
     /// Stake that can be placed at ``price`` or better, in ``currency`` minor units.
     ///
-    /// Sums each active quote's effective max, converted with rounding down.
+    /// Sums each active quote's effective max, converted with rounding down. Raises
+    /// MissingRate when a quote at ``price`` or better has a bookmaker limit in a currency
+    /// ``fx`` has no rate for (it is never skipped silently).
     #[pyo3(
         signature = (price, currency, fx, back = None),
         text_signature = "($self, price, currency, fx, back=True)"
