@@ -122,6 +122,18 @@ def test_a_good_quote_moves_back_and_lay_together() -> None:
     assert live.updates == 3
 
 
+def test_an_account_that_changes_currency_gets_its_quotes_in_the_new_currency() -> None:
+    """After ABP re-denominates an account (PATCH currencyId), its old USD quotes are dropped
+    and the new one is read in EUR: limits are never interpreted in the wrong currency."""
+    live = seeded()
+    eur = CurrencyInfo("EUR", 0.84788876, "2026-02-07T17:29:32+00:00")
+    assert live.apply(update(limit_currency="EUR", currency_info=eur, limit=100.0, price=2.2))
+    pinnacle = [q for q in live.book.quotes() if q.bookmaker == "pinnacle"]
+    assert [(q.currency, q.limit, q.back) for q in pinnacle] == [("EUR", 10000, True)]
+    # 100.00 EUR at 0.84788876 EUR per USD is 117.939... USD, 117.93 rounded down
+    assert live.book.available(2.2, "USD", live.fx) == 11793  # only pinnacle is at 2.2
+
+
 finite = st.floats(allow_nan=True, allow_infinity=True, width=64)
 amount = st.one_of(st.none(), finite, st.sampled_from([0.0, -1.0, 1e300, 12.345]))
 

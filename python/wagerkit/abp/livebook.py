@@ -191,6 +191,11 @@ class LiveBook:
             if plan.rate is not None:
                 self.fx.set_rate(plan.rate.currency, plan.rate.currency_value, plan.rate.updated_at)
             if self._accounts.get(plan.account) != plan.currency:
+                # The account changed currency at ABP (a PATCH of currencyId): its old quotes'
+                # limits are in the old currency, so they go before the account is re-registered.
+                for back in (True, False):
+                    if self._slots.pop((plan.account, back), None) is not None:
+                        self.book.remove(plan.key, plan.account, back)
                 self.book.set_account(plan.account, plan.bookmaker, plan.currency)
                 self._accounts[plan.account] = plan.currency
             for side in plan.sides:
