@@ -323,6 +323,7 @@ class Order:
 
     ``stake`` is minor units of ``currency`` (> 0); ``price`` is the decimal ``orderPrice``
     (> 1, finite): the minimum acceptable price for a back order, the maximum for a lay.
+    Beyond 6 decimals it rounds toward the stricter side (back up, lay down).
     ``bookmakers`` ``None`` or ``["*"]`` means every bookmaker in the book; otherwise it is a
     non-empty list of bookmaker names, duplicates dropped (first occurrence kept) before the
     mode is inferred (``["a", "a"]`` is a single bookmaker). ``[]``, an empty name, or

@@ -524,3 +524,22 @@ def test_bookmaker_filter_duplicates_dropped(impl: ModuleType) -> None:
     assert plan.message == "No odds available from zulu, yankee"
     for stars in (["*"], ["*", "*"]):
         assert impl.Order(1000, "USD", 1.9, accept_partial_stake=False, bookmakers=stars).mode == 3
+
+
+def test_order_price_beyond_six_decimals_rounds_toward_the_stricter_side(
+    impl: ModuleType,
+) -> None:
+    """§1: orderPrice 2.0000005 is 2.000001 for a back order (the minimum) and 2.0 for a lay
+    order (the maximum), so mode 1 never bets below (back) or above (lay) what was asked."""
+    back = impl.Order(1000, "USD", 2.0000005, accept_partial_stake=False, bookmakers=["a"])
+    lay = impl.Order(1000, "USD", 2.0000005, back=False, bookmakers=["a"])
+    assert back.price == 2.000001
+    assert lay.price == 2.0
+    assert impl.Order(1000, "USD", 1.9999999, back=False).price == 1.999999
+    book = impl.Book()
+    book.set_account("acct", "a", "USD")
+    book.upsert("f:a:1:0", "acct", 2.0, 100_000)
+    plan = impl.route(back, book, impl.Fx())
+    assert plan.status == "waiting" and plan.legs == []
+    with pytest.raises(ValueError):
+        impl.Order(1000, "USD", 1.0000001, back=False)

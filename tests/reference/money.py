@@ -137,9 +137,12 @@ def minor_to_float(amount: int, currency: str) -> float:
     return float(Fraction(amount, 10 ** currency_exponent(currency)))
 
 
-def price_to_fixed(price: float | int | str | Decimal, field: str = "price") -> int:
-    """Decimal odds → fixed point with 6 decimals (half-even); must stay strictly above 1."""
-    fixed = round_fraction(parse_decimal(price, field) * PRICE_SCALE, "half_even")
+def price_to_fixed(
+    price: float | int | str | Decimal, field: str = "price", rounding: Rounding = "half_even"
+) -> int:
+    """Decimal odds → fixed point with 6 decimals (half-even unless told); must stay strictly
+    above 1. An orderPrice rounds toward the stricter side (§1): back up, lay down."""
+    fixed = round_fraction(parse_decimal(price, field) * PRICE_SCALE, rounding)
     if fixed <= PRICE_SCALE:
         raise InvalidInput(f"{field} must be greater than 1.0, got {price!r}", field=field)
     return fixed

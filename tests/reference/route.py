@@ -81,7 +81,11 @@ class Order:
         if stake <= 0:
             raise InvalidInput(f"stake must be greater than 0, got {stake}", field="stake")
         currency_exponent(currency)
-        self.price_fixed = price_to_fixed(price)
+        # §1: beyond 6 decimals orderPrice rounds toward the stricter side, so no leg is ever
+        # placed below what the caller asked (back: up, lay: down).
+        if not isinstance(back, bool):
+            raise InvalidInput("back must be a bool", field="back")
+        self.price_fixed = price_to_fixed(price, "price", "up" if back else "down")
         self.stake = stake
         self.currency = currency
         self.accept_better_odds = accept_better_odds

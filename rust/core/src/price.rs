@@ -56,6 +56,30 @@ pub fn price_from_text(text: &str, field: &'static str) -> Result<Price> {
     u64::try_from(scaled).map_err(|_| Error::Overflow { field })
 }
 
+/// Reads an orderPrice from a float. Beyond 6 decimals it rounds toward the stricter side,
+/// so that no leg is ever placed at a price worse than the caller asked for: up for a back
+/// order (the minimum acceptable price), down for a lay order (the maximum).
+pub fn order_price_from_f64(x: f64, back: bool, field: &'static str) -> Result<Price> {
+    if x > 1.0 && x < FAST_PATH_LIMIT {
+        let n = (x * PRICE_SCALE as f64).round();
+        if n / PRICE_SCALE as f64 == x {
+            return check(n as u64, field, x);
+        }
+    }
+    let text = decimal::float_text(x)
+        .ok_or_else(|| Error::invalid(field, format!("{field} must be finite, got {x}")))?;
+    let rounding = if back { Rounding::Up } else { Rounding::Down };
+    let scaled =
+        decimal::parse_scaled(&text, 6, rounding).map_err(|e| decimal_error(e, field, &text))?;
+    if scaled <= PRICE_SCALE as i128 {
+        return Err(Error::invalid(
+            field,
+            format!("{field} must be > 1.0 (decimal odds), got {text}"),
+        ));
+    }
+    u64::try_from(scaled).map_err(|_| Error::Overflow { field })
+}
+
 #[inline]
 fn check(scaled: u64, field: &'static str, x: f64) -> Result<Price> {
     if scaled > PRICE_SCALE {
@@ -97,6 +121,32 @@ mod tests {
         assert_eq!(price_from_f64(1001.0, "price"), Ok(1_001_000_000));
         assert_eq!(price_to_f64(1_980_000), 1.98);
         assert_eq!(price_text(1_950_000), "1.95");
+    }
+
+    #[test]
+    fn order_prices_round_toward_the_stricter_side() {
+        assert_eq!(
+            order_price_from_f64(2.0000005, true, "price"),
+            Ok(2_000_001)
+        );
+        assert_eq!(
+            order_price_from_f64(2.0000005, false, "price"),
+            Ok(2_000_000)
+        );
+        assert_eq!(
+            order_price_from_f64(1.9999999, true, "price"),
+            Ok(2_000_000)
+        );
+        assert_eq!(
+            order_price_from_f64(1.9999999, false, "price"),
+            Ok(1_999_999)
+        );
+        assert_eq!(order_price_from_f64(1.98, false, "price"), Ok(1_980_000));
+        assert!(order_price_from_f64(1.0000001, false, "price").is_err());
+        assert_eq!(
+            order_price_from_f64(1.0000001, true, "price"),
+            Ok(1_000_001)
+        );
     }
 
     #[test]

@@ -135,7 +135,10 @@ fn build_order(
         accept_partial_stake: convert::flag(accept_partial_stake, true, "accept_partial_stake")?,
         back: convert::flag(back, true, "back")?,
     };
-    let price = convert::price(price, "price")?;
+    // Beyond 6 decimals orderPrice rounds toward the stricter side (back up, lay down).
+    let price = convert::float(price, "price")?;
+    let price =
+        wagerkit_core::price::order_price_from_f64(price, flags.back, "price").py_err(py)?;
     let names = bookmaker_list(bookmakers)?;
     let inner = core::Order::new(stake, currency_code, price, flags, names).py_err(py)?;
     Ok(PyOrder { inner })
