@@ -276,3 +276,20 @@ def test_internal_fault_before_anything_is_kept_does_not_burn_the_request_uuid(
         listed = again.get("/orders", params={"requestUuids": body["requestUuid"]})
         assert len(listed.json()["orders"]) == 1
         assert place(again, body).status_code == 409  # now it really exists: a duplicate
+
+
+def test_a_settled_fixture_takes_no_more_bets(abp_sim: SimHandle, http: httpx.Client) -> None:
+    """Once a fixture is settled its markets are closed: the betslip shows the quotes
+    inactive and a new order is declined (ABP's "Invalid odds" category), never filled on a
+    result that is already known."""
+    abp_sim.settle(QS_FIXTURE, {"103": "WON"}, default="LOST")
+    slip = http.get(
+        "/betslip", params={"fixtureId": QS_FIXTURE, "outcomeId": 103, "playerId": 0}
+    ).json()
+    quotes = [q for markets in slip["odds"].values() for q in markets.values()]
+    assert quotes and not any(q["active"] for q in quotes)
+    response = place(http, order())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "declined" and body["acceptedOrders"] == []
+    assert body["declinedOrders"][0]["declineReason"].startswith("Price not available")

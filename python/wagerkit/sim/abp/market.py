@@ -132,6 +132,15 @@ class Market:
     def fixture_selections(self, fixture_id: str) -> list[Selection]:
         return [s for s in self.selections.values() if s.fixture.fixture_id == fixture_id]
 
+    def is_closed(self, sel: Selection) -> bool:
+        """True once the selection can no longer be bet: its fixture is finished or settled.
+
+        A closed market's quotes are shown and routed as inactive, so an order on a result
+        that is already known is declined as a suspended market instead of winning for sure.
+        """
+        fid, oid, pid = sel.key
+        return self.fixture_status.get(fid) == 2 or self.result_for(fid, oid, pid) is not None
+
     def result_for(self, fixture_id: str, outcome_id: int, player_id: int) -> str | None:
         """The settled result of a selection (``"outcomeId:playerId"`` first), or None."""
         known = self.fixture_results.get(fixture_id)
@@ -237,7 +246,8 @@ class Market:
                     limit, limit_min = q.limit, None
                 else:
                     limit, limit_min = limits
-                book.upsert(key, acc.engine_id, q.price, limit, limit_min, q.active, back)
+                active = q.active and not self.is_closed(sel)
+                book.upsert(key, acc.engine_id, q.price, limit, limit_min, active, back)
         return book
 
     def _unconvertible(self, sel: Selection, accounts: Iterable[Account]) -> dict[str, int]:

@@ -216,7 +216,7 @@ def quote_json(
         "limitCurrency": ccy,
         "limitUsd": usd_limit,
         "limitMinUsd": usd_min,
-        "active": quote.active and account.active,
+        "active": quote.active and account.active and not market.is_closed(sel),
         "account": account.username,
         "currencyInfo": currency_info(fx, ccy),
         "bookmakerFixtureId": f"{quote.bookmaker}-{fid}",
