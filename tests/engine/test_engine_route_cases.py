@@ -543,3 +543,42 @@ def test_order_price_beyond_six_decimals_rounds_toward_the_stricter_side(
     assert plan.status == "waiting" and plan.legs == []
     with pytest.raises(ValueError):
         impl.Order(1000, "USD", 1.0000001, back=False)
+
+
+def test_a_huge_limit_never_fails_the_route(impl: ModuleType) -> None:
+    """§3: one quote whose max does not fit in the order currency (here about 4.6e44 EUR
+    cents) saturates for sorting and messages; every order still routes."""
+    fx = impl.Fx()
+    fx.set_rate("JPY", "0.000000000001")
+    fx.set_rate("EUR", "1000000000000")
+    book = impl.Book()
+    book.set_account("big", "b0", "JPY")
+    book.upsert("f:b0:1:0", "big", 1.9, 2**62)
+    book.set_account("n", "b1", "EUR")
+    book.upsert("f:b1:1:0", "n", 2.0, 1000)
+    for kwargs in ({}, {"bookmakers": ["b1"]}, {"accept_partial_stake": False}):
+        plan = impl.route(impl.Order(500, "EUR", 2.0, **kwargs), book, fx)
+        assert plan.status == "filled"
+        assert [(leg.account, leg.stake) for leg in plan.legs] == [("n", 500)]
+    # Mode 1 on the huge quote alone: the stake in JPY rounds down to 0, it cannot fit.
+    plan = impl.route(
+        impl.Order(500, "EUR", 1.9, accept_partial_stake=False, bookmakers=["b0"]), book, fx
+    )
+    assert plan.status == "declined"
+    assert plan.decline.name == "STAKE_EXCEEDS_LIMIT"
+    assert "9223372036854775807" in plan.message.replace(".", "")
+
+
+def test_internal_overflow_is_an_engine_error(core: ModuleType, errors: ModuleType) -> None:
+    """An amount the router computes itself that 128 bits cannot hold (a leg's stake back in
+    the order currency at extreme rates) is EngineError, never InvalidInput blaming an
+    argument. (The reference, in unbounded ints, routes it: a known engine limit.)"""
+    fx = core.Fx()
+    fx.set_rate("JPY", "999999999999.999999999999")
+    fx.set_rate("EUR", "1000000000000")
+    book = core.Book()
+    book.set_account("a", "b1", "EUR")
+    book.upsert("f:b1:1:0", "a", 2.0, 2**62)
+    with pytest.raises(errors.EngineError, match="internal overflow") as info:
+        core.route(core.Order(2**53, "JPY", 2.0), book, fx)
+    assert not isinstance(info.value, errors.InvalidInput)

@@ -196,6 +196,15 @@ class RoutePlan:
         return float(Fraction(self.weighted_sum, self.filled * PRICE_SCALE))
 
 
+I64_MAX = 2**63 - 1
+
+
+def _saturated(amount: int) -> int:
+    """A quote's max in the order currency, for sorting and messages only: a value beyond
+    64 bits saturates (it can take any stake) rather than failing the route (§3)."""
+    return min(amount, I64_MAX)
+
+
 def _names(order: Order) -> str:
     names = order.filter
     return "any bookmaker" if names is None else ", ".join(order.bookmakers or [])
@@ -264,7 +273,7 @@ def candidates(order: Order, book: Book, fx: Fx) -> list[Quote] | RoutePlan:
 
     def max_in_order_ccy(q: Quote) -> int:
         assert q.max_stake is not None
-        return fx.convert(q.max_stake, q.currency, order.currency, "down")
+        return _saturated(fx.convert(q.max_stake, q.currency, order.currency, "down"))
 
     usable.sort(
         key=lambda q: (
@@ -350,7 +359,7 @@ def route(order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] =
         return q.max_stake
 
     def smallest_min() -> int:
-        return min(conv(q.min_stake, q.currency, C, "up") for q in quotes)
+        return min(_saturated(conv(q.min_stake, q.currency, C, "up")) for q in quotes)
 
     def below_every_min() -> bool:
         return all(conv(S, C, q.currency, "down") < q.min_stake for q in quotes)
@@ -370,7 +379,9 @@ def route(order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] =
             return RoutePlan("waiting", mode, S)
         if below_every_min():
             return _below(order, smallest_min())
-        return _exceeds(order, max(conv(max_of(q), q.currency, C, "down") for q in quotes))
+        return _exceeds(
+            order, max(_saturated(conv(max_of(q), q.currency, C, "down")) for q in quotes)
+        )
 
     filled, weighted = prior_filled, prior_weighted  # the whole order's F and W
     legs: list[Leg] = []
@@ -419,9 +430,9 @@ def route(order: Order, book: Book, fx: Fx, prior: Sequence[tuple[int, float]] =
         # order currency. One bet per bookmaker, so this bounds what mode 3 can ever fill.
         per_bookmaker: dict[str, int] = {}
         for q in quotes:
-            cap_c = conv(max_of(q), q.currency, C, "down")
+            cap_c = _saturated(conv(max_of(q), q.currency, C, "down"))
             per_bookmaker[q.bookmaker] = max(cap_c, per_bookmaker.get(q.bookmaker, 0))
-        capacity = sum(per_bookmaker.values())
+        capacity = _saturated(sum(per_bookmaker.values()))
         if capacity < S:
             return _exceeds(order, capacity)
         if below_every_min():

@@ -19,6 +19,9 @@ pub enum Error {
     MissingRate { currency: &'static str },
     /// Exact arithmetic would not fit in 128 bits (or a result not in 64 bits).
     Overflow { field: &'static str },
+    /// An amount the engine computed itself (not an argument) would not fit: `what` says
+    /// which. The bindings raise their "engine error", never blaming an argument.
+    Internal { what: &'static str },
 }
 
 /// Shorthand used across the engine.
@@ -37,7 +40,15 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Error::InvalidInput { field, .. } | Error::Overflow { field } => Some(field),
-            Error::MissingRate { .. } => None,
+            Error::MissingRate { .. } | Error::Internal { .. } => None,
+        }
+    }
+
+    /// An [`Error::Overflow`] of the engine's own arithmetic, as [`Error::Internal`].
+    pub fn internal(self, what: &'static str) -> Self {
+        match self {
+            Error::Overflow { .. } => Error::Internal { what },
+            other => other,
         }
     }
 
@@ -63,6 +74,11 @@ impl fmt::Display for Error {
             Error::Overflow { field } => write!(
                 f,
                 "{field}: amount too large for exact 128-bit arithmetic (overflow)"
+            ),
+            Error::Internal { what } => write!(
+                f,
+                "internal overflow: {what} does not fit in exact 128-bit arithmetic at these \
+                 amounts and rates"
             ),
         }
     }

@@ -662,7 +662,11 @@ fn plan(
             currency: account.currency,
             max,
             min: entry.min,
-            order_max: to_order.apply(max, Rounding::Down, "limit")?,
+            // For sorting and messages only: a limit too large for the order currency
+            // saturates (it can take any stake), it does not fail the route.
+            order_max: to_order
+                .apply(max, Rounding::Down, "limit")
+                .unwrap_or(i64::MAX),
             to_account,
             to_order,
         });
@@ -782,7 +786,8 @@ fn exceeds_limit(order: &Order, limit: i64) -> RoutePlan {
 fn below_minimum(order: &Order, candidates: &[Candidate]) -> Result<RoutePlan> {
     let mut smallest: Option<i64> = None;
     for c in candidates {
-        let min = c.to_order.apply(c.min, Rounding::Up, "limit_min")?;
+        // For the message only: saturates rather than failing.
+        let min = capped(&c.to_order, c.min, Rounding::Up, i64::MAX);
         smallest = Some(smallest.map_or(min, |s| s.min(min)));
     }
     Ok(RoutePlan::declined(
@@ -796,10 +801,26 @@ fn below_minimum(order: &Order, candidates: &[Candidate]) -> Result<RoutePlan> {
     ))
 }
 
+/// A non-negative amount converted exactly, in 128 bits; a result too large even for that
+/// saturates. Only compared with (or capped by) 64-bit limits, so saturating never changes a
+/// decision, and a huge rate never fails a route.
+#[inline]
+fn wide(factor: &Factor, amount: i64, rounding: Rounding) -> i128 {
+    factor
+        .apply_wide(i128::from(amount), rounding, "stake")
+        .unwrap_or(i128::MAX)
+}
+
+/// `min(wide(..), cap)` as an `i64` (`cap` is a 64-bit limit).
+#[inline]
+fn capped(factor: &Factor, amount: i64, rounding: Rounding, cap: i64) -> i64 {
+    wide(factor, amount, rounding).min(i128::from(cap)) as i64
+}
+
 /// The order stake in each candidate's currency (rounded down) is below its minimum.
 fn below_every_minimum(order: &Order, candidates: &[Candidate]) -> Result<bool> {
     for c in candidates {
-        if c.to_account.apply(order.stake, Rounding::Down, "stake")? >= c.min {
+        if wide(&c.to_account, order.stake, Rounding::Down) >= i128::from(c.min) {
             return Ok(false);
         }
     }
@@ -810,13 +831,17 @@ fn below_every_minimum(order: &Order, candidates: &[Candidate]) -> Result<bool> 
 fn all_or_nothing(order: &Order, book: &Book, candidates: &[Candidate]) -> Result<RoutePlan> {
     let mut some_fit = false;
     for c in candidates {
-        let stake = c.to_account.apply(order.stake, Rounding::Down, "stake")?;
-        let fits = stake > 0 && c.min <= stake && stake <= c.max;
+        let stake = wide(&c.to_account, order.stake, Rounding::Down);
+        let fits = stake > 0 && i128::from(c.min) <= stake && stake <= i128::from(c.max);
         if !fits {
             continue;
         }
+        let stake = stake as i64; // <= c.max
         if order.qualifies(c.price) {
-            let order_stake = c.to_order.apply(stake, Rounding::HalfEven, "stake")?;
+            let order_stake = c
+                .to_order
+                .apply(stake, Rounding::HalfEven, "stake")
+                .map_err(|e| e.internal("a leg's stake in the order currency"))?;
             let weighted = weigh(order_stake, c.price)?;
             return Ok(RoutePlan {
                 status: Status::Filled,
@@ -846,7 +871,9 @@ fn all_or_nothing(order: &Order, book: &Book, candidates: &[Candidate]) -> Resul
 fn weigh(order_stake: i64, price: Price) -> Result<u128> {
     (order_stake.max(0) as u128)
         .checked_mul(u128::from(price))
-        .ok_or(Error::Overflow { field: "stake" })
+        .ok_or(Error::Internal {
+            what: "a leg's stake times its price",
+        })
 }
 
 /// Modes 2, 3 and 4: best first, with the first-bet and weighted-average rules.
@@ -883,10 +910,7 @@ fn greedy(
         if remaining <= 0 {
             break;
         }
-        let mut cap = c
-            .to_account
-            .apply(remaining, Rounding::Down, "stake")?
-            .min(c.max);
+        let mut cap = capped(&c.to_account, remaining, Rounding::Down, c.max);
         if at_or_better(back, c.price, target) {
             if !order.qualifies(c.price) {
                 continue;
@@ -900,9 +924,12 @@ fn greedy(
             }
             // Weighted-average rule: the most that keeps Σ stake·price on the right side of
             // orderPrice · Σ stake, in the order currency, over the whole order.
-            let target_weight = u128::from(target)
-                .checked_mul(total as u128)
-                .ok_or(Error::Overflow { field: "stake" })?;
+            let target_weight =
+                u128::from(target)
+                    .checked_mul(total as u128)
+                    .ok_or(Error::Internal {
+                        what: "orderPrice times the filled stake",
+                    })?;
             let (slack, gap) = if back {
                 (
                     total_weighted.saturating_sub(target_weight),
@@ -919,12 +946,15 @@ fn greedy(
                 continue; // this price is exhausted for the order
             }
             let room = i64::try_from(room).unwrap_or(i64::MAX);
-            cap = cap.min(c.to_account.apply(room, Rounding::Down, "stake")?);
+            cap = capped(&c.to_account, room, Rounding::Down, cap);
         }
         if cap < c.min.max(1) {
             continue;
         }
-        let order_stake = c.to_order.apply(cap, Rounding::HalfEven, "stake")?;
+        let order_stake = c
+            .to_order
+            .apply(cap, Rounding::HalfEven, "stake")
+            .map_err(|e| e.internal("a leg's stake in the order currency"))?;
         if order_stake == 0 {
             continue;
         }
@@ -942,12 +972,14 @@ fn greedy(
         let leg_weight = weigh(order_stake, c.price)?;
         filled += order_stake;
         total += order_stake;
-        weighted = weighted
-            .checked_add(leg_weight)
-            .ok_or(Error::Overflow { field: "stake" })?;
+        weighted = weighted.checked_add(leg_weight).ok_or(Error::Internal {
+            what: "the weighted stake",
+        })?;
         total_weighted = total_weighted
             .checked_add(leg_weight)
-            .ok_or(Error::Overflow { field: "stake" })?;
+            .ok_or(Error::Internal {
+                what: "the weighted stake",
+            })?;
         if mode == 3 {
             used.push(c.bookmaker);
         }
@@ -958,9 +990,8 @@ fn greedy(
     let mut complete = remaining == 0;
     if !complete && !legs.is_empty() {
         complete = true;
-        let check = |factor: &Factor| -> Result<bool> {
-            Ok(factor.apply(remaining, Rounding::Down, "stake")? == 0)
-        };
+        let check =
+            |factor: &Factor| -> Result<bool> { Ok(wide(factor, remaining, Rounding::Down) == 0) };
         for (_, factor) in &leg_factors[..leg_factor_count] {
             if !check(factor)? {
                 complete = false;
@@ -1006,9 +1037,7 @@ fn greedy(
         }
         let mut capacity: i64 = 0;
         for (_, best) in &best_per_bookmaker {
-            capacity = capacity
-                .checked_add(*best)
-                .ok_or(Error::Overflow { field: "limit" })?;
+            capacity = capacity.saturating_add(*best);
         }
         if capacity < order.stake {
             return Ok(exceeds_limit(order, capacity));

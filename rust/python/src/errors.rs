@@ -61,6 +61,7 @@ pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
     match &err {
         Error::InvalidInput { field, message } => invalid_input(py, field, message),
         Error::Overflow { field } => invalid_input(py, field, &err.to_string()),
+        Error::Internal { .. } => engine_error(py, &err.to_string()),
         Error::MissingRate { currency } => build(
             py,
             &MISSING_RATE,
