@@ -179,3 +179,38 @@ def test_panic_does_not_abort_a_fresh_interpreter() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert (done.returncode, done.stdout.strip()) == (0, "caught"), done.stderr
+
+
+def test_none_is_not_a_bool_default(impl: ModuleType) -> None:
+    """L3: passing None for a bool is InvalidInput, never read as the default."""
+    book = impl.Book()
+    book.set_account("a", "x", "USD")
+    slot = book.upsert("f:x:1:0", "a", 2.0, 100)
+    calls: list[tuple[str, Any]] = [
+        ("active", lambda: book.update(slot, 2.0, 100, None, None)),
+        ("active", lambda: book.set_account("a", "x", "USD", active=None)),
+        ("active", lambda: book.upsert("f:x:1:0", "a", 2.0, 100, None, None)),
+        ("back", lambda: book.upsert("f:x:1:0", "a", 2.0, 100, None, True, None)),
+        ("accept_better_odds", lambda: impl.Order(1, "USD", 2.0, accept_better_odds=None)),
+        ("accept_partial_stake", lambda: impl.Order(1, "USD", 2.0, accept_partial_stake=None)),
+        ("back", lambda: impl.Order(1, "USD", 2.0, back=None)),
+    ]
+    for field, call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        assert getattr(info.value, "field", None) == field
+    assert book.get(slot).active is True
+
+
+def test_lone_surrogates_are_invalid_input(core: ModuleType, errors: ModuleType) -> None:
+    """L1: a str holding a lone surrogate is InvalidInput naming the argument."""
+    book = core.Book()
+    with pytest.raises(errors.InvalidInput) as info:
+        book.set_account("\ud800", "x", "USD")
+    assert info.value.field == "account"
+    with pytest.raises(errors.InvalidInput):
+        core.Order(1, "USD", 2.0, bookmakers=["\udfff"])
+    with pytest.raises(errors.InvalidInput):
+        core.Fx().set_rate("EUR", "0.9\ud800")
+    assert not core.is_currency("\ud800")
+    assert "\ud800" not in core.Fx()

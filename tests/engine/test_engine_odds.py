@@ -154,3 +154,26 @@ def test_engine_odds_agree_with_reference(
         ref_there, ref_back = pairs(ref)[name]
         assert there(price) == ref_there(price), name
         assert back(ref_there(price)) == ref_back(ref_there(price)), name
+
+
+@pytest.mark.parametrize("price", [1.0000001, 1.0000004, 1.0])
+def test_odds_refuse_prices_the_book_refuses(impl: ModuleType, price: float) -> None:
+    """L5/§8: a decimal price the Book and Order refuse (not > 1.0 at 6 decimals) is refused
+    by every odds function too, instead of giving -1e9 American odds."""
+    for name in ("decimal_to_american", "decimal_to_hongkong", "decimal_to_indonesian"):
+        with pytest.raises(ValueError):
+            getattr(impl, name)(price)
+    book = impl.Book()
+    book.set_account("a", "x", "USD")
+    with pytest.raises(ValueError):
+        book.upsert("f:x:1:0", "a", price, 100)
+
+
+def test_odds_to_decimal_must_give_a_price(impl: ModuleType) -> None:
+    """A conversion whose decimal result is not a price above 1.0 at 6 decimals is refused."""
+    with pytest.raises(ValueError):
+        impl.american_to_decimal(-1e12)
+    with pytest.raises(ValueError):
+        impl.hongkong_to_decimal(1e-9)
+    assert impl.decimal_to_hongkong(1.000001) == pytest.approx(0.000001)
+    assert impl.american_to_decimal(-100) == 2.0

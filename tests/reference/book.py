@@ -131,6 +131,13 @@ def _check_amount(value: int | None, field: str, *, optional: bool) -> None:
         raise InvalidInput(f"{field} must not be negative, got {value}", field=field)
 
 
+def check_flag(value: object, field: str) -> bool:
+    """A strict bool: None (or an int) is refused, never read as a default."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{field} must be a bool, got {type(value).__name__}", field=field)
+    return value
+
+
 def _split_key(key: str) -> tuple[str, str, str, str]:
     parts = key.split(":") if isinstance(key, str) else []
     if len(parts) != 4 or not all(parts):
@@ -226,6 +233,7 @@ class Book:
         _check_amount(max_stake, "max_stake", optional=True)
         _check_amount(min_stake, "min_stake", optional=True)
         _check_amount(balance, "balance", optional=True)
+        check_flag(active, "active")
         old = self._accounts.get((bookmaker, account))
         if old is None and may_move:
             others = [a for (_, name), a in self._accounts.items() if name == account]
@@ -328,6 +336,8 @@ class Book:
         fixed = price_to_fixed(price)
         _check_amount(limit, "limit", optional=False)
         _check_amount(limit_min, "limit_min", optional=True)
+        check_flag(active, "active")
+        check_flag(back, "back")
         self._selection = selection
         slot = self._index.get((key, account, back))
         if slot is None:
@@ -351,6 +361,7 @@ class Book:
         fixed = price_to_fixed(price)
         _check_amount(limit, "limit", optional=False)
         _check_amount(limit_min, "limit_min", optional=True)
+        check_flag(active, "active")
         rec.price, rec.limit, rec.limit_min, rec.active = fixed, limit, limit_min, active
 
     def remove(self, key: str, account: str, back: bool = True) -> bool:

@@ -11,18 +11,32 @@ from fractions import Fraction
 from typing import Literal
 
 from tests.reference.errors import InvalidInput
-from tests.reference.money import parse_decimal
+from tests.reference.money import parse_decimal, price_to_fixed
 
 OddsFormat = Literal["decimal", "american", "hongkong", "indonesian", "malay"]
 
 ONE = Fraction(1)
 
 
-def _decimal(price: float) -> Fraction:
-    d = parse_decimal(price, "price")
+def _decimal(price: float, field: str = "price") -> Fraction:
+    """Decimal odds the book and router would accept (§1, §8): > 1.0 at 6 decimals."""
+    d = parse_decimal(price, field)
     if d <= 1:
-        raise InvalidInput(f"price must be greater than 1.0, got {price!r}", field="price")
+        raise InvalidInput(f"{field} must be greater than 1.0, got {price!r}", field=field)
+    price_to_fixed(price, field)
     return d
+
+
+def _decimal_out(d: Fraction, field: str = "odds") -> float:
+    """A decimal result must be a price too (> 1.0 at 6 decimals), or it is refused."""
+    out = float(d)
+    try:
+        price_to_fixed(out, field)
+    except InvalidInput:
+        raise InvalidInput(
+            f"{field} is decimal odds {out}, not a price above 1.0 at 6 decimals", field=field
+        ) from None
+    return out
 
 
 def _from_decimal(d: Fraction, fmt: OddsFormat) -> Fraction:
@@ -68,7 +82,8 @@ def _to_decimal(value: float, fmt: OddsFormat) -> Fraction:
 
 def convert_odds(value: float, from_format: OddsFormat, to_format: OddsFormat) -> float:
     """Any format to any format through the exact decimal value."""
-    return float(_from_decimal(_to_decimal(value, from_format), to_format))
+    out = _from_decimal(_to_decimal(value, from_format), to_format)
+    return _decimal_out(out) if to_format == "decimal" else float(out)
 
 
 def decimal_to_american(price: float) -> float:
@@ -78,7 +93,7 @@ def decimal_to_american(price: float) -> float:
 
 def american_to_decimal(odds: float) -> float:
     """Inverse of :func:`decimal_to_american`; accepts ``>= 100`` or ``<= -100``."""
-    return float(_to_decimal(odds, "american"))
+    return _decimal_out(_to_decimal(odds, "american"))
 
 
 def decimal_to_hongkong(price: float) -> float:
@@ -88,7 +103,7 @@ def decimal_to_hongkong(price: float) -> float:
 
 def hongkong_to_decimal(odds: float) -> float:
     """``h + 1`` for ``h > 0``."""
-    return float(_to_decimal(odds, "hongkong"))
+    return _decimal_out(_to_decimal(odds, "hongkong"))
 
 
 def decimal_to_indonesian(price: float) -> float:
@@ -98,7 +113,7 @@ def decimal_to_indonesian(price: float) -> float:
 
 def indonesian_to_decimal(odds: float) -> float:
     """Inverse; accepts ``>= 1`` or ``<= -1``."""
-    return float(_to_decimal(odds, "indonesian"))
+    return _decimal_out(_to_decimal(odds, "indonesian"))
 
 
 def decimal_to_malay(price: float) -> float:
@@ -108,4 +123,4 @@ def decimal_to_malay(price: float) -> float:
 
 def malay_to_decimal(odds: float) -> float:
     """Inverse; accepts ``[-1, 0) ∪ (0, 1]``."""
-    return float(_to_decimal(odds, "malay"))
+    return _decimal_out(_to_decimal(odds, "malay"))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from tests.reference.book import Book, Quote, better_or_equal
+from tests.reference.book import Book, Quote, better_or_equal, check_flag
 from tests.reference.errors import InvalidInput
 from tests.reference.fx import Fx
 from tests.reference.money import (
@@ -83,8 +83,9 @@ class Order:
         currency_exponent(currency)
         # §1: beyond 6 decimals orderPrice rounds toward the stricter side, so no leg is ever
         # placed below what the caller asked (back: up, lay: down).
-        if not isinstance(back, bool):
-            raise InvalidInput("back must be a bool", field="back")
+        check_flag(back, "back")
+        check_flag(accept_better_odds, "accept_better_odds")
+        check_flag(accept_partial_stake, "accept_partial_stake")
         self.price_fixed = price_to_fixed(price, "price", "up" if back else "down")
         self.stake = stake
         self.currency = currency

@@ -238,10 +238,27 @@ fn to_decimal(value: Fraction, format: OddsFormat, field: &'static str) -> Resul
 /// Converts `value` from one format to another, rounded once to a float.
 ///
 /// `field` names the argument in errors.
+///
+/// Decimal odds on either side must be prices the book and router accept (§1): > 1.0 once
+/// rounded to 6 decimals (so `1.0000001`, which a Book refuses, is refused here too).
 pub fn convert(value: f64, from: OddsFormat, to: OddsFormat, field: &'static str) -> Result<f64> {
+    if from == OddsFormat::Decimal {
+        crate::price::price_from_f64(value, field)?;
+    }
     let exact = Fraction::from_f64(value, field)?;
     let decimal_odds = to_decimal(exact, from, field)?;
-    Ok(from_decimal(decimal_odds, to)?.to_f64())
+    let out = from_decimal(decimal_odds, to)?.to_f64();
+    if to == OddsFormat::Decimal && crate::price::price_from_f64(out, field).is_err() {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{field}: {value} {} odds is decimal odds {out}, not a price above 1.0 at 6 \
+                 decimals",
+                from.name()
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 /// Decimal odds (> 1) in another format.
@@ -258,6 +275,15 @@ pub fn to_decimal_odds(odds: f64, format: OddsFormat) -> Result<f64> {
 mod tests {
     use super::*;
     use OddsFormat::*;
+
+    #[test]
+    fn unrepresentable_prices_are_refused() {
+        assert!(decimal_to(1.0000001, American).is_err());
+        assert!(decimal_to(1.0000004, Malay).is_err());
+        assert_eq!(decimal_to(1.000001, HongKong), Ok(0.000001));
+        assert!(to_decimal_odds(-1e12, American).is_err());
+        assert!(to_decimal_odds(1e-9, HongKong).is_err());
+    }
 
     #[test]
     fn decimal_to_each_format() {

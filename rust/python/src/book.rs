@@ -99,19 +99,23 @@ impl PyQuote {
         self.view.min_stake
     }
 
-    fn __repr__(&self) -> String {
-        let v = &self.view;
-        format!(
-            "Quote(slot={}, key={:?}, account={:?}, price={:?}, limit={} {}, back={}, active={})",
-            v.slot,
-            &*v.names.key,
-            &*v.names.account,
-            price_to_f64(v.price),
-            v.limit,
-            v.currency,
-            py_bool(v.back),
-            py_bool(v.active)
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok({
+                let v = &self.view;
+                format!(
+                    "Quote(slot={}, key={:?}, account={:?}, price={:?}, limit={} {}, back={}, active={})",
+                    v.slot,
+                    &*v.names.key,
+                    &*v.names.account,
+                    price_to_f64(v.price),
+                    v.limit,
+                    v.currency,
+                    py_bool(v.back),
+                    py_bool(v.active)
+                )
+            })
+        })
     }
 }
 
@@ -149,13 +153,17 @@ impl PyLevel {
         self.level.quotes
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Level(price={:?}, available={}, quotes={})",
-            price_to_f64(self.level.price),
-            self.level.available,
-            self.level.quotes
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok({
+                format!(
+                    "Level(price={:?}, available={}, quotes={})",
+                    price_to_f64(self.level.price),
+                    self.level.available,
+                    self.level.quotes
+                )
+            })
+        })
     }
 }
 
@@ -189,13 +197,15 @@ fn betslip_bytes(data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(s) = data.cast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes().to_vec());
+        return Ok(convert::utf8(s, "data")?.as_bytes().to_vec());
     }
     let dumps = JSON_DUMPS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("json")?.getattr("dumps")?.unbind())
     })?;
     match dumps.bind(py).call1((data,)) {
-        Ok(text) => Ok(text.cast::<PyString>()?.to_str()?.as_bytes().to_vec()),
+        Ok(text) => Ok(convert::utf8(text.cast::<PyString>()?, "data")?
+            .as_bytes()
+            .to_vec()),
         Err(e) => Err(invalid_input(
             py,
             "data",
@@ -220,7 +230,7 @@ impl PyBook {
     /// An account that holds quotes cannot move to another bookmaker nor change currency
     /// (InvalidInput): remove its quotes first.
     #[pyo3(
-        signature = (account, bookmaker, currency, *, priority = None, max_stake = None, min_stake = None, balance = None, active = None),
+        signature = (account, bookmaker, currency, *, priority = None, max_stake = None, min_stake = None, balance = None, active = true),
         text_signature = "($self, account, bookmaker, currency, *, priority=0, max_stake=None, min_stake=None, balance=None, active=True)"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -233,7 +243,7 @@ impl PyBook {
         max_stake: Option<&Bound<'_, PyAny>>,
         min_stake: Option<&Bound<'_, PyAny>>,
         balance: Option<&Bound<'_, PyAny>>,
-        active: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_active)] active: bool,
     ) -> PyResult<()> {
         let py = account.py();
         guard(py, || {
@@ -245,7 +255,7 @@ impl PyBook {
                 max_stake: convert::optional_amount(max_stake, "max_stake")?,
                 min_stake: convert::optional_amount(min_stake, "min_stake")?,
                 balance: convert::optional_amount(balance, "balance")?,
-                active: convert::flag(active, true, "active")?,
+                active,
             };
             self.lock(py)?
                 .set_account(name, bookmaker, currency, settings)
@@ -281,7 +291,7 @@ impl PyBook {
     /// ``key`` must be ``fixtureId:bookmaker:outcomeId:playerId`` with the account's
     /// bookmaker, and the same selection as every other quote in this book.
     #[pyo3(
-        signature = (key, account, price, limit, limit_min = None, active = None, back = None),
+        signature = (key, account, price, limit, limit_min = None, active = true, back = true),
         text_signature = "($self, key, account, price, limit, limit_min=None, active=True, back=True)"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -292,8 +302,8 @@ impl PyBook {
         price: &Bound<'_, PyAny>,
         limit: &Bound<'_, PyAny>,
         limit_min: Option<&Bound<'_, PyAny>>,
-        active: Option<&Bound<'_, PyAny>>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_active)] active: bool,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
     ) -> PyResult<u64> {
         let py = key.py();
         guard(py, || {
@@ -303,9 +313,8 @@ impl PyBook {
                 price: convert::price(price, "price")?,
                 limit: convert::amount(limit, "limit")?,
                 limit_min: convert::optional_amount(limit_min, "limit_min")?,
-                active: convert::flag(active, true, "active")?,
+                active,
             };
-            let back = convert::flag(back, true, "back")?;
             self.lock(py)?.upsert(key, account, input, back).py_err(py)
         })
     }
@@ -327,7 +336,7 @@ impl PyBook {
                 price: convert::price(price, "price")?,
                 limit: convert::amount(limit, "limit")?,
                 limit_min: convert::optional_amount(Some(limit_min), "limit_min")?,
-                active: convert::flag(Some(active), true, "active")?,
+                active: convert::required_flag(active, "active")?,
             };
             self.lock(py)?.update(slot, input).py_err(py)
         })
@@ -335,20 +344,19 @@ impl PyBook {
 
     /// Remove one quote; False when it was not there.
     #[pyo3(
-        signature = (key, account, back = None),
+        signature = (key, account, back = true),
         text_signature = "($self, key, account, back=True)"
     )]
     fn remove(
         &self,
         key: &Bound<'_, PyAny>,
         account: &Bound<'_, PyAny>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
     ) -> PyResult<bool> {
         let py = key.py();
         guard(py, || {
             let key = convert::text(key, "key")?;
             let account = convert::text(account, "account")?;
-            let back = convert::flag(back, true, "back")?;
             Ok(self.lock(py)?.remove(key, account, back))
         })
     }
@@ -389,7 +397,7 @@ impl PyBook {
     fn quotes(&self, py: Python<'_>, back: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyQuote>> {
         guard(py, || {
             let back = match back {
-                Some(b) if !b.is_none() => Some(convert::flag(Some(b), true, "back")?),
+                Some(b) if !b.is_none() => Some(convert::required_flag(b, "back")?),
                 _ => None,
             };
             Ok(self
@@ -411,14 +419,15 @@ impl PyBook {
     /// Takes no rate table: a quote whose bookmaker limits are in another currency counts
     /// only once the last ``Fx`` used by this book (any read or route) has that rate.
     #[pyo3(
-        signature = (back = None),
+        signature = (back = true),
         text_signature = "($self, back=True)"
     )]
-    fn best_price(&self, py: Python<'_>, back: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
-        guard(py, || {
-            let back = convert::flag(back, true, "back")?;
-            Ok(self.lock(py)?.best_price(back).map(price_to_f64))
-        })
+    fn best_price(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
+    ) -> PyResult<Option<f64>> {
+        guard(py, || Ok(self.lock(py)?.best_price(back).map(price_to_f64)))
     }
 
     /// Stake that can be placed at ``price`` or better, in ``currency`` minor units.
@@ -427,7 +436,7 @@ impl PyBook {
     /// MissingRate when a quote at ``price`` or better has a bookmaker limit in a currency
     /// ``fx`` has no rate for (it is never skipped silently).
     #[pyo3(
-        signature = (price, currency, fx, back = None),
+        signature = (price, currency, fx, back = true),
         text_signature = "($self, price, currency, fx, back=True)"
     )]
     fn available(
@@ -435,14 +444,13 @@ impl PyBook {
         price: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
     ) -> PyResult<i64> {
         let py = price.py();
         guard(py, || {
             let price = convert::price(price, "price")?;
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
-            let back = convert::flag(back, true, "back")?;
             let mut book = self.lock(py)?;
             book.available(price, currency, &*fx.lock(py)?, back)
                 .py_err(py)
@@ -452,7 +460,7 @@ impl PyBook {
     /// Volume-weighted average price to fill ``stake`` best-first; None if the book is
     /// too thin.
     #[pyo3(
-        signature = (stake, currency, fx, back = None),
+        signature = (stake, currency, fx, back = true),
         text_signature = "($self, stake, currency, fx, back=True)"
     )]
     fn vwap(
@@ -460,14 +468,13 @@ impl PyBook {
         stake: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
     ) -> PyResult<Option<f64>> {
         let py = stake.py();
         guard(py, || {
             let stake = convert::amount(stake, "stake")?;
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
-            let back = convert::flag(back, true, "back")?;
             let mut book = self.lock(py)?;
             book.vwap(stake, currency, &*fx.lock(py)?, back).py_err(py)
         })
@@ -475,20 +482,19 @@ impl PyBook {
 
     /// Price levels best first, each with the stake available at exactly that price.
     #[pyo3(
-        signature = (currency, fx, back = None),
+        signature = (currency, fx, back = true),
         text_signature = "($self, currency, fx, back=True)"
     )]
     fn ladder(
         &self,
         currency: &Bound<'_, PyAny>,
         fx: &Bound<'_, PyAny>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
     ) -> PyResult<Vec<PyLevel>> {
         let py = currency.py();
         guard(py, || {
             let currency = convert::currency(currency, "currency")?;
             let fx = fx::borrow(fx, "fx")?;
-            let back = convert::flag(back, true, "back")?;
             let mut book = self.lock(py)?;
             let levels = book.ladder(currency, &*fx.lock(py)?, back).py_err(py)?;
             Ok(levels.into_iter().map(|level| PyLevel { level }).collect())

@@ -126,7 +126,7 @@ pub fn price(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Price> {
 pub fn currency(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Currency> {
     let py = obj.py();
     let text = match obj.cast::<PyString>() {
-        Ok(s) => s.to_str()?,
+        Ok(s) => utf8(s, field)?,
         Err(_) => {
             return Err(invalid_input(
                 py,
@@ -141,10 +141,23 @@ pub fn currency(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Currenc
     Currency::parse(text, field).py_err(py)
 }
 
+/// The UTF-8 text of a Python `str`; a lone surrogate (which no UTF-8 text can hold) is
+/// `InvalidInput` naming `field`, not a `UnicodeEncodeError`.
+#[inline]
+pub fn utf8<'a>(s: &'a Bound<'_, PyString>, field: &'static str) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| {
+        invalid_input(
+            s.py(),
+            field,
+            &format!("{field} must be valid Unicode text (it holds a lone surrogate)"),
+        )
+    })
+}
+
 /// A `str` argument.
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>, field: &'static str) -> PyResult<&'a str> {
     match obj.cast::<PyString>() {
-        Ok(s) => s.to_str(),
+        Ok(s) => utf8(s, field),
         Err(_) => Err(invalid_input(
             obj.py(),
             field,
@@ -168,21 +181,37 @@ pub fn rounding(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Rounding> {
     })
 }
 
-/// A strict `bool` (omitted or `None` gives `default`).
+/// A strict `bool` that must be given (None refused).
 #[inline]
-pub fn flag(obj: Option<&Bound<'_, PyAny>>, default: bool, field: &'static str) -> PyResult<bool> {
-    match obj {
-        None => Ok(default),
-        Some(o) if o.is_none() => Ok(default),
-        Some(o) => match o.cast::<PyBool>() {
-            Ok(b) => Ok(b.is_true()),
-            Err(_) => Err(invalid_input(
-                o.py(),
-                field,
-                &format!("{field} must be a bool, got {}", type_name(o)),
-            )),
-        },
+pub fn required_flag(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<bool> {
+    match obj.cast::<PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(invalid_input(
+            obj.py(),
+            field,
+            &format!("{field} must be a bool, got {}", type_name(obj)),
+        )),
     }
+}
+
+/// `active`: a bool (omitted gives its default; None is refused). For `from_py_with`.
+pub fn flag_active(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    required_flag(obj, "active")
+}
+
+/// `back`, like [`flag_active`].
+pub fn flag_back(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    required_flag(obj, "back")
+}
+
+/// `accept_better_odds`, like [`flag_active`].
+pub fn flag_accept_better_odds(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    required_flag(obj, "accept_better_odds")
+}
+
+/// `accept_partial_stake`, like [`flag_active`].
+pub fn flag_accept_partial_stake(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    required_flag(obj, "accept_partial_stake")
 }
 
 /// The exact decimal text of a float, int, str or Decimal (anything else through `str()`).
@@ -204,10 +233,10 @@ pub fn decimal_text(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Str
             .ok_or_else(|| invalid_input(py, field, &format!("{field} must be finite, got {x}")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_str()?.to_owned());
+        return Ok(utf8(s, field)?.to_owned());
     }
     // int and Decimal print their exact value; NaN/Infinity are refused by the parser.
-    Ok(obj.str()?.to_str()?.to_owned())
+    Ok(utf8(&obj.str()?, field)?.to_owned())
 }
 
 static UUID_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -217,7 +246,7 @@ static UUID_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 pub fn uuid(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
     let py = obj.py();
     if let Ok(s) = obj.cast::<PyString>() {
-        return dedupe::uuid_from_text(s.to_str()?).py_err(py);
+        return dedupe::uuid_from_text(utf8(s, "request_uuid")?).py_err(py);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return dedupe::uuid_from_bytes(b.as_bytes()).py_err(py);

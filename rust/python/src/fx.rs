@@ -159,7 +159,7 @@ impl PyFx {
     fn __contains__(&self, currency: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = currency.py();
         Ok(match currency.cast::<PyString>() {
-            Ok(s) => match Currency::lookup(s.to_str()?) {
+            Ok(s) => match s.to_str().ok().and_then(Currency::lookup) {
                 Some(c) => self.lock(py)?.contains(c),
                 None => false,
             },

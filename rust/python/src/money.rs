@@ -23,7 +23,7 @@ pub fn currency_exponent(currency: &Bound<'_, PyAny>) -> PyResult<u32> {
 #[pyo3(signature = (currency))]
 pub fn is_currency(currency: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(match currency.cast::<PyString>() {
-        Ok(s) => Currency::lookup(s.to_str()?).is_some(),
+        Ok(s) => s.to_str().ok().and_then(Currency::lookup).is_some(),
         Err(_) => false,
     })
 }

@@ -123,17 +123,17 @@ fn build_order(
     stake: i64,
     currency: &Bound<'_, PyAny>,
     price: &Bound<'_, PyAny>,
-    accept_better_odds: Option<&Bound<'_, PyAny>>,
-    accept_partial_stake: Option<&Bound<'_, PyAny>>,
-    back: Option<&Bound<'_, PyAny>>,
+    accept_better_odds: bool,
+    accept_partial_stake: bool,
+    back: bool,
     bookmakers: Option<&Bound<'_, PyAny>>,
     currency_code: money::Currency,
 ) -> PyResult<PyOrder> {
     let py = currency.py();
     let flags = core::OrderFlags {
-        accept_better_odds: convert::flag(accept_better_odds, true, "accept_better_odds")?,
-        accept_partial_stake: convert::flag(accept_partial_stake, true, "accept_partial_stake")?,
-        back: convert::flag(back, true, "back")?,
+        accept_better_odds,
+        accept_partial_stake,
+        back,
     };
     // Beyond 6 decimals orderPrice rounds toward the stricter side (back up, lay down).
     let price = convert::float(price, "price")?;
@@ -148,7 +148,7 @@ fn build_order(
 impl PyOrder {
     #[new]
     #[pyo3(
-        signature = (stake, currency, price, *, accept_better_odds = None, accept_partial_stake = None, back = None, bookmakers = None),
+        signature = (stake, currency, price, *, accept_better_odds = true, accept_partial_stake = true, back = true, bookmakers = None),
         text_signature = "(stake, currency, price, *, accept_better_odds=True, accept_partial_stake=True, back=True, bookmakers=None)"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -156,9 +156,9 @@ impl PyOrder {
         stake: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         price: &Bound<'_, PyAny>,
-        accept_better_odds: Option<&Bound<'_, PyAny>>,
-        accept_partial_stake: Option<&Bound<'_, PyAny>>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_accept_better_odds)] accept_better_odds: bool,
+        #[pyo3(from_py_with = convert::flag_accept_partial_stake)] accept_partial_stake: bool,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
         bookmakers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(stake.py(), || {
@@ -180,7 +180,7 @@ impl PyOrder {
     /// Same as the constructor with the stake in major units (``10.0`` USD).
     #[staticmethod]
     #[pyo3(
-        signature = (amount, currency, price, *, accept_better_odds = None, accept_partial_stake = None, back = None, bookmakers = None),
+        signature = (amount, currency, price, *, accept_better_odds = true, accept_partial_stake = true, back = true, bookmakers = None),
         text_signature = "(amount, currency, price, *, accept_better_odds=True, accept_partial_stake=True, back=True, bookmakers=None)"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -188,9 +188,9 @@ impl PyOrder {
         amount: &Bound<'_, PyAny>,
         currency: &Bound<'_, PyAny>,
         price: &Bound<'_, PyAny>,
-        accept_better_odds: Option<&Bound<'_, PyAny>>,
-        accept_partial_stake: Option<&Bound<'_, PyAny>>,
-        back: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = convert::flag_accept_better_odds)] accept_better_odds: bool,
+        #[pyo3(from_py_with = convert::flag_accept_partial_stake)] accept_partial_stake: bool,
+        #[pyo3(from_py_with = convert::flag_back)] back: bool,
         bookmakers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyOrder> {
         let py = amount.py();
@@ -250,10 +250,14 @@ impl PyOrder {
 
     /// The bookmaker filter as given (None: every bookmaker).
     #[getter]
-    fn bookmakers(&self) -> Option<Vec<String>> {
-        self.inner
-            .bookmakers()
-            .map(|names| names.iter().map(|n| n.to_string()).collect())
+    fn bookmakers(&self, py: Python<'_>) -> PyResult<Option<Vec<String>>> {
+        guard(py, || {
+            Ok({
+                self.inner
+                    .bookmakers()
+                    .map(|names| names.iter().map(|n| n.to_string()).collect())
+            })
+        })
     }
 
     /// ABP placement mode 1-4 (single/multiple bookmakers × partial stake).
@@ -262,16 +266,20 @@ impl PyOrder {
         self.inner.mode()
     }
 
-    fn __repr__(&self) -> String {
-        let o = &self.inner;
-        format!(
-            "Order(stake={}, currency={:?}, price={:?}, back={}, mode={})",
-            o.stake(),
-            o.currency().code(),
-            price_to_f64(o.price()),
-            if o.back() { "True" } else { "False" },
-            o.mode()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok({
+                let o = &self.inner;
+                format!(
+                    "Order(stake={}, currency={:?}, price={:?}, back={}, mode={})",
+                    o.stake(),
+                    o.currency().code(),
+                    price_to_f64(o.price()),
+                    if o.back() { "True" } else { "False" },
+                    o.mode()
+                )
+            })
+        })
     }
 }
 
@@ -331,17 +339,21 @@ impl PyLeg {
         self.leg.order_currency.code()
     }
 
-    fn __repr__(&self) -> String {
-        let l = &self.leg;
-        format!(
-            "Leg(account={:?}, price={:?}, stake={} {}, order_stake={} {})",
-            &*l.names.account,
-            price_to_f64(l.price),
-            money::minor_to_text(i128::from(l.stake), l.currency),
-            l.currency,
-            money::minor_to_text(i128::from(l.order_stake), l.order_currency),
-            l.order_currency
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok({
+                let l = &self.leg;
+                format!(
+                    "Leg(account={:?}, price={:?}, stake={} {}, order_stake={} {})",
+                    &*l.names.account,
+                    price_to_f64(l.price),
+                    money::minor_to_text(i128::from(l.stake), l.currency),
+                    l.currency,
+                    money::minor_to_text(i128::from(l.order_stake), l.order_currency),
+                    l.order_currency
+                )
+            })
+        })
     }
 }
 
@@ -409,8 +421,8 @@ impl PyRoutePlan {
 
     /// Stake-weighted average price of this plan's legs (order-currency weights).
     #[getter]
-    fn average_price(&self) -> Option<f64> {
-        self.plan.average_price()
+    fn average_price(&self, py: Python<'_>) -> PyResult<Option<f64>> {
+        guard(py, || Ok(self.plan.average_price()))
     }
 
     /// Why the order was declined, or None.
@@ -422,37 +434,41 @@ impl PyRoutePlan {
     /// ABP-style text for a decline (e.g. ``Order stake 100.00 USD exceeds available limit
     /// 50.00 USD``); a short note when waiting or partial; empty when filled.
     #[getter]
-    fn message(&self) -> String {
-        self.plan.message()
+    fn message(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || Ok(self.plan.message()))
     }
 
-    fn __repr__(&self) -> String {
-        let p = &self.plan;
-        match p.decline {
-            Some(reason) => format!(
-                "RoutePlan(status='declined', decline={}, message={:?})",
-                reason.name(),
-                p.message()
-            ),
-            None if p.prior_filled > 0 => format!(
-                "RoutePlan(status={:?}, mode={}, legs={}, filled={}, prior_filled={}, \
-                 remaining={})",
-                p.status.name(),
-                p.mode,
-                p.legs.len(),
-                p.filled,
-                p.prior_filled,
-                p.remaining
-            ),
-            None => format!(
-                "RoutePlan(status={:?}, mode={}, legs={}, filled={}, remaining={})",
-                p.status.name(),
-                p.mode,
-                p.legs.len(),
-                p.filled,
-                p.remaining
-            ),
-        }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok({
+                let p = &self.plan;
+                match p.decline {
+                    Some(reason) => format!(
+                        "RoutePlan(status='declined', decline={}, message={:?})",
+                        reason.name(),
+                        p.message()
+                    ),
+                    None if p.prior_filled > 0 => format!(
+                        "RoutePlan(status={:?}, mode={}, legs={}, filled={}, prior_filled={}, \
+                         remaining={})",
+                        p.status.name(),
+                        p.mode,
+                        p.legs.len(),
+                        p.filled,
+                        p.prior_filled,
+                        p.remaining
+                    ),
+                    None => format!(
+                        "RoutePlan(status={:?}, mode={}, legs={}, filled={}, remaining={})",
+                        p.status.name(),
+                        p.mode,
+                        p.legs.len(),
+                        p.filled,
+                        p.remaining
+                    ),
+                }
+            })
+        })
     }
 }
 
