@@ -1,8 +1,9 @@
 """Book hot path: one quote update, and the best-price read, engine vs reference.
 
 ARCHITECTURE.md's budget: an update ≤ 150 ns and ≥ 5× faster than the reference; a best-price
-read ≤ 100 ns (no ratio in the table; we gate at 10×, far below what a scan of 50 quotes in
-Python costs, so only a pathological engine fails it).
+read ≤ 100 ns. Each best-price read follows a quote update, so a cached answer alone is never
+what is timed. Gates are about half the ratios measured on a 2-core machine (3 timed runs),
+lower where a noisy CI run needs the margin.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from benches.bench_books import make_book
 from benches.ratio_gate import compare
 
 N_BOOKMAKERS = 50
+
+UPDATE_GATE = 8.0
+"""About half the ~17× measured (3 timed runs, 2-core machine), with margin for a noisy CI."""
+BEST_GATE = 300.0
+"""Update + read measured ~840×; gated well below half (the reference rescans 50 quotes)."""
 
 
 def update_stream(slots: list[int]) -> list[tuple[int, float, int]]:
@@ -49,15 +55,41 @@ def test_bench_book_update(benchmark: Any, core: ModuleType, ref: ModuleType) ->
         slot, price, limit = next(ref_feed)
         ref_update(slot, price, limit, None, True)
 
-    compare(benchmark, "book: apply one quote update", engine, reference, min_ratio=5.0)
+    compare(benchmark, "book: apply one quote update", engine, reference, min_ratio=UPDATE_GATE)
 
 
 def test_bench_best_price(benchmark: Any, core: ModuleType, ref: ModuleType) -> None:
-    """Book.best_price() on a 50-bookmaker book: same answer, ≥ 10× the reference."""
-    book, fx, _ = make_book(core, N_BOOKMAKERS)
+    """Book.best_price() right after a quote update, on a 50-bookmaker book: every read
+    follows a move (a cached answer alone would time nothing), same answers as the
+    reference, faster by the gate. The time is update + read."""
+    book, fx, slots = make_book(core, N_BOOKMAKERS)
     ref_book, ref_fx, _ = make_book(ref, N_BOOKMAKERS)
     book.available(2.0, "USD", fx)  # both books have seen the Fx, as after any route
     ref_book.available(2.0, "USD", ref_fx)
     assert book.best_price() == ref_book.best_price() == 2.39
+    stream = update_stream(slots)
+    for slot, price, limit in stream[:200]:  # reads after moves agree
+        book.update(slot, price, limit, None, True)
+        ref_book.update(slot, price, limit, None, True)
+        assert book.best_price() == ref_book.best_price()
+    feed, ref_feed = itertools.cycle(stream), itertools.cycle(stream)
+    update, ref_update = book.update, ref_book.update
     best, ref_best = book.best_price, ref_book.best_price
-    compare(benchmark, "book: best price read (50 quotes)", best, ref_best, min_ratio=10.0)
+
+    def engine() -> None:
+        slot, price, limit = next(feed)
+        update(slot, price, limit, None, True)
+        best()
+
+    def reference() -> None:
+        slot, price, limit = next(ref_feed)
+        ref_update(slot, price, limit, None, True)
+        ref_best()
+
+    compare(
+        benchmark,
+        "book: quote update + best price read (50 quotes)",
+        engine,
+        reference,
+        min_ratio=BEST_GATE,
+    )

@@ -1,4 +1,4 @@
-"""Dedupe check-and-insert: engine vs a cachetools.TTLCache doing the same job (≥ 4×).
+"""Dedupe check-and-insert: engine vs a cachetools.TTLCache doing the same job (gate ≥ 6×).
 
 The baseline is what a Python bot would otherwise write: a TTLCache keyed by the UUID's
 128 bits (parsing the text, so every standard form of one id is one key, as in the engine).
@@ -64,7 +64,7 @@ def stepper(check_and_insert: Callable[[str], bool]) -> Callable[[], bool]:
 
 
 def test_bench_dedupe_check_and_insert(benchmark: Any, core: ModuleType, ref: ModuleType) -> None:
-    """DedupeCache.check_and_insert: same answers as the baseline, and ≥ 4× faster."""
+    """DedupeCache.check_and_insert: same answers as the baseline, and ≥ 6× faster."""
     engine = core.DedupeCache(ttl=1800.0, capacity=CAPACITY, clock=time.monotonic)
     baseline = TTLCacheDedupe(1800.0, CAPACITY, time.monotonic)
     sample = [*IDS[:1000], *IDS[:10]]
@@ -82,7 +82,7 @@ def test_bench_dedupe_check_and_insert(benchmark: Any, core: ModuleType, ref: Mo
         stepper(engine.check_and_insert),
         stepper(baseline.check_and_insert),
         baseline_name="cachetools.TTLCache (UUID key)",
-        min_ratio=4.0,
+        min_ratio=6.0,  # ~half the 12.7-15× measured (3 timed runs)
     )
     if result is not None:
         raw = RawTTLCacheDedupe(1800.0, CAPACITY, time.monotonic)

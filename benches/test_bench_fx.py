@@ -1,4 +1,4 @@
-"""Currency conversion, engine vs reference (budget ≤ 100 ns; gate 5×)."""
+"""Currency conversion, engine vs reference (budget ≤ 100 ns; gate 7×, ~half the measured)."""
 
 from __future__ import annotations
 
@@ -24,5 +24,5 @@ def test_bench_convert(benchmark: Any, core: ModuleType, ref: ModuleType) -> Non
         "currency conversion",
         lambda: convert(123_456, "EUR", "JPY", "down"),
         lambda: ref_convert(123_456, "EUR", "JPY", "down"),
-        min_ratio=5.0,
+        min_ratio=7.0,  # ~half the 14.2-14.4× measured (3 timed runs)
     )
