@@ -2,8 +2,8 @@
 
 A :class:`BookSpec` is built once by hypothesis and then replayed, call for call, against the
 engine and the reference (and mirrored for the lay tests), so the two always see the same book.
-Prices are decimal text with two or three places, so each is exact as a float's repr and as a
-6-decimal fixed-point value; amounts are minor units scaled to each currency.
+Prices are decimal text with two, three or six places, so each is exact as a float's repr and
+as a 6-decimal fixed-point value; amounts are minor units scaled to each currency.
 """
 
 from __future__ import annotations
@@ -151,12 +151,15 @@ class Built:
 
 
 def _price(rng: random.Random) -> Decimal:
-    """Decimal odds from 1.01 to 3.00, mostly on a coarse grid so that ties are common."""
-    kind = rng.randrange(3)
-    if kind == 0:
+    """Decimal odds from 1.01 to 3.00, mostly on a coarse grid so that ties are common, one
+    in eight with all six decimals the engine keeps."""
+    kind = rng.randrange(8)
+    if kind in (0, 1, 2):
         return Decimal(rng.randint(101, 300)).scaleb(-2)
-    if kind == 1:
+    if kind in (3, 4):
         return rng.choice(GRID)
+    if kind == 7:
+        return Decimal(rng.randint(1_010_000, 3_000_000)).scaleb(-6)
     return Decimal(rng.randint(1010, 3000)).scaleb(-3)
 
 
@@ -170,6 +173,7 @@ def prices() -> st.SearchStrategy[Decimal]:
         st.integers(101, 300).map(lambda k: Decimal(k).scaleb(-2)),
         st.sampled_from(GRID),
         st.integers(1010, 3000).map(lambda k: Decimal(k).scaleb(-3)),
+        st.integers(1_010_000, 3_000_000).map(lambda k: Decimal(k).scaleb(-6)),
     )
 
 
@@ -294,7 +298,15 @@ def order_specs(draw: st.DrawFn, spec: BookSpec) -> OrderSpec:
         price = max(Decimal("1.01"), draw(st.sampled_from(book_prices)) + nudge)
     else:
         price = draw(prices())
-    stake = draw(st.one_of(st.integers(1, 5_000), st.integers(1, 100_000), st.integers(1, 800_000)))
+    stake = draw(
+        st.one_of(
+            st.integers(1, 5_000),
+            st.integers(1, 100_000),
+            st.integers(1, 800_000),
+            # Extreme amounts: far beyond any limit, still exact in 64-bit minor units.
+            st.integers(10**9, 10**12),
+        )
+    )
     return OrderSpec(
         stake=stake * _SCALE[currency],
         currency=currency,
@@ -408,14 +420,64 @@ def deep_order_specs(draw: st.DrawFn, spec: BookSpec) -> OrderSpec:
     )
 
 
+def deep_single_order(spec: BookSpec, back: bool, stake: int, currency: str) -> OrderSpec:
+    """A mode-2 order (one bookmaker, partial stake, better odds accepted) on the bookmaker
+    with the most quotes on the side, priced at the middle of its prices: its first legs fill
+    at or better than orderPrice, and the weighted-average rule then admits legs below it."""
+    counts: dict[str, list[Decimal]] = {}
+    bookmaker_of = {a.name: a.bookmaker for a in spec.accounts}
+    for q in spec.quotes:
+        if q.back == back:
+            counts.setdefault(bookmaker_of[q.account], []).append(q.price)
+    if not counts:
+        return OrderSpec(stake, currency, Decimal(2), True, True, back, (BOOKMAKERS[0],))
+    bookmaker = max(sorted(counts), key=lambda b: len(counts[b]))
+    side_prices = sorted(counts[bookmaker], reverse=not back)
+    return OrderSpec(
+        stake=stake,
+        currency=currency,
+        price=side_prices[len(side_prices) // 2],
+        accept_better_odds=True,
+        accept_partial_stake=True,
+        back=back,
+        bookmakers=(bookmaker,),
+    )
+
+
+@st.composite
+def deep_single_order_specs(draw: st.DrawFn, spec: BookSpec) -> OrderSpec:
+    """Hypothesis form of :func:`deep_single_order`."""
+    currency = draw(st.sampled_from(RATED))
+    stake = draw(st.integers(50_000, 2_000_000)) * _SCALE[currency]
+    return deep_single_order(spec, draw(st.integers(0, 3)) < 3, stake, currency)
+
+
+def few_bookmakers_book(rng: random.Random, n_quotes: int) -> BookSpec:
+    """A random book whose accounts crowd onto at most three bookmakers (several quotes per
+    bookmaker, so single-bookmaker orders have depth)."""
+    spec = random_book(rng, n_quotes, with_unrated=False)
+    pool = BOOKMAKERS[: rng.randint(1, 3)]
+    accounts = tuple(replace(a, bookmaker=pool[i % len(pool)]) for i, a in enumerate(spec.accounts))
+    kept = {a.bookmaker for a in accounts}
+    return replace(
+        spec, accounts=accounts, limits=tuple(x for x in spec.limits if x.bookmaker in kept)
+    )
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[BookSpec, OrderSpec]:
-    """A random book and an order against it: mostly any order, one in three a deep one."""
-    if draw(st.integers(0, 2)) < 2:
+    """A random book and an order against it: half any order, the rest deep ones: across
+    all bookmakers, or mode 2 on one crowded bookmaker (legs below orderPrice)."""
+    kind = draw(st.integers(0, 3))
+    if kind < 2:
         spec = draw(book_specs())
         return spec, draw(order_specs(spec))
-    spec = draw(book_specs(min_quotes=10))
-    return spec, draw(deep_order_specs(spec))
+    if kind == 2:
+        spec = draw(book_specs(min_quotes=10))
+        return spec, draw(deep_order_specs(spec))
+    n_quotes = draw(st.integers(6, 40))
+    spec = few_bookmakers_book(random.Random(draw(st.integers(0, 2**32 - 1))), n_quotes)
+    return spec, draw(deep_single_order_specs(spec))
 
 
 def refused_filters() -> st.SearchStrategy[list[str]]:

@@ -6,16 +6,19 @@ from the implementation under test, so a wrong cascade cannot hide a wrong leg.
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 
 from tests.engine.book_strategies import (
     BookSpec,
     OrderSpec,
     build,
+    deep_single_order,
+    few_bookmakers_book,
     make_order,
     market_key,
     plan_summary,
@@ -271,6 +274,8 @@ def test_engine_agrees_with_reference(
     spec, order = scenario
     expected = routed(ref, spec, order)
     actual = routed(core, spec, order)
+    for label in coverage_labels(spec, order, expected):
+        event(label)
     assert plan_summary(actual) == plan_summary(expected)
     if expected.legs:
         assert actual.average_price == expected.average_price
@@ -326,3 +331,33 @@ def test_refused_filter_shapes(impl: ModuleType, bookmakers: list[str]) -> None:
         assert getattr(error, "field", None) == "bookmakers"
     else:
         raise AssertionError(f"{bookmakers!r} was accepted")
+
+
+def coverage_labels(spec: BookSpec, order: OrderSpec, plan: Any) -> list[str]:
+    """What a scenario exercises, for hypothesis' statistics (``--hypothesis-show-statistics``)."""
+    labels = [f"mode {plan.mode}", f"status {plan.status}"]
+    p = fixed(float(order.price))
+    if any(not better_or_equal(fixed(leg.price), p, order.back) for leg in plan.legs):
+        labels.append(f"mode {plan.mode}: leg below orderPrice")
+    if order.price.as_tuple().exponent == -6 or any(
+        q.price.as_tuple().exponent == -6 for q in spec.quotes
+    ):
+        labels.append("6-decimal price")
+    if order.bookmakers is not None and len(set(order.bookmakers)) < len(order.bookmakers):
+        labels.append("filter with duplicates")
+    if order.stake >= 10**9:
+        labels.append("extreme stake")
+    return labels
+
+
+def test_strategies_reach_the_hard_cases(core: ModuleType) -> None:
+    """The generators really produce the cases the properties are for: mode-2 legs below
+    orderPrice and 6-decimal prices (a cheap, seeded census of the mode-2 generator)."""
+    seen: set[str] = set()
+    for seed in range(150):
+        rng = random.Random(seed)
+        spec = few_bookmakers_book(rng, rng.randint(6, 40))
+        order = deep_single_order(spec, True, rng.randint(50_000, 2_000_000), "USD")
+        seen.update(coverage_labels(spec, order, routed(core, spec, order)))
+    assert "mode 2: leg below orderPrice" in seen
+    assert "6-decimal price" in seen
