@@ -214,3 +214,17 @@ def test_lone_surrogates_are_invalid_input(core: ModuleType, errors: ModuleType)
         core.Fx().set_rate("EUR", "0.9\ud800")
     assert not core.is_currency("\ud800")
     assert "\ud800" not in core.Fx()
+
+
+def test_read_overflow_blames_no_argument(core: ModuleType, errors: ModuleType) -> None:
+    """L2: a read whose own arithmetic overflows (a quote's max in the read's currency at an
+    extreme rate) is EngineError saying so, not InvalidInput(field="amount")."""
+    fx = core.Fx()
+    fx.set_rate("JPY", "0.000000000001")
+    book = core.Book()
+    book.set_account("j", "y", "JPY")
+    book.upsert("f:y:1:0", "j", 2.0, 2**62)
+    for read in (lambda: book.ladder("USD", fx), lambda: book.available(1.5, "USD", fx)):
+        with pytest.raises(errors.EngineError, match="max stake in the read's currency") as info:
+            read()
+        assert not isinstance(info.value, errors.InvalidInput)

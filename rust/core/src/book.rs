@@ -926,9 +926,11 @@ impl Book {
         let mut total: i64 = 0;
         for entry in &self.entries {
             if entry.back == back && entry.live && at_or_better(back, entry.input.price, price) {
-                total = total
-                    .checked_add(self.max_in(entry, currency, fx)?)
-                    .ok_or(Error::Overflow { field: "available" })?;
+                total = total.checked_add(self.max_in(entry, currency, fx)?).ok_or(
+                    Error::Internal {
+                        what: "the stake available summed over quotes",
+                    },
+                )?;
             }
         }
         Ok(total)
@@ -987,6 +989,7 @@ impl Book {
     fn max_in(&self, entry: &Entry, currency: Currency, fx: &Fx) -> Result<i64> {
         let from = self.accounts[entry.account as usize].currency;
         fx.convert(entry.max.unwrap_or(0), from, currency, Rounding::Down)
+            .map_err(|e| e.internal("a quote's max stake in the read's currency"))
     }
 
     /// Volume-weighted average price to fill `stake` (minor units of `currency`) best first;
@@ -1046,10 +1049,10 @@ impl Book {
             let amount = self.max_in(entry, currency, fx)?;
             match levels.last_mut() {
                 Some(level) if level.price == entry.input.price => {
-                    level.available = level
-                        .available
-                        .checked_add(amount)
-                        .ok_or(Error::Overflow { field: "available" })?;
+                    level.available =
+                        level.available.checked_add(amount).ok_or(Error::Internal {
+                            what: "the stake available summed over quotes",
+                        })?;
                     level.quotes += 1;
                 }
                 _ => levels.push(Level {
