@@ -326,3 +326,20 @@ def test_reads_raise_missing_rate_for_unresolved_limits(impl: ModuleType) -> Non
     fx.set_rate("CHF", "0.9")
     # 500.00 CHF at 0.9 CHF/USD = 555.55 USD replaces the odds limit of b1.
     assert book.available(1.5, "USD", fx) == 10_000 + 55_555
+
+
+def test_a_refused_read_does_not_change_the_last_fx(impl: ModuleType) -> None:
+    """§6: a read refused for its own currency (no rate) leaves the last Fx used as it was,
+    so best_price and quotes still resolve bookmaker limits with the earlier table."""
+    book = impl.Book()
+    book.set_account("a1", "alpha", "USD")
+    book.set_bookmaker_limits("alpha", "EUR", max_stake=5_000)
+    slot = book.upsert(KEY, "a1", 2.0, 10_000)
+    with_eur = impl.Fx()
+    with_eur.set_rate("EUR", "0.5")
+    assert book.available(1.5, "USD", with_eur) == 10_000
+    bare = impl.Fx()
+    with pytest.raises(LookupError):
+        book.available(1.5, "CHF", bare)
+    assert book.best_price() == 2.0
+    assert book.get(slot).max_stake == 10_000

@@ -490,8 +490,8 @@ class Book:
         Conversions happen lazily in each read, so a quote whose currency has no rate raises
         MissingRate only when a read actually needs its amount (refused, never guessed).
         """
+        fx.rate_fixed(currency)  # a read in a currency without a rate changes nothing
         self._fx = fx
-        fx.rate_fixed(currency)
         quotes = [q for q in self.snapshots(fx, back) if q.eligible]
         quotes.sort(
             key=lambda q: (
