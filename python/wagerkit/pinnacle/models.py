@@ -1,6 +1,6 @@
 """Pinnacle wire objects (Lines API, Bets API v4, Customer API) as msgspec Structs.
 
-One Struct per object of the current official specs (``shared/specs/pinnacle-lines-api.yaml``,
+One Struct per object of the current official specs (``tests/pinnacle/specs/pinnacle-lines-api.yaml``,
 ``pinnacle-bets-api-v4.yaml``, ``pinnacle-customer-api.yaml``), named after the spec's schema
 where that name is clear. Rules that hold for all of them:
 

@@ -1,7 +1,7 @@
 """Placing a Pinnacle bet so that a retry can never become a second bet.
 
 The rules (Pinnacle FAQ "How to handle unexpected error on placing a bet", the v1.0 manual's
-deduplication and live-delay sections, ARCHITECTURE.md "Idempotent end to end"):
+deduplication and live-delay sections, docs/architecture.md "Idempotent end to end"):
 
 1. The ``uniqueRequestId`` is fixed before the first send and reused on every retry; Pinnacle
    keeps it for 30 minutes and answers a repeat with ``DUPLICATED_REQUEST``.

@@ -3,7 +3,7 @@
 A stake goes on the wire as a JSON number in the account currency, major units. Three things
 went wrong without this check: infinity and NaN have no JSON form, so the encoder sent
 ``"stake": null``; a negative or zero amount reached the venue; and ``10.005`` was sent as
-is, although ARCHITECTURE.md says a stake sent to a bookmaker is rounded *down* to its minor
+is, although docs/architecture.md says a stake sent to a bookmaker is rounded *down* to its minor
 unit (so no limit and no balance is ever exceeded by rounding). Every ``place_*`` method and
 :func:`~wagerkit.pinnacle.client.special_bet` go through :func:`check_stake`, and it raises
 :class:`~wagerkit.errors.InvalidInput` before anything is sent.
