@@ -1,7 +1,8 @@
 """Pinnacle wire objects (Lines API, Bets API v4, Customer API) as msgspec Structs.
 
-One Struct per object of the current official specs (``tests/pinnacle/specs/pinnacle-lines-api.yaml``,
-``pinnacle-bets-api-v4.yaml``, ``pinnacle-customer-api.yaml``), named after the spec's schema
+One Struct per object of the current official specs (in ``tests/pinnacle/specs/``:
+``pinnacle-lines-api.yaml``, ``pinnacle-bets-api-v4.yaml``, ``pinnacle-customer-api.yaml``),
+named after the spec's schema
 where that name is clear. Rules that hold for all of them:
 
 - the wire is camelCase, Python is snake_case (``rename="camel"``; ``max`` keeps its name);

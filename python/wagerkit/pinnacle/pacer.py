@@ -1,7 +1,8 @@
 """Pinnacle's fair-use policy as code: how often each endpoint may be called, per sport.
 
 Pinnacle blocks API access that ignores its Fair Use Policy, and the policy changed three times
-(the 2018 manual, the 2022 notice and the 2025 policy page). Each version is a :class:`FairUsePolicy` preset:
+(the 2018 manual, the 2022 notice and the 2025 policy page). Each version is a
+:class:`FairUsePolicy` preset:
 
 - ``"2018"`` (v1.0 manual): ``/fixtures`` and ``/odds`` snapshots (no ``since``) at most once
   per 60 s per sport; delta calls (with ``since``) at most once per 5 s.
