@@ -2,8 +2,7 @@
 
 One Struct per object of the current official specs (in ``tests/pinnacle/specs/``:
 ``pinnacle-lines-api.yaml``, ``pinnacle-bets-api-v4.yaml``, ``pinnacle-customer-api.yaml``),
-named after the spec's schema
-where that name is clear. Rules that hold for all of them:
+named after the spec's schema where that name is clear. Rules that hold for all of them:
 
 - the wire is camelCase, Python is snake_case (``rename="camel"``; ``max`` keeps its name);
 - values are frozen; unknown fields are ignored, so a new field from Pinnacle never breaks a bot;
