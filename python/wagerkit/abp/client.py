@@ -15,7 +15,7 @@ looks the order up by requestUuid before anything else.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -72,6 +72,7 @@ ENV_BASE_URL = "ABP_BASE_URL"
 
 GroupBy = Literal["bookmaker", "account", "userRef"]
 T = TypeVar("T")
+_Item = TypeVar("_Item")
 _json = msgspec.json.Encoder()
 
 
@@ -447,9 +448,9 @@ class AbpClient:
         """Every matching order across all pages (keyset pagination on ``nextCursor``)."""
         ids = list(order_ids) if order_ids is not None else None
         uuids = list(request_uuids) if request_uuids is not None else None
-        cursor: int | None = None
-        while True:
-            page = await self.orders(
+
+        async def page(cursor: int | None) -> tuple[list[Order], bool, int | None]:
+            got = await self.orders(
                 order_ids=ids,
                 request_uuids=uuids,
                 user_ref=user_ref,
@@ -457,11 +458,10 @@ class AbpClient:
                 limit=limit,
                 timeout=timeout,
             )
-            for order in page.orders:
-                yield order
-            if not page.has_more or page.next_cursor is None or page.next_cursor == cursor:
-                return
-            cursor = page.next_cursor
+            return got.orders, got.has_more, got.next_cursor
+
+        async for order in _keyset_pages(page):
+            yield order
 
     async def bets(
         self,
@@ -499,9 +499,9 @@ class AbpClient:
         """Every matching bet across all pages."""
         bids = list(bet_ids) if bet_ids is not None else None
         oids = list(order_ids) if order_ids is not None else None
-        cursor: int | None = None
-        while True:
-            page = await self.bets(
+
+        async def page(cursor: int | None) -> tuple[list[Bet], bool, int | None]:
+            got = await self.bets(
                 bet_ids=bids,
                 order_ids=oids,
                 user_ref=user_ref,
@@ -509,11 +509,10 @@ class AbpClient:
                 limit=limit,
                 timeout=timeout,
             )
-            for bet in page.bets:
-                yield bet
-            if not page.has_more or page.next_cursor is None or page.next_cursor == cursor:
-                return
-            cursor = page.next_cursor
+            return got.bets, got.has_more, got.next_cursor
+
+        async for bet in _keyset_pages(page):
+            yield bet
 
     async def bet(self, bet_id: int, *, timeout: float | None = None) -> Bet:
         """GET /bets/{bet_id}."""
@@ -587,6 +586,24 @@ class AbpClient:
 
     def __repr__(self) -> str:
         return f"AbpClient(base_url={self.base_url!r}, api_key={'***' if self._key else None})"
+
+
+async def _keyset_pages(
+    fetch: Callable[[int | None], Awaitable[tuple[list[_Item], bool, int | None]]],
+) -> AsyncIterator[_Item]:
+    """Walk ABP's keyset pagination: pass each page's ``nextCursor`` as the next ``after…Id``.
+
+    Stops when ``hasMore`` is false, or when the cursor is missing or does not move (a broken
+    venue must not make a bot loop forever on the same page).
+    """
+    cursor: int | None = None
+    while True:
+        items, has_more, next_cursor = await fetch(cursor)
+        for item in items:
+            yield item
+        if not has_more or next_cursor is None or next_cursor == cursor:
+            return
+        cursor = next_cursor
 
 
 def _account_path(bookmaker: str, username: str) -> str:
