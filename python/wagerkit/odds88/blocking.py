@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from wagerkit.odds88.client import CashoutConfirmation, Odds88Client
 from wagerkit.odds88.enums import CashoutPriceChange, CurrencyType
-from wagerkit.odds88.feeds import Feed
+from wagerkit.odds88.feeds import Feed, TimedUpdate
 from wagerkit.odds88.models import (
     ActiveCurrency,
     Amount,
@@ -23,7 +23,6 @@ from wagerkit.odds88.models import (
     CashoutUpdate,
     MaxBet,
     SettledBet,
-    Wire,
     check_bet_ids,
 )
 from wagerkit.odds88.subscriptions import SubscriptionKeeper
@@ -31,7 +30,7 @@ from wagerkit.transport.blocking import BlockingRunner
 
 __all__ = ["BlockingFeed", "BlockingOdds88Client"]
 
-U = TypeVar("U", bound=Wire)
+U = TypeVar("U", bound=TimedUpdate)
 T = TypeVar("T")
 
 

@@ -36,7 +36,7 @@ import contextlib
 import logging
 import math
 from collections.abc import AsyncIterator, Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
@@ -65,7 +65,7 @@ from wagerkit.errors import (
     WagerkitError,
 )
 from wagerkit.odds88.auth import TokenManager
-from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet, Wire
+from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet
 from wagerkit.odds88.recovery import ReconnectLimiter, ReplayFilter
 from wagerkit.odds88.responses import excerpt, parse_retry_after
 from wagerkit.transport.http import check_base_url
@@ -75,7 +75,14 @@ __all__ = ["FUTURE_TOLERANCE", "MAX_FEED_WAIT", "CashoutFeed", "Feed", "Settleme
 
 log = logging.getLogger("wagerkit.odds88.feeds")
 
-U = TypeVar("U", bound=Wire)
+
+class TimedUpdate(Protocol):
+    """A feed update that knows when it was published (the resume revision comes from it)."""
+
+    def unix_time(self) -> float | None: ...
+
+
+U = TypeVar("U", bound=TimedUpdate)
 
 _envelope = msgspec.json.Decoder(FeedEnvelope)
 _items = msgspec.json.Decoder(list[msgspec.Raw])
@@ -227,7 +234,8 @@ class Feed(Generic[U]):
     # -- per-feed decoding --------------------------------------------------------------------
 
     def _timestamp(self, update: U) -> float | None:
-        raise NotImplementedError
+        """The update's time as Unix seconds (both feeds' updates carry one)."""
+        return update.unix_time()
 
     def _resume_point(self, ts: float | None) -> float | None:
         """``ts`` when it may become the resume revision: finite and not beyond
@@ -443,9 +451,6 @@ class CashoutFeed(Feed[CashoutUpdate]):
     path = "/feed/cashout/v2"
     _decoder = msgspec.json.Decoder(CashoutUpdate)
 
-    def _timestamp(self, update: CashoutUpdate) -> float | None:
-        return update.unix_time()
-
 
 class SettlementFeed(Feed[SettledBet]):
     """``/feed/settlement/v4``: one :class:`SettledBet` per settlement (``betSettlement`` uses
@@ -453,6 +458,3 @@ class SettlementFeed(Feed[SettledBet]):
 
     path = "/feed/settlement/v4"
     _decoder = msgspec.json.Decoder(SettledBet)
-
-    def _timestamp(self, update: SettledBet) -> float | None:
-        return update.unix_time()

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import msgspec
 
@@ -291,7 +291,8 @@ class _Update(Wire, frozen=True, tag_field="status"):
 
     @property
     def status(self) -> CashoutStatus:
-        raise NotImplementedError  # pragma: no cover - each subclass answers
+        """The update's ``status``: the tag msgspec chose the subclass by."""
+        return CashoutStatus(cast("int", self.__struct_config__.tag))
 
     def unix_time(self) -> float:
         """``timestamp`` as Unix seconds (a timestamp without a zone is read as UTC)."""
@@ -307,10 +308,6 @@ class CashoutAvailable(_Update, frozen=True, tag=int(CashoutStatus.AVAILABLE)):
     amount: Amount
     reason: str | None = None
 
-    @property
-    def status(self) -> CashoutStatus:
-        return CashoutStatus.AVAILABLE
-
 
 class CashoutNotSupported(_Update, frozen=True, tag=int(CashoutStatus.NOT_SUPPORTED)):
     """Cashout is not offered for the bet right now; ``reason`` says why when Odds88 does."""
@@ -318,20 +315,12 @@ class CashoutNotSupported(_Update, frozen=True, tag=int(CashoutStatus.NOT_SUPPOR
     reason: str | None = None
     amount: Amount | None = None
 
-    @property
-    def status(self) -> CashoutStatus:
-        return CashoutStatus.NOT_SUPPORTED
-
 
 class CashedOut(_Update, frozen=True, tag=int(CashoutStatus.CASHED_OUT)):
     """The bet has been cashed out (it is settled as ``BetSettlement.CASH_OUT``)."""
 
     reason: str | None = None
     amount: Amount | None = None
-
-    @property
-    def status(self) -> CashoutStatus:
-        return CashoutStatus.CASHED_OUT
 
 
 CashoutUpdate = CashoutAvailable | CashoutNotSupported | CashedOut
