@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -674,48 +675,40 @@ class ErrorBody(_Wire, frozen=True):
 # --------------------------------------------------------------------------------------------
 # Decoders: built once, reused for every response.
 
-_account_decoder = msgspec.json.Decoder(RawAccount)
+R = TypeVar("R")
+
+
+def _decoder_with_raw(kind: type[R]) -> Callable[[bytes], R]:
+    """A decoder for one body type, built once, that keeps the bytes in ``.raw``."""
+    decoder = msgspec.json.Decoder(kind)
+
+    def decode(data: bytes) -> R:
+        out = decoder.decode(data)
+        attach_raw(out, data)
+        return out
+
+    decode.__doc__ = f"Decode a {kind.__name__} body; the bytes stay reachable as ``.raw``."
+    return decode
+
+
+decode_account = _decoder_with_raw(RawAccount)  # GET/POST/PATCH /accounts/...
+decode_betslip = _decoder_with_raw(Betslip)
+decode_place = _decoder_with_raw(PlaceOrdersResponse)
+decode_cancel = _decoder_with_raw(CancelOrdersResponse)
+decode_order = _decoder_with_raw(RawOrder)
+decode_bets_page = _decoder_with_raw(BetsPage)
+decode_bet = _decoder_with_raw(RawBet)  # GET /bets/{id}
+decode_positions = _decoder_with_raw(PositionsResponse)
+decode_pnl = _decoder_with_raw(PnlResponse)
+
 _accounts_decoder = msgspec.json.Decoder(list[Account])
-_betslip_decoder = msgspec.json.Decoder(Betslip)
-_place_decoder = msgspec.json.Decoder(PlaceOrdersResponse)
-_cancel_decoder = msgspec.json.Decoder(CancelOrdersResponse)
 _orders_decoder = msgspec.json.Decoder(OrdersPage | list[Order])
-_order_decoder = msgspec.json.Decoder(RawOrder)
-_bets_decoder = msgspec.json.Decoder(BetsPage)
-_bet_decoder = msgspec.json.Decoder(RawBet)
-_positions_decoder = msgspec.json.Decoder(PositionsResponse)
-_pnl_decoder = msgspec.json.Decoder(PnlResponse)
 _error_decoder = msgspec.json.Decoder(ErrorBody)
-
-
-def decode_account(data: bytes) -> RawAccount:
-    """One account (GET/POST/PATCH /accounts/...), with the bytes in ``.raw``."""
-    out = _account_decoder.decode(data)
-    attach_raw(out, data)
-    return out
 
 
 def decode_accounts(data: bytes) -> AccountList:
     out = AccountList(_accounts_decoder.decode(data))
     out.raw = data
-    return out
-
-
-def decode_betslip(data: bytes) -> Betslip:
-    out = _betslip_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_place(data: bytes) -> PlaceOrdersResponse:
-    out = _place_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_cancel(data: bytes) -> CancelOrdersResponse:
-    out = _cancel_decoder.decode(data)
-    attach_raw(out, data)
     return out
 
 
@@ -725,38 +718,6 @@ def decode_orders_page(data: bytes) -> OrdersPage:
     page = OrdersPage(orders=got, count=len(got)) if isinstance(got, list) else got
     attach_raw(page, data)
     return page
-
-
-def decode_order(data: bytes) -> RawOrder:
-    """One order body, with the bytes in ``.raw``."""
-    out = _order_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_bets_page(data: bytes) -> BetsPage:
-    out = _bets_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_bet(data: bytes) -> RawBet:
-    """GET /bets/{id}, with the bytes in ``.raw``."""
-    out = _bet_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_positions(data: bytes) -> PositionsResponse:
-    out = _positions_decoder.decode(data)
-    attach_raw(out, data)
-    return out
-
-
-def decode_pnl(data: bytes) -> PnlResponse:
-    out = _pnl_decoder.decode(data)
-    attach_raw(out, data)
-    return out
 
 
 def decode_error(data: bytes) -> ErrorBody | None:
