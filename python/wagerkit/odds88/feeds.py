@@ -96,10 +96,6 @@ FUTURE_TOLERANCE = 300.0
 """Seconds an update's timestamp may run ahead of our clock and still become the resume
 revision (clock skew); a later stamp is delivered but not trusted as a resume point."""
 
-_MAX_BACKOFF_STEPS = 60
-"""Backoff steps before the exponent is restarted: ``factor ** attempt`` overflows a float
-after about a thousand failed connects (a feed left running through a long outage)."""
-
 
 def feed_url(base_url: str, *, allow_insecure: bool = False) -> str:
     """The WebSocket base for a REST base URL: ``https`` → ``wss``, ``http`` → ``ws``."""
@@ -314,7 +310,7 @@ class Feed(Generic[U]):
                     failures += 1
                     log.info("odds88 %s: connect failed (%s)", self.path, type(exc).__name__)
                 self._check_give_up(failures)
-                await anyio.sleep(self._next_backoff())
+                await anyio.sleep(self._backoff.next_delay())
         finally:
             with anyio.CancelScope(shield=True):
                 await http.aclose()
@@ -336,12 +332,6 @@ class Feed(Generic[U]):
                 await self._clock.sleep(left)
         finally:
             self.waiting_until = None
-
-    def _next_backoff(self) -> float:
-        """The backoff's next delay, restarting its exponent before it can overflow."""
-        if self._backoff.attempts >= _MAX_BACKOFF_STEPS:
-            self._backoff.reset()
-        return self._backoff.next_delay()
 
     async def _session(self, http: httpx.AsyncClient, url: str, token: str) -> None:
         healthy = False
