@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from wagerkit.cli import build_parser
-from wagerkit.demo import run_engine_demo
+from wagerkit.cli.demo import run_engine_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -324,7 +324,7 @@ def test_a_missing_key_is_one_readable_line(
 
 def test_pnl_json_converted_is_camel_case_major_units_with_win_rate() -> None:
     from wagerkit.abp import analytics
-    from wagerkit.abp.cli import _pnl_json
+    from wagerkit.cli.abp import _pnl_json
 
     report = analytics.PnlReport(
         "EUR",
@@ -395,8 +395,8 @@ def test_tables_on_a_pipe_never_cut_ids_or_names(
 
 
 def test_watch_lines_are_readable_for_every_channel() -> None:
-    from wagerkit.abp.cli import _summary
     from wagerkit.abp.messages import decode_payload
+    from wagerkit.cli.abp import _summary
 
     balance = decode_payload(
         "balance",

@@ -7,7 +7,7 @@ import re
 
 from rich.console import Console
 
-from wagerkit.abp.demo import run_demo
+from wagerkit.cli.abp_demo import run_demo
 
 
 def test_demo_runs_every_step() -> None:

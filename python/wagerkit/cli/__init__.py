@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 # (top-level command, module exposing ``register(subparsers)``)
 _COMMANDS: tuple[tuple[str, str], ...] = (
-    ("demo", "wagerkit.demo"),
-    ("abp", "wagerkit.abp.cli"),
+    ("demo", "wagerkit.cli.demo"),
+    ("abp", "wagerkit.cli.abp"),
 )
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``

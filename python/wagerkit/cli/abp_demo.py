@@ -21,12 +21,13 @@ import httpx
 from rich.console import Console
 
 from wagerkit._core import Fx
-from wagerkit.abp import analytics, render
+from wagerkit.abp import analytics
 from wagerkit.abp.client import AbpClient
 from wagerkit.abp.models import Bet, BetStatus, SettlementStatus
 from wagerkit.abp.orders import OrderRequest
 from wagerkit.abp.preview import book_from_betslip, preview_order
 from wagerkit.abp.stream import AbpStream
+from wagerkit.cli import abp_render as render
 from wagerkit.execution import ManagedOrder, OrderManager
 
 __all__ = ["DEMO_FIXTURE", "DEMO_OUTCOME", "run_demo"]

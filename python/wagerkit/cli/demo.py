@@ -1,6 +1,6 @@
 """``wagerkit demo``: the main job, runnable on a fresh machine with no account anywhere.
 
-By default it runs the end-to-end ABP demo (:func:`wagerkit.abp.demo.run_demo`): start the
+By default it runs the end-to-end ABP demo (:func:`wagerkit.cli.abp_demo.run_demo`): start the
 embedded ABP simulator, fetch the quickstart fixture's betslip, show the merged book, preview
 and place an order, follow it on the stream to settlement, print positions and PnL.
 
@@ -145,7 +145,7 @@ def run_engine_demo(console: Console | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.engine:
         return run_engine_demo()
-    from wagerkit.abp.demo import run_demo
+    from wagerkit.cli.abp_demo import run_demo
 
     status = run_demo()
     if status == 0:

@@ -35,11 +35,12 @@ from rich.table import Table
 from stamina.instrumentation import RetryDetails, RetryHook
 
 from wagerkit._core import Fx, minor_to_float
-from wagerkit.abp import analytics, render
+from wagerkit.abp import analytics
 from wagerkit.abp.client import ENV_API_KEY, ENV_BASE_URL, AbpClient
 from wagerkit.abp.orders import OrderRequest
 from wagerkit.abp.preview import Preview, book_from_betslip, preview_order
 from wagerkit.abp.stream import AbpStream
+from wagerkit.cli import abp_render as render
 from wagerkit.errors import InvalidInput, WagerkitError, redact
 from wagerkit.execution import LocalStatus, ManagedOrder, OrderManager
 
@@ -602,7 +603,7 @@ def _request_uuid(text: str) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from wagerkit.abp.demo import run_demo
+    from wagerkit.cli.abp_demo import run_demo
 
     return run_demo()
 
@@ -703,7 +704,7 @@ def register(subparsers: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m wagerkit.abp.cli …`` (the same as ``wagerkit abp …``)."""
+    """``python -m wagerkit.cli.abp …`` (the same as ``wagerkit abp …``)."""
     parser = argparse.ArgumentParser(prog="wagerkit")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
