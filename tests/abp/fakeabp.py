@@ -13,6 +13,8 @@ their filters and keyset pagination, and faults on /place-orders that a real net
 - ``429``: rate limited with Retry-After 0
 - ``garbage``: commit, then answer 200 with a body that does not decode
 - ``hang``: commit, then never answer (the caller cancels: an interrupted placement)
+- ``hold``: keep the request on the wire without committing and never answer; it lands (is
+  committed) at the next placement or when the test calls :meth:`FakeAbp.land_deferred`
 
 The real simulator (``wagerkit.sim.abp``) is the integration target; this fake makes the
 duplicate-safety proof independent of it and lets it hit every fault path on purpose.
@@ -83,6 +85,12 @@ class FakeAbp:
         if self.fault_rate and self.rng.random() < self.fault_rate:
             return self.rng.choice(self.kinds)
         return None
+
+    def land_deferred(self) -> None:
+        """Requests held on the wire reach ABP now."""
+        for batch in self.deferred:
+            self._commit(batch)
+        self.deferred.clear()
 
     def _commit(
         self, orders: list[dict[str, Any]]
@@ -224,6 +232,9 @@ class FakeAbp:
         if fault == "late":
             self.deferred.append(orders)
             raise httpx.ReadTimeout("timed out", request=request)
+        if fault == "hold":
+            self.deferred.append(orders)
+            return None
         if all(o["requestUuid"] in self.by_uuid for o in orders):
             return httpx.Response(409, json={"detail": "All orders are duplicates"})
         accepted, declined = self._commit(orders)

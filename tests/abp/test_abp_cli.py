@@ -13,7 +13,7 @@ import httpx
 import msgspec
 import pytest
 
-from wagerkit.abp import OrderRequest
+from wagerkit.abp import AbpAdapter, OrderRequest
 from wagerkit.cli import main
 from wagerkit.execution import LocalStatus, ManagedOrder, OrderManager
 from wagerkit.sim.abp.testing import SimHandle
@@ -247,7 +247,7 @@ def test_an_unknown_outcome_prints_the_uuid_and_how_to_resume(
     env: SimHandle, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def unknown(self: OrderManager, order: OrderRequest) -> ManagedOrder:
-        managed = ManagedOrder(order)
+        managed = ManagedOrder(AbpAdapter(self.client).intent(order))
         managed.mark(LocalStatus.UNKNOWN, "lookups kept failing")
         return managed
 

@@ -18,14 +18,13 @@ from wagerkit.abp import AbpClient, OrderRequest
 from wagerkit.errors import AuthError, ConnectFailed, InvalidInput, NetworkError
 from wagerkit.execution import (
     DEDUPE_WINDOW,
-    FileJournal,
     JournalEntry,
     LocalStatus,
     ManagedOrder,
     MemoryJournal,
     OrderManager,
+    SqliteJournal,
 )
-from wagerkit.execution.journal import entry
 from wagerkit.sim.abp.testing import SimHandle
 from wagerkit.transport import Backoff, RateLimiter
 
@@ -145,46 +144,102 @@ async def test_lifecycle_history_is_timestamped_and_ordered() -> None:
 
 
 async def test_journal_is_written_before_the_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Another connection to the SQLite file sees the intent SENT, with its request bytes,
+    while the request is on its way: a crash from then on cannot lose it."""
     fake = FakeAbp()
-    journal = FileJournal(tmp_path / "orders.jsonl", fsync=False)
+    path = tmp_path / "orders.db"
+    journal = SqliteJournal(path)
     inner = fake.handle
     o = order()
+    seen: list[tuple[str, int]] = []
 
     async def spy(request):  # type: ignore[no-untyped-def]
-        text = (tmp_path / "orders.jsonl").read_text()
-        assert o.request_uuid in text and '"SENT"' in text
+        reader = SqliteJournal(path, read_only=True)
+        (row,) = reader.unresolved()
+        reader.close()
+        assert row.key == o.request_uuid and row.payload and o.request_uuid.encode() in row.payload
+        seen.append((row.status, row.attempts))
         return await inner(request)
 
     fake.handle = spy  # type: ignore[method-assign]
     await OrderManager(fake_client(fake), journal=journal).place(o)
+    assert seen[0] == ("SENT", 1)
     assert journal.unresolved() == []
+    journal.close()
+
+
+def sent(o: OrderRequest, at: float | None = None) -> list[JournalEntry]:
+    """What the manager journals for an order right before its request leaves."""
+    at = time.time() if at is None else at
+    exp = o.expires_at.timestamp() if o.expires_at else None
+    return [
+        JournalEntry(at, "abp", o.request_uuid, "CREATED", expires_at=exp, payload=enc(o)),
+        JournalEntry(at, "abp", o.request_uuid, "SENT", attempt=1),
+    ]
+
+
+def enc(o: OrderRequest) -> bytes:
+    return __import__("msgspec").json.encode(o)  # type: ignore[no-any-return]
 
 
 async def test_recover_after_a_crash_looks_orders_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A journal with orders sent but never answered: recover() asks ABP about each."""
-    fake = FakeAbp(["drop"])
-    path = tmp_path / "orders.jsonl"
-    o1, o2 = order(1), order(2)
-    crashed = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False), max_resends=0)
-    # simulate a crash right after sending: journal SENT, then the process dies
-    crashed._admit([o1, o2])
-    crashed.journal.append([])
-    from wagerkit.execution.journal import entry
-
-    crashed.journal.append([entry(o1.request_uuid, "SENT"), entry(o2.request_uuid, "SENT")])
-    fake._commit([__import__("msgspec").to_builtins(o1)])  # o1 reached ABP, o2 did not
-    restarted = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    """A journal with orders sent but never answered: recover() asks ABP about each. The one
+    ABP has is ACCEPTED; the one it lacks is not called NOT_SENT (its request may still be on
+    the wire) but UNKNOWN, with the time from which a miss proves it: its expiry + skew."""
+    fake = FakeAbp()
+    path = tmp_path / "orders.db"
+    o1 = order(1)
+    o2 = OrderRequest.create("id1000004461512432", 103, 10.0, 1.95, user_ref="bot", expires_in=60)
+    crashed = SqliteJournal(path)
+    crashed.append(sent(o1) + sent(o2))  # the process dies right after sending
+    crashed.close()
+    fake._commit([__import__("msgspec").to_builtins(o1)])  # o1 reached ABP, o2 did not (yet)
+    restarted = OrderManager(fake_client(fake), journal=SqliteJournal(path))
     found = await restarted.recover()
-    assert found[o1.request_uuid] is not None and found[o2.request_uuid] is None
-    assert restarted.journal.unresolved() == []
+    assert found[o1.request_uuid].status is LocalStatus.ACCEPTED
+    assert found[o1.request_uuid].order.order_id == fake.by_uuid[o1.request_uuid]
+    lost = found[o2.request_uuid]
+    assert lost.status is LocalStatus.UNKNOWN and o2.expires_at is not None
+    assert lost.decidable_at == pytest.approx(o2.expires_at.timestamp() + 5.0)
+    assert [r.key for r in restarted.journal.unresolved()] == [o2.request_uuid]
+    assert fake.placements == 0, "recover never resends unless asked"
+
+
+async def test_recover_calls_a_journaled_but_never_sent_order_not_sent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Journaled CREATED and nothing else: the crash came before the send was journaled, so
+    no byte left (the send is journaled first). That is proof: NOT_SENT, free to go again."""
+    fake = FakeAbp()
+    path = tmp_path / "orders.db"
+    o = order()
+    with SqliteJournal(path) as j:
+        j.append(sent(o)[:1])
+    m = OrderManager(fake_client(fake), journal=SqliteJournal(path))
+    found = await m.recover()
+    assert found[o.request_uuid].status is LocalStatus.NOT_SENT
+    assert (await m.place(o)).status is LocalStatus.ACCEPTED and len(fake.orders) == 1
+
+
+async def test_recover_with_resend_places_a_missing_order_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """resend=True: a journaled order ABP lacks, still inside its 30-minute window, is resent
+    with the same requestUuid (ABP would skip it if the first copy landed meanwhile)."""
+    fake = FakeAbp()
+    path = tmp_path / "orders.db"
+    o = order()
+    with SqliteJournal(path) as j:
+        j.append(sent(o))
+    m = OrderManager(fake_client(fake), journal=SqliteJournal(path))
+    found = await m.recover(resend=True)
+    assert found[o.request_uuid].status is LocalStatus.ACCEPTED
+    assert list(fake.by_uuid) == [o.request_uuid] and fake.placements == 1
 
 
 async def test_memory_journal_is_bounded() -> None:
     j = MemoryJournal(capacity=10)
-    from wagerkit.execution.journal import entry
-
-    j.append(entry(str(uuid.uuid4()), "SENT") for _ in range(50))
-    assert len(j.entries) == 10
+    for _ in range(50):
+        u = str(uuid.uuid4())
+        j.append([JournalEntry(time.time(), "abp", u, "CREATED")])
+        j.append([JournalEntry(time.time(), "abp", u, "SENT", attempt=1)])
+    assert len(j) == 10
     assert len(j.unresolved()) == 10
 
 
@@ -225,6 +280,24 @@ async def test_when_abp_never_answers_the_order_stays_unknown_for_reconcile() ->
     fake.lookup_faults.clear()
     assert await m.reconcile() == []
     assert status(got) is LocalStatus.ACCEPTED and len(fake.orders) == 1
+
+
+async def test_reconcile_never_calls_a_missed_order_not_sent_before_it_is_decidable() -> None:
+    """The request is held on the wire (ABP has not stored it) when the bot gives up waiting:
+    reconcile() misses it but keeps it UNKNOWN until its expiry + skew; once ABP stores it,
+    the next reconcile finds it. A bot re-placing only NOT_SENT orders never doubles it."""
+    fake = FakeAbp(["hold"])
+    m = manager(fake)
+    o = OrderRequest.create("id1000004461512432", 103, 10.0, 1.95, user_ref="b", expires_in=60)
+    with anyio.move_on_after(0.3):
+        await m.place(o)
+    assert await m.reconcile() == [m.get(o.request_uuid)]
+    got = m.get(o.request_uuid)
+    assert got is not None and got.status is LocalStatus.UNKNOWN and got.decidable_at
+    assert got.decidable_at > time.time() + 50
+    fake.land_deferred()  # the held request lands
+    assert await m.reconcile() == [] and status(got) is LocalStatus.ACCEPTED
+    assert len(fake.orders) == 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,11 +426,11 @@ async def test_recover_restores_the_local_refusal_of_a_second_submit(tmp_path) -
     """After a restart the dedupe cache is empty; recover() reloads the journaled uuids, so
     submitting one of them again is still refused locally (nothing sent)."""
     fake = FakeAbp()
-    path = tmp_path / "orders.jsonl"
+    path = tmp_path / "orders.db"
     o = order()
-    before = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    before = OrderManager(fake_client(fake), journal=SqliteJournal(path))
     assert (await before.place(o)).status is LocalStatus.ACCEPTED
-    restarted = OrderManager(fake_client(fake), journal=FileJournal(path, fsync=False))
+    restarted = OrderManager(fake_client(fake), journal=SqliteJournal(path))
     await restarted.recover()
     with pytest.raises(InvalidInput, match="already submitted"):
         await restarted.place(o)
@@ -365,68 +438,19 @@ async def test_recover_restores_the_local_refusal_of_a_second_submit(tmp_path) -
 
 
 async def test_recover_does_not_refuse_uuids_older_than_the_window(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "orders.jsonl"
+    path = tmp_path / "orders.db"
     o = order()
-    journal = FileJournal(path, fsync=False, compact=False)
     old = time.time() - DEDUPE_WINDOW - 60
-    journal.append(
-        [
-            JournalEntry(old, o.request_uuid, "CREATED"),
-            JournalEntry(old, o.request_uuid, "ACCEPTED", order_id=1),
-        ]
-    )
-    journal.close()
-    restarted = OrderManager(fake_client(FakeAbp()), journal=FileJournal(path, fsync=False))
-    await restarted.recover()
-    assert o.request_uuid not in restarted.dedupe
-
-
-async def test_file_journal_compacts_resolved_history_on_open(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Reopening drops the lines of orders resolved long ago and keeps everything recover()
-    needs: unresolved orders (with their request body) and recently journaled uuids."""
-    path = tmp_path / "orders.jsonl"
-    journal = FileJournal(path, fsync=False, compact=False)
-    old = time.time() - 7200
-    stale = [str(uuid.uuid4()) for _ in range(200)]
-    for u in stale:
+    with SqliteJournal(path) as journal:
         journal.append(
             [
-                JournalEntry(old, u, "CREATED"),
-                JournalEntry(old, u, "SENT"),
-                JournalEntry(old, u, "ACCEPTED"),
+                JournalEntry(old, "abp", o.request_uuid, "CREATED"),
+                JournalEntry(old, "abp", o.request_uuid, "ACCEPTED", venue_id="1"),
             ]
         )
-    pending, fresh = order(1), order(2)
-    journal.append([entry(pending.request_uuid, "CREATED", request=pending)])
-    journal.append([JournalEntry(old, pending.request_uuid, "SENT")])
-    journal.append([entry(fresh.request_uuid, "CREATED"), entry(fresh.request_uuid, "ACCEPTED")])
-    journal.close()
-    size_before = path.stat().st_size
-    reopened = FileJournal(path, fsync=False)
-    assert reopened.compactions == 1
-    assert path.stat().st_size < size_before / 50
-    assert reopened.unresolved() == [pending.request_uuid]
-    assert set(reopened.recent(time.time() - 1800)) == {pending.request_uuid, fresh.request_uuid}
-    text = path.read_text()
-    assert '"request"' in text and not any(u in text for u in stale)
-    reopened.close()
-    again = FileJournal(path, fsync=False)
-    assert again.compactions == 0, "nothing left to drop: the file is left alone"
-    again.close()
-
-
-async def test_file_journal_stays_bounded_while_appending(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "orders.jsonl"
-    journal = FileJournal(path, fsync=False, max_bytes=20_000, keep_resolved_for=0.0)
-    keep = order()
-    journal.append([entry(keep.request_uuid, "SENT")])
-    for _ in range(3000):
-        u = str(uuid.uuid4())
-        journal.append([entry(u, "CREATED"), entry(u, "SENT"), entry(u, "ACCEPTED")])
-        assert path.stat().st_size < 40_000
-    assert journal.compactions >= 10
-    assert journal.unresolved() == [keep.request_uuid]
-    journal.close()
+    restarted = OrderManager(fake_client(FakeAbp()), journal=SqliteJournal(path))
+    await restarted.recover()
+    assert o.request_uuid not in restarted.dedupe
 
 
 async def test_a_refused_key_at_round_one_releases_the_uuid(abp_sim: SimHandle) -> None:

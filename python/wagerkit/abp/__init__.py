@@ -9,6 +9,7 @@ A bot in a few lines::
         placed = await OrderManager(abp).place(order)  # never a second bet on retry
 """
 
+from wagerkit.abp.adapter import AbpAdapter
 from wagerkit.abp.blocking import BlockingAbpClient
 from wagerkit.abp.client import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, AbpClient
 from wagerkit.abp.livebook import LiveBook
@@ -37,6 +38,7 @@ __all__ = [
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "MAX_ORDERS_PER_REQUEST",
+    "AbpAdapter",
     "AbpClient",
     "AbpStream",
     "Account",

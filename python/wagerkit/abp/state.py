@@ -2,9 +2,14 @@
 
 Two sources feed it: WebSocket updates (fast, but lost while disconnected) and REST snapshots
 (complete, but a snapshot can be older than an update still queued on the socket). So an
-incoming object only replaces the stored one when it is not *behind* it: orders and bets only
-move forward in their lifecycles (PENDING → … → a final status; UNSETTLED → settled; filled stake
-never shrinks), and among equally advanced versions the later ``updatedAt`` wins.
+incoming object replaces the stored one only when it is the venue's *later word*: its
+``updatedAt`` (ABP bumps it on every change) is later than the stored one's. Statuses are not
+ranked: an order can go FILLED, back to work when a bookmaker rejects its bet, then REJECTED or
+EXPIRED with filledStake 0, and each of those is taken because it is newer. On an equal
+``updatedAt`` (ABP's timestamps have millisecond resolution) a stream update wins, since the
+stream's ``seq`` orders updates within a connection; a REST snapshot wins only when it is at
+least as far along the usual lifecycle (so a read racing a same-millisecond update cannot undo
+it). Objects without ``updatedAt`` fall back to that lifecycle order alone.
 
 Bounded: at most ``max_orders`` orders and ``max_bets`` bets; the least recently updated go
 first, preferring closed ones; closed entries untouched for ``ttl`` seconds are dropped as new
@@ -21,7 +26,7 @@ from typing import TypeVar
 
 from wagerkit.abp.models import Bet, BetStatus, Order, OrderStatus, SettlementStatus
 
-__all__ = ["StateCache", "bet_rank", "order_rank"]
+__all__ = ["StateCache", "bet_closed", "bet_rank", "order_rank", "version_of"]
 
 _ORDER_RANK = {
     OrderStatus.PENDING: 0,
@@ -54,15 +59,40 @@ def _ts(value: dt.datetime | None) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def order_rank(order: Order) -> tuple[int, float, dt.datetime]:
-    """How far along an order is; a version with a lower rank is stale."""
-    return (_ORDER_RANK[order.order_status], order.filled_stake, _ts(order.updated_at))
+def version_of(updated_at: dt.datetime | None) -> tuple[float, ...]:
+    """ABP's version of an object: its ``updatedAt`` as epoch seconds (empty when absent)."""
+    return (_ts(updated_at).timestamp(),) if updated_at is not None else ()
 
 
-def bet_rank(bet: Bet) -> tuple[int, int, dt.datetime]:
-    """How far along a bet is (status, then settled), then its last update."""
+def order_rank(order: Order) -> tuple[int, float]:
+    """How far along the usual lifecycle an order is: only breaks ties of ``updatedAt``."""
+    return (_ORDER_RANK[order.order_status], order.filled_stake)
+
+
+def bet_rank(bet: Bet) -> tuple[int, int]:
+    """How far along the usual lifecycle a bet is (settled, then status): ties only."""
     settled = int(bet.settlement_status is not SettlementStatus.UNSETTLED)
-    return (settled, _BET_RANK[bet.bet_status], _ts(bet.updated_at or bet.settled_at))
+    return (settled, _BET_RANK[bet.bet_status])
+
+
+def _later(
+    new_at: dt.datetime | None,
+    held_at: dt.datetime | None,
+    new_rank: tuple[int, float],
+    held_rank: tuple[int, float],
+    stream: bool,
+) -> bool:
+    """Whether an incoming version is the venue's later word (see the module doc)."""
+    if new_at is not None and held_at is not None:
+        a, b = _ts(new_at), _ts(held_at)
+        if a != b:
+            return a > b
+        return stream or new_rank >= held_rank
+    if new_at is not None and held_at is None:
+        return True
+    if new_at is None and held_at is not None:
+        return False
+    return new_rank >= held_rank
 
 
 def bet_closed(bet: Bet) -> bool:
@@ -71,7 +101,7 @@ def bet_closed(bet: Bet) -> bool:
 
 
 class StateCache:
-    """Orders by orderId and bets by betId, merged monotonically (see the module doc).
+    """Orders by orderId and bets by betId, merged by the venue's latest word (module doc).
 
     ``on_order``/``on_bet`` callbacks run after a stored object changed (e.g. to feed
     :meth:`wagerkit.execution.OrderManager.on_order`).
@@ -101,14 +131,23 @@ class StateCache:
     # ----------------------------------------------------------------------------------------
     # writing
 
-    def apply_order(self, order: Order) -> bool:
-        """Store ``order`` (and its nested bets) unless it is behind the stored version."""
+    def apply_order(self, order: Order, *, stream: bool = False) -> bool:
+        """Store ``order`` (and its nested bets) unless the stored version is later.
+
+        ``stream`` marks an update read from the WebSocket (it wins a tie of ``updatedAt``).
+        """
         for bet in order.bets:
-            self.apply_bet(bet)
+            self.apply_bet(bet, stream=stream)
         oid = order.order_id
         now = self._clock()
         held = self._orders.get(oid)
-        if held is not None and order_rank(order) < order_rank(held[0]):
+        if held is not None and not _later(
+            order.updated_at,
+            held[0].updated_at,
+            order_rank(order),
+            order_rank(held[0]),
+            stream,
+        ):
             return False
         if held is not None and held[0] == order:
             self._orders.move_to_end(oid)
@@ -123,12 +162,18 @@ class StateCache:
             cb(order)
         return True
 
-    def apply_bet(self, bet: Bet) -> bool:
-        """Store ``bet`` unless it is behind the stored version."""
+    def apply_bet(self, bet: Bet, *, stream: bool = False) -> bool:
+        """Store ``bet`` unless the stored version is later (see :meth:`apply_order`)."""
         bid = bet.bet_id
         now = self._clock()
         held = self._bets.get(bid)
-        if held is not None and bet_rank(bet) < bet_rank(held[0]):
+        if held is not None and not _later(
+            bet.updated_at or bet.settled_at,
+            held[0].updated_at or held[0].settled_at,
+            bet_rank(bet),
+            bet_rank(held[0]),
+            stream,
+        ):
             return False
         if held is not None and held[0] == bet:
             self._bets.move_to_end(bid)
@@ -200,9 +245,14 @@ class StateCache:
         return [b for b, _ in self._bets.values()]
 
     def _order_closed(self, order: Order) -> bool:
+        """Final, and every bet of it closed; an order with a filled stake but no bet known
+        here is open (its bets have not been read yet)."""
         if not order.order_status.final:
             return False
-        return all(bet_closed(b) for b in self.bets_of(order.order_id))
+        bets = self.bets_of(order.order_id)
+        if order.filled_stake > 0 and not bets:
+            return False
+        return all(bet_closed(b) for b in bets)
 
     def open_order_ids(self) -> list[int]:
         """Orders that may still change: not final, or with a bet not yet closed."""

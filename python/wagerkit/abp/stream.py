@@ -339,10 +339,10 @@ class AbpStream:
         try:
             data = decode_payload(channel, frame.payload)
             if isinstance(data, Order):
-                self.state.apply_order(data)
+                self.state.apply_order(data, stream=True)
                 self._rate(data.currency_info)
             elif isinstance(data, Bet):
-                self.state.apply_bet(data)
+                self.state.apply_bet(data, stream=True)
                 self._rate(data.currency_info)
             elif isinstance(data, BetslipUpdate):
                 # books first: each validates the whole quote before changing anything, so a

@@ -1,22 +1,46 @@
-"""Order execution that can never turn a retry into a second bet.
+"""Venue-neutral execution: an intent is placed at most once, whatever the network or a crash.
 
-:class:`OrderManager` journals, dedupes, submits, retries only what is safe, and looks orders up
-by requestUuid after any ambiguous failure; :class:`ManagedOrder` carries each order's
-lifecycle with timestamps.
+:class:`OrderManager` journals, dedupes, submits through a venue's adapter
+(:class:`~wagerkit.execution.adapter.VenueAdapter`), resends only what is safe, and calls an
+intent NOT_SENT only by proof; :class:`ManagedOrder` carries each intent's lifecycle with
+timestamps. :class:`SqliteJournal` is the durable, queryable journal (the bot's order history);
+:class:`MemoryJournal` is for tests. This package imports no venue: each venue registers its
+adapter (``wagerkit.abp.adapter`` ...).
 """
 
-from wagerkit.execution.journal import FileJournal, Journal, JournalEntry, MemoryJournal
-from wagerkit.execution.lifecycle import LocalStatus, ManagedOrder, Transition
+from wagerkit.execution.adapter import (
+    Failure,
+    Intent,
+    LocalStatus,
+    SubmitAnswer,
+    VenueAdapter,
+    VenueRecord,
+    default_decidable_at,
+)
+from wagerkit.execution.journal import Journal, JournalEntry, JournalIntent, MemoryJournal
+from wagerkit.execution.lifecycle import ManagedOrder, Transition
 from wagerkit.execution.manager import DEDUPE_WINDOW, OrderManager
+from wagerkit.execution.registry import adapter_for, register_adapter
+from wagerkit.execution.sqlite import DEFAULT_RETENTION, SqliteJournal
 
 __all__ = [
     "DEDUPE_WINDOW",
-    "FileJournal",
+    "DEFAULT_RETENTION",
+    "Failure",
+    "Intent",
     "Journal",
     "JournalEntry",
+    "JournalIntent",
     "LocalStatus",
     "ManagedOrder",
     "MemoryJournal",
     "OrderManager",
+    "SqliteJournal",
+    "SubmitAnswer",
     "Transition",
+    "VenueAdapter",
+    "VenueRecord",
+    "adapter_for",
+    "default_decidable_at",
+    "register_adapter",
 ]

@@ -1,276 +1,259 @@
-"""The order journal: what we are about to send is written down before it is sent.
+"""The journal: every intent is written down before it is sent, then every send, answer and
+status change, per venue. It is the bot's order and bet history.
 
 Why first: if the process dies between "send" and "answer", the journal is the only record that
-an order with this requestUuid may exist. On restart, :meth:`FileJournal.unresolved` lists those
-orders, and :meth:`wagerkit.execution.OrderManager.recover` looks each one up by requestUuid
-before the bot does anything else; :meth:`FileJournal.recent` lists the uuids of the last
-30 minutes, which recover puts back into the dedupe cache so that a second submit stays
-refused across the restart.
+a request with this key may exist. On restart, :meth:`Journal.unresolved` lists those intents
+(with their request bytes), and :meth:`wagerkit.execution.OrderManager.recover` looks each one
+up before the bot does anything else; :meth:`Journal.recent` lists the keys sent within the
+venue's dedupe window, which recover puts back into the dedupe cache so that a second submit
+stays refused across the restart.
+
+Two journals share one protocol: :class:`~wagerkit.execution.sqlite.SqliteJournal` (the
+default for a bot: durable, queryable, bounded by a retention) and :class:`MemoryJournal` (tests
+and throwaway scripts; lost on a crash).
 """
 
 from __future__ import annotations
 
-import logging
-import os
+import dataclasses
 import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any, Protocol
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Protocol
 
 import msgspec
 
-from wagerkit.abp.orders import OrderRequest
 from wagerkit.errors import InvalidInput
+from wagerkit.execution.adapter import LocalStatus
 
-__all__ = ["FileJournal", "Journal", "JournalEntry", "MemoryJournal", "entry"]
+__all__ = ["VENUE_EVENT", "Journal", "JournalEntry", "JournalIntent", "MemoryJournal"]
 
-log = logging.getLogger("wagerkit.execution")
+VENUE_EVENT = "VENUE"
+"""The event of an entry that records a newer venue status of an accepted intent (its
+``venue_status``), without changing the local status."""
 
-_RESOLVED = frozenset({"ACCEPTED", "DECLINED", "NOT_SENT"})
+_UNRESOLVED = frozenset(
+    {LocalStatus.CREATED.value, LocalStatus.SENT.value, LocalStatus.UNKNOWN.value}
+)
 
 
 class JournalEntry(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
-    """One line: ``event`` is a :class:`~wagerkit.execution.lifecycle.LocalStatus` value."""
+    """One journaled event of one intent.
+
+    ``event`` is a :class:`~wagerkit.execution.adapter.LocalStatus` value, or
+    :data:`VENUE_EVENT`. A ``CREATED`` entry carries the intent (kind, user_ref, expiry and the
+    adapter-encoded request bytes); a ``SENT`` entry its attempt number; an answer its venue id
+    and venue status; an ``UNKNOWN`` entry the time it becomes decidable.
+    """
 
     at: float
-    request_uuid: str
+    venue: str
+    key: str
     event: str
     note: str = ""
-    order_id: int | None = None
-    request: dict[str, Any] | None = None
-    """The wire body of the order (on the first entry of each uuid), kept for the record."""
+    venue_id: str | None = None
+    venue_status: str | None = None
+    decidable_at: float | None = None
+    attempt: int | None = None
+    kind: str | None = None
+    user_ref: str | None = None
+    expires_at: float | None = None
+    payload: bytes | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class JournalIntent:
+    """What the journal knows about one intent now (one row of the ``intents`` table)."""
+
+    venue: str
+    key: str
+    kind: str
+    user_ref: str | None
+    created_at: float
+    expires_at: float | None
+    payload: bytes | None
+    status: str
+    status_at: float
+    venue_id: str | None = None
+    venue_status: str | None = None
+    decidable_at: float | None = None
+    first_sent_at: float | None = None
+    last_sent_at: float | None = None
+    attempts: int = 0
+
+    @property
+    def resolved(self) -> bool:
+        return self.status not in _UNRESOLVED
+
+    def apply(self, e: JournalEntry) -> None:
+        """Fold one later entry in (the same rule the SQLite journal applies in SQL)."""
+        if e.event == LocalStatus.CREATED.value:
+            return
+        if e.venue_id is not None:
+            self.venue_id = e.venue_id
+        if e.venue_status is not None:
+            self.venue_status = e.venue_status
+        if e.event == VENUE_EVENT:
+            return
+        if e.event == LocalStatus.SENT.value:
+            self.attempts = max(self.attempts, e.attempt or self.attempts + 1)
+            if self.first_sent_at is None:
+                self.first_sent_at = e.at
+            self.last_sent_at = e.at
+        self.status = e.event
+        self.status_at = e.at
+        self.decidable_at = e.decidable_at
+
+
+def new_intent(e: JournalEntry) -> JournalIntent:
+    """The row a CREATED entry starts."""
+    return JournalIntent(
+        venue=e.venue,
+        key=e.key,
+        kind=e.kind or "order",
+        user_ref=e.user_ref,
+        created_at=e.at,
+        expires_at=e.expires_at,
+        payload=e.payload,
+        status=e.event,
+        status_at=e.at,
+    )
 
 
 class Journal(Protocol):
-    """Where the order manager writes; :meth:`append` must be durable when it returns."""
+    """Where the order manager writes; :meth:`append` must be durable when it returns (as far
+    as the journal promises: see each class)."""
 
-    def append(self, entries: Iterable[JournalEntry]) -> None: ...
-
-    def unresolved(self) -> list[str]:
-        """requestUuids whose last event is not a resolution (ACCEPTED, DECLINED, NOT_SENT)."""
+    def append(self, entries: Iterable[JournalEntry]) -> None:
+        """Write the entries in one go (one transaction)."""
         ...
 
-    def recent(self, since: float) -> list[str]:
-        """requestUuids first journaled at or after ``since`` (epoch seconds)."""
+    def unresolved(self, venue: str | None = None) -> list[JournalIntent]:
+        """Intents whose last status is CREATED, SENT or UNKNOWN, oldest first."""
+        ...
+
+    def recent(self, since: float, venue: str | None = None) -> list[str]:
+        """Keys of intents created at or after ``since`` (epoch seconds)."""
+        ...
+
+    def history(
+        self,
+        *,
+        venue: str | None = None,
+        user_ref: str | None = None,
+        status: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[JournalIntent]:
+        """Intents created in ``[since, until)`` matching the filters, oldest first.
+
+        ``status`` matches the local status (``ACCEPTED``, ``UNKNOWN``...) or the venue's
+        status word (``FILLED``, ``REJECTED``...).
+        """
+        ...
+
+    def events(self, venue: str, key: str) -> list[JournalEntry]:
+        """Every entry of one intent, in order (what was sent, answered and changed)."""
         ...
 
 
-def entry(
-    uuid: str,
-    event: str,
-    note: str = "",
-    *,
-    order_id: int | None = None,
-    request: OrderRequest | None = None,
-) -> JournalEntry:
-    """A journal line stamped now; ``request`` is stored as its wire body."""
-    body = msgspec.to_builtins(request) if request is not None else None
-    return JournalEntry(time.time(), uuid, event, note, order_id, body)
-
-
-class _Index:
-    """Per uuid: its last event and when it was first journaled; bounded to ``capacity``.
-
-    Over capacity, the least recently updated *resolved* uuids are forgotten first, since
-    :meth:`wagerkit.execution.OrderManager.recover` must still look the unresolved ones up.
-    Only when every remembered uuid is unresolved is the oldest of those dropped (with a
-    warning): the cap is hard, so memory stays bounded whatever happens.
-    """
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._last: OrderedDict[str, tuple[str, float]] = OrderedDict()
-
-    def add(self, e: JournalEntry) -> None:
-        held = self._last.pop(e.request_uuid, None)
-        self._last[e.request_uuid] = (e.event, held[1] if held is not None else e.at)
-        excess = len(self._last) - self.capacity
-        if excess > 0:
-            victims = []
-            for uuid, (event, _) in self._last.items():
-                if event in _RESOLVED:
-                    victims.append(uuid)
-                    if len(victims) == excess:
-                        break
-            while len(victims) < excess:  # nothing resolved left to drop
-                uuid = next(u for u in self._last if u not in victims)
-                log.warning("journal index full: forgetting unresolved requestUuid %s", uuid)
-                victims.append(uuid)
-            for uuid in victims:
-                del self._last[uuid]
-
-    def unresolved(self) -> list[str]:
-        return [uuid for uuid, (ev, _) in self._last.items() if ev not in _RESOLVED]
-
-    def recent(self, since: float) -> list[str]:
-        return [uuid for uuid, (_, first) in self._last.items() if first >= since]
-
-    def needed(self, uuid: str, since: float) -> bool:
-        """Whether a compaction must keep this uuid's lines: unresolved, or first journaled at
-        or after ``since`` (recover reloads it into the dedupe cache)."""
-        held = self._last.get(uuid)
-        return held is not None and (held[0] not in _RESOLVED or held[1] >= since)
-
-    def __len__(self) -> int:
-        return len(self._last)
+def matches(
+    row: JournalIntent,
+    venue: str | None,
+    user_ref: str | None,
+    status: str | None,
+    since: float | None,
+    until: float | None,
+) -> bool:
+    """The filter of :meth:`Journal.history` for one row."""
+    return (
+        (venue is None or row.venue == venue)
+        and (user_ref is None or row.user_ref == user_ref)
+        and (status is None or status in (row.status, row.venue_status))
+        and (since is None or row.created_at >= since)
+        and (until is None or row.created_at < until)
+    )
 
 
 class MemoryJournal:
-    """In-memory journal, bounded: for tests and bots that accept losing it on a crash."""
+    """In-memory journal, bounded: for tests and bots that accept losing it on a crash.
 
-    def __init__(self, capacity: int = 100_000) -> None:
-        self._lock = threading.Lock()
-        self.entries: deque[JournalEntry] = deque(maxlen=capacity)
-        self._index = _Index(capacity)
-
-    def append(self, entries: Iterable[JournalEntry]) -> None:
-        with self._lock:
-            for e in entries:
-                self.entries.append(e)
-                self._index.add(e)
-
-    def unresolved(self) -> list[str]:
-        with self._lock:
-            return self._index.unresolved()
-
-    def recent(self, since: float) -> list[str]:
-        with self._lock:
-            return self._index.recent(since)
-
-
-class FileJournal:
-    """Append-only JSON-lines file; each append is flushed (and fsync'ed when ``fsync``).
-
-    The index of the latest event per requestUuid is rebuilt from the file when opened, and
-    kept bounded to ``capacity`` uuids (unresolved ones are never dropped).
-
-    Bounded on disk too: when ``compact`` is on, the file is rewritten when opened and whenever
-    it grows past ``max_bytes``, keeping only the lines of orders :meth:`OrderManager.recover
-    <wagerkit.execution.OrderManager.recover>` still needs: those not resolved, and those first
-    journaled less than ``keep_resolved_for`` seconds ago (reloaded into the dedupe cache). The
-    history of older resolved orders is dropped; pass ``compact=False`` to keep a full audit
-    trail (and rotate the file yourself). The rewrite is atomic (temporary file, fsync,
-    rename): a crash during it leaves the old file or the new one, never half of each. If what
-    must be kept is itself larger than ``max_bytes``, the next compaction waits until the file
-    has doubled, so appends never rewrite the file each time.
+    Over ``capacity`` intents, the least recently changed *resolved* ones are forgotten first;
+    an unresolved one only when nothing resolved is left (the cap is hard).
     """
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        fsync: bool = True,
-        capacity: int = 100_000,
-        compact: bool = True,
-        max_bytes: int = 64 * 1024 * 1024,
-        keep_resolved_for: float = 1800.0,
-    ) -> None:
-        if max_bytes <= 0 or keep_resolved_for < 0:
-            raise InvalidInput(
-                "max_bytes must be > 0 and keep_resolved_for >= 0", field="max_bytes"
-            )
-        self.path = Path(path)
-        self._fsync = fsync
+    def __init__(self, capacity: int = 100_000) -> None:
+        if capacity <= 0:
+            raise InvalidInput("capacity must be > 0", field="capacity")
+        self.capacity = capacity
         self._lock = threading.Lock()
-        self._index = _Index(capacity)
-        self._compact = compact
-        self._max_bytes = max_bytes
-        self._threshold = max_bytes
-        self._keep_for = keep_resolved_for
-        self._encoder = msgspec.json.Encoder()
-        self.compactions = 0
-        """How many times the file was rewritten (for tests and monitoring)."""
-        if self.path.exists():
-            for e in self._read():
-                self._index.add(e)
-            if compact:
-                self._rewrite()
-        self._fh = self.path.open("ab")
-
-    def _read(self) -> Iterator[JournalEntry]:
-        with self.path.open("rb") as fh:
-            for line in fh:
-                line = line.strip()
-                if line:
-                    try:
-                        yield _decoder.decode(line)
-                    except msgspec.DecodeError:
-                        continue  # a torn last line after a crash
-
-    def _rewrite(self) -> None:
-        """Keep only the lines still needed (see the class doc); atomic replace.
-
-        Leaves the file alone when every line is still needed.
-        """
-        since = time.time() - self._keep_for
-        total = 0
-        kept = []
-        for e in self._read():
-            total += 1
-            if self._index.needed(e.request_uuid, since):
-                kept.append(e)
-        if len(kept) == total:
-            self._threshold = max(self._max_bytes, 2 * self.path.stat().st_size)
-            return
-        tmp = self.path.with_name(self.path.name + ".compact")
-        with tmp.open("wb") as fh:
-            buf = bytearray()
-            for e in kept:
-                buf += self._encoder.encode(e)
-                buf += b"\n"
-            fh.write(buf)
-            fh.flush()
-            if self._fsync:
-                os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        if self._fsync:
-            _fsync_dir(self.path.parent)
-        self.compactions += 1
-        self._threshold = max(self._max_bytes, 2 * self.path.stat().st_size)
+        self._rows: OrderedDict[tuple[str, str], JournalIntent] = OrderedDict()
+        self._events: dict[tuple[str, str], list[JournalEntry]] = {}
 
     def append(self, entries: Iterable[JournalEntry]) -> None:
         with self._lock:
-            buf = bytearray()
             for e in entries:
-                buf += self._encoder.encode(e)
-                buf += b"\n"
-                self._index.add(e)
-            self._fh.write(buf)
-            self._fh.flush()
-            if self._fsync:
-                os.fsync(self._fh.fileno())
-            if self._compact and self._fh.tell() > self._threshold:
-                self._fh.close()
-                self._rewrite()
-                self._fh = self.path.open("ab")
+                ident = (e.venue, e.key)
+                row = self._rows.get(ident)
+                if row is None:
+                    if e.event != LocalStatus.CREATED.value:
+                        continue  # an intent forgotten by the cap: nothing to attach it to
+                    self._rows[ident] = new_intent(e)
+                    self._events[ident] = [e]
+                else:
+                    row.apply(e)
+                    self._events[ident].append(e)
+                    self._rows.move_to_end(ident)
+            self._trim()
 
-    def unresolved(self) -> list[str]:
+    def _trim(self) -> None:
+        excess = len(self._rows) - self.capacity
+        if excess <= 0:
+            return
+        victims = [ident for ident, row in self._rows.items() if row.resolved][:excess]
+        if len(victims) < excess:
+            victims += [i for i in self._rows if i not in victims][: excess - len(victims)]
+        for ident in victims:
+            del self._rows[ident]
+            self._events.pop(ident, None)
+
+    def unresolved(self, venue: str | None = None) -> list[JournalIntent]:
         with self._lock:
-            return self._index.unresolved()
+            rows = [r for r in self._rows.values() if not r.resolved]
+        rows = [r for r in rows if venue is None or r.venue == venue]
+        return sorted(rows, key=lambda r: r.created_at)
 
-    def recent(self, since: float) -> list[str]:
+    def recent(self, since: float, venue: str | None = None) -> list[str]:
         with self._lock:
-            return self._index.recent(since)
+            return [
+                r.key
+                for r in self._rows.values()
+                if r.created_at >= since and (venue is None or r.venue == venue)
+            ]
 
-    def close(self) -> None:
+    def history(
+        self,
+        *,
+        venue: str | None = None,
+        user_ref: str | None = None,
+        status: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[JournalIntent]:
         with self._lock:
-            self._fh.close()
+            rows = [
+                dataclasses.replace(r)
+                for r in self._rows.values()
+                if matches(r, venue, user_ref, status, since, until)
+            ]
+        rows.sort(key=lambda r: r.created_at)
+        return rows[:limit] if limit is not None else rows
 
+    def events(self, venue: str, key: str) -> list[JournalEntry]:
+        with self._lock:
+            return list(self._events.get((venue, key), ()))
 
-_decoder = msgspec.json.Decoder(JournalEntry)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    def __len__(self) -> int:
+        return len(self._rows)

@@ -1,411 +1,579 @@
-"""The order manager: submit orders so that a retry can never become a second bet.
+"""The order manager: submit intents so that a retry can never become a second bet, at any venue.
 
-The rules, in the order they are applied:
+The rules, in the order they are applied (the venue specifics come from its
+:class:`~wagerkit.execution.adapter.VenueAdapter`):
 
-1. **Refuse a second submit.** The engine's :class:`~wagerkit.DedupeCache` (30 minutes, like
-   ABP's own window) refuses a requestUuid already submitted: :class:`InvalidInput`, nothing sent.
-2. **Journal first.** Every order is written to the journal before any byte is sent.
-3. **Same requestUuid, same bytes, every time.** The :class:`OrderRequest` is immutable.
-4. **Only retry what is safe.** The client retries by itself only what provably did not reach
-   ABP (connect failure) or what ABP asked to delay (429, Retry-After), through
-   :class:`~wagerkit.transport.RetryPolicy`. Everything else is handled here:
-5. **After an ambiguous failure, look first.** A timeout, a lost connection (any network
-   failure except "could not connect"), a 5xx, a 2xx whose body we could not read, or a 409
-   ("all duplicates") means the orders may exist: the manager asks ABP for them by requestUuid
-   (a read, retried under the policy) before anything else. Those found are accepted; only those
-   not found are sent again, with the same requestUuid, so that even if the first request is
-   still in flight ABP's own idempotency skips the second.
-6. **Bounded.** After ``max_resends`` rounds the still-unknown orders end ``UNKNOWN`` (also when
-   the lookups themselves keep failing, whatever the error): the bot must reconcile
-   (``recover``/``reconcile``) before acting on them. Orders whose placement was interrupted
-   (the task cancelled mid-request) stay ``SENT``; :meth:`OrderManager.reconcile` covers them
-   too.
-7. **Restart-safe.** After a restart, :meth:`OrderManager.recover` reloads every requestUuid
-   journaled within the dedupe window into the dedupe cache (so the local refusal of a second
-   submit survives the restart) and looks up every order whose outcome was never recorded.
+1. **Refuse a second submit.** The engine's :class:`~wagerkit.DedupeCache` refuses a key
+   already submitted within the venue's dedupe window: :class:`InvalidInput`, nothing sent.
+2. **Journal first.** Every intent (with its request bytes) is journaled before any byte is
+   sent, and every send is journaled before it leaves.
+3. **Same key, same bytes, every time.** The request is immutable; resends reuse it.
+4. **Nothing is "not sent" without proof.** An intent is NOT_SENT only when the adapter
+   classifies the failure of its *only* send as "provably not sent" (connect refused, an auth
+   refusal before the request is read), when the venue refused the whole request, or when a
+   lookup misses it after ``decidable_at`` (the venue can no longer act on a request still on
+   the wire: its expiry plus a clock-skew margin, or the dedupe window). Any other failure,
+   including one that is not a wagerkit error at all (a RecursionError or UnicodeDecodeError
+   while reading the answer), is ambiguous.
+5. **After an ambiguity, look first.** The manager asks the venue for the keys before anything
+   else. Found: ACCEPTED. Missed while still inside the venue's dedupe window (counted from the
+   first send): resent with the same key, so the venue skips whichever copy lands second.
+   Missed after ``decidable_at``: NOT_SENT. Otherwise UNKNOWN, with ``decidable_at`` set.
+6. **Bounded.** After ``max_resends`` rounds the still-unknown intents end UNKNOWN (also when
+   the lookups themselves keep failing). :meth:`OrderManager.reconcile` and
+   :meth:`OrderManager.recover` (after a restart) apply rule 5 again, and by the same proof only.
+   An intent is never left SENT by an exception; only a cancelled task can leave one SENT, and
+   reconcile covers it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import anyio
 
 from wagerkit._core import DedupeCache
-from wagerkit.abp.client import AbpClient
-from wagerkit.abp.models import Order, PlaceOrdersResponse
-from wagerkit.abp.orders import MAX_ORDERS_PER_REQUEST, OrderRequest, validate_batch
-from wagerkit.abp.state import StateCache
-from wagerkit.errors import (
-    AuthError,
-    ConnectFailed,
-    DuplicateRequest,
-    InvalidInput,
-    NetworkError,
-    ProtocolError,
-    RateLimited,
-    ServerError,
-    VenueError,
-    WagerkitError,
+from wagerkit.errors import InvalidInput, WagerkitError
+from wagerkit.execution.adapter import (
+    Failure,
+    Intent,
+    LocalStatus,
+    SubmitAnswer,
+    VenueAdapter,
+    VenueRecord,
 )
-from wagerkit.execution.journal import Journal, MemoryJournal, entry
-from wagerkit.execution.lifecycle import LocalStatus, ManagedOrder
-from wagerkit.transport import Backoff, RetryPolicy
+from wagerkit.execution.journal import VENUE_EVENT, Journal, JournalEntry, MemoryJournal
+from wagerkit.execution.lifecycle import ManagedOrder
+from wagerkit.execution.registry import adapter_for
+from wagerkit.transport import Backoff
 
 __all__ = ["DEDUPE_WINDOW", "OrderManager"]
 
 log = logging.getLogger("wagerkit.execution")
 
 DEDUPE_WINDOW = 1800.0
-"""Seconds a requestUuid stays refused after a submit (ABP skips duplicates for 30 minutes)."""
+"""Default seconds a key stays refused after a submit (ABP and Pinnacle skip repeats for 30
+minutes); the manager uses the longest window of its venues."""
 
-_LOOKUP_CHUNK = 50
+_RESEND_MARGIN = 5.0
+"""Seconds before the end of the venue's dedupe window after which a key is no longer resent
+(a resend that lands after the window could be taken for a new bet)."""
+
+_KEY_NS = uuid.UUID("5f3b8c1e-8a4f-4a43-9d0e-6b1f6f0c9a21")
+
+
+def _dedupe_id(venue: str, key: str) -> str:
+    """The key as the 128-bit id the dedupe cache holds (UUID keys as themselves)."""
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        return str(uuid.uuid5(_KEY_NS, f"{venue}\x00{key}"))
 
 
 class OrderManager:
-    """Places ABP orders safely and keeps each one's lifecycle.
+    """Places intents at one or more venues safely and keeps each one's lifecycle.
 
-    ``journal`` defaults to a bounded in-memory one (pass a
-    :class:`~wagerkit.execution.FileJournal` to survive a crash). ``retry`` governs the
-    lookups (reads). ``max_resends`` bounds the rounds of "look up, resend what is missing".
-    ``capacity`` bounds how many *resolved* orders are remembered (oldest dropped first); an
-    order whose fate is not known yet (CREATED, SENT, UNKNOWN) is never forgotten, since
-    :meth:`reconcile` still has to ask ABP about it.
-    ``state``, when given (usually the stream's), receives accepted orders and feeds their
-    later updates back into each order's lifecycle.
+    ``venue`` (and ``more``) are venue adapters, or venue clients whose package registered one
+    (``OrderManager(abp_client)`` works as it always did). ``journal`` defaults to a bounded
+    in-memory one (pass a :class:`~wagerkit.execution.SqliteJournal` to survive a crash).
+    ``max_resends`` bounds the rounds of "look up, resend what is missing". ``capacity`` bounds
+    how many *resolved* intents are remembered (oldest dropped first); an unresolved one is
+    never forgotten. ``state`` (ABP: usually the stream's ``StateCache``) is handed to the
+    adapter factory of a client given here: accepted orders go into it and its later updates
+    come back into each order's lifecycle. ``timeout`` is passed to each submit.
     """
 
     def __init__(
         self,
-        client: AbpClient,
-        *,
+        venue: object,
+        *more: object,
         journal: Journal | None = None,
         dedupe: DedupeCache | None = None,
-        retry: RetryPolicy | None = None,
         max_resends: int = 6,
         backoff: Backoff | None = None,
         capacity: int = 100_000,
         timeout: float | None = None,
-        state: StateCache | None = None,
+        state: object | None = None,
+        retry: object | None = None,
     ) -> None:
         if max_resends < 0:
             raise InvalidInput("max_resends must be >= 0", field="max_resends")
-        self.client = client
+        options: dict[str, Any] = {}
+        if state is not None:
+            options["state"] = state
+        if retry is not None:
+            options["retry"] = retry
+        adapters = [adapter_for(v, **options) for v in (venue, *more)]
+        self._adapters: dict[str, VenueAdapter[Any]] = {}
+        for a in adapters:
+            if a.venue in self._adapters:
+                raise InvalidInput(f"two adapters for venue {a.venue!r}", field="venue")
+            self._adapters[a.venue] = a
+        self.adapter: VenueAdapter[Any] = adapters[0]
+        self.client: Any = getattr(self.adapter, "client", venue)
         self.journal: Journal = journal if journal is not None else MemoryJournal()
-        self.dedupe = dedupe if dedupe is not None else DedupeCache(ttl=DEDUPE_WINDOW)
-        self.retry = retry if retry is not None else RetryPolicy()
+        window = max(a.dedupe_window for a in adapters)
+        self.dedupe = dedupe if dedupe is not None else DedupeCache(ttl=window)
         self.max_resends = max_resends
         self._backoff = backoff if backoff is not None else Backoff(initial=0.05, maximum=1.0)
         self._capacity = capacity
         self._timeout = timeout
-        self._orders: OrderedDict[str, ManagedOrder] = OrderedDict()
-        self._inflight: set[str] = set()
-        """requestUuids of batches being placed right now (reconcile leaves them alone)."""
+        self._orders: OrderedDict[tuple[str, str], ManagedOrder] = OrderedDict()
+        self._inflight: set[tuple[str, str]] = set()
+        """(venue, key) of batches being placed right now (reconcile leaves them alone)."""
         self.state = state
-        if state is not None:
-            state.on_order.append(self.on_order)
+        for a in adapters:
+            bind = getattr(a, "bind", None)
+            if bind is not None:
+                bind(self.observe)
 
     # ----------------------------------------------------------------------------------------
     # reading
 
-    def get(self, request_uuid: str) -> ManagedOrder | None:
-        return self._orders.get(request_uuid)
+    @property
+    def venues(self) -> list[str]:
+        return list(self._adapters)
+
+    def get(self, key: str, venue: str | None = None) -> ManagedOrder | None:
+        """The intent with this key (at ``venue``, or at any of the manager's venues)."""
+        if venue is not None:
+            return self._orders.get((venue, key))
+        for v in self._adapters:
+            found = self._orders.get((v, key))
+            if found is not None:
+                return found
+        return None
 
     def orders(self) -> list[ManagedOrder]:
-        """Every remembered order, oldest first."""
+        """Every remembered intent, oldest first."""
         return list(self._orders.values())
 
-    def on_order(self, order: Order, source: str = "stream") -> None:
-        """Feed a venue update (stream or REST) into the matching order's lifecycle."""
-        if order.request_uuid is None:
+    def observe(
+        self, record: VenueRecord, source: str = "stream", venue: str | None = None
+    ) -> None:
+        """Feed a venue's view of a request (stream or REST) into its lifecycle and journal.
+
+        Taken only when not behind the view held (the venue's own version order decides).
+        """
+        m = self.get(record.key, venue)
+        if m is None:
             return
-        managed = self._orders.get(order.request_uuid)
-        if managed is not None:
-            managed.observe(order, source)
+        previous = m.venue_status
+        if m.observe(record, source) and record.status != previous:
+            self.journal.append(
+                [
+                    JournalEntry(
+                        time.time(),
+                        m.venue,
+                        m.key,
+                        VENUE_EVENT,
+                        source,
+                        venue_id=record.venue_id,
+                        venue_status=record.status,
+                    )
+                ]
+            )
 
     # ----------------------------------------------------------------------------------------
     # placing
 
-    async def place(self, order: OrderRequest) -> ManagedOrder:
-        """Submit one order; returns it ACCEPTED, DECLINED, NOT_SENT or (rarely) UNKNOWN."""
-        return (await self.place_many([order]))[0]
+    def _adapter(self, payload: object, venue: str | None) -> VenueAdapter[Any]:
+        if venue is not None:
+            try:
+                return self._adapters[venue]
+            except KeyError:
+                raise InvalidInput(f"no adapter for venue {venue!r}", field="venue") from None
+        if len(self._adapters) == 1:
+            return self.adapter
+        for a in self._adapters.values():
+            accepts = getattr(a, "accepts", None)
+            if accepts is not None and accepts(payload):
+                return a
+        raise InvalidInput(
+            f"which venue is a {type(payload).__name__} for? pass venue=", field="venue"
+        )
 
-    async def place_many(self, orders: Sequence[OrderRequest]) -> list[ManagedOrder]:
-        """Submit orders in requests of at most 100; results in the same order as given."""
+    async def place(self, order: object, *, venue: str | None = None) -> ManagedOrder:
+        """Submit one request; returns it ACCEPTED, DECLINED, NOT_SENT or UNKNOWN."""
+        return (await self.place_many([order], venue=venue))[0]
+
+    async def place_many(
+        self, orders: Sequence[object], *, venue: str | None = None
+    ) -> list[ManagedOrder]:
+        """Submit requests of one venue in batches of the venue's size; results in order."""
+        if not orders:
+            raise InvalidInput("no orders to place", field="orders")
+        adapter = self._adapter(orders[0], venue)
         out: list[ManagedOrder] = []
-        for start in range(0, len(orders), MAX_ORDERS_PER_REQUEST):
-            out.extend(await self._place_batch(orders[start : start + MAX_ORDERS_PER_REQUEST]))
+        size = max(1, adapter.max_batch)
+        for start in range(0, len(orders), size):
+            batch = orders[start : start + size]
+            managed = self._admit(adapter, batch)
+            out.extend(await self._run(adapter, managed))
         return out
 
-    def _admit(self, orders: Sequence[OrderRequest]) -> list[ManagedOrder]:
-        validate_batch(orders)
+    def _admit(self, adapter: VenueAdapter[Any], payloads: Sequence[object]) -> list[ManagedOrder]:
+        intents = [adapter.intent(p) for p in payloads]
+        keys = [i.key for i in intents]
+        if len(set(keys)) != len(keys):
+            raise InvalidInput("the same key appears twice in one batch", field="orders")
+        check = getattr(adapter, "validate_batch", None)
+        if check is not None:
+            check(payloads)
+        encoded = [adapter.encode(i.payload) for i in intents]
         admitted: list[str] = []
-        for o in orders:
-            if not self.dedupe.check_and_insert(o.request_uuid):
-                for uuid in admitted:  # refuse the whole batch, as if it was never offered
-                    self.dedupe.remove(uuid)
+        for i in intents:
+            ident = _dedupe_id(i.venue, i.key)
+            if not self.dedupe.check_and_insert(ident):
+                for done in admitted:  # refuse the whole batch, as if it was never offered
+                    self.dedupe.remove(done)
                 raise InvalidInput(
-                    f"requestUuid {o.request_uuid} was already submitted; refusing to send it "
-                    "again (look it up instead)",
+                    f"key {i.key} was already submitted; refusing to send it again "
+                    "(look it up instead)",
                     field="request_uuid",
                 )
-            admitted.append(o.request_uuid)
-        managed = [ManagedOrder(o) for o in orders]
+            admitted.append(ident)
+        managed = [ManagedOrder(i) for i in intents]
         self.journal.append(
-            entry(m.request_uuid, LocalStatus.CREATED.value, request=m.request) for m in managed
+            JournalEntry(
+                i.created_at,
+                i.venue,
+                i.key,
+                LocalStatus.CREATED.value,
+                kind=i.kind,
+                user_ref=i.user_ref,
+                expires_at=i.expires_at,
+                payload=data,
+            )
+            for i, data in zip(intents, encoded, strict=True)
         )
         for m in managed:
             self._remember(m)
         return managed
 
     def _remember(self, m: ManagedOrder) -> None:
-        """Keep ``m``; over capacity, forget the oldest *resolved* orders only.
-
-        Unresolved orders stay whatever the count: forgetting one would let reconcile skip an
-        order that may exist at ABP. Their number is bounded by what the bot has in flight.
-        """
-        self._orders[m.request_uuid] = m
+        """Keep ``m``; over capacity, forget the oldest *resolved* intents only."""
+        self._orders[(m.venue, m.key)] = m
         excess = len(self._orders) - self._capacity
         if excess <= 0:
             return
         victims = []
-        for uuid, held in self._orders.items():
+        for ident, held in self._orders.items():
             if held.resolved:
-                victims.append(uuid)
+                victims.append(ident)
                 if len(victims) == excess:
                     break
-        for uuid in victims:
-            del self._orders[uuid]
+        for ident in victims:
+            del self._orders[ident]
 
-    async def _place_batch(self, orders: Sequence[OrderRequest]) -> list[ManagedOrder]:
-        managed = self._admit(orders)
-        uuids = {m.request_uuid for m in managed}
-        self._inflight |= uuids
-        try:
-            return await self._send_rounds(orders, managed)
-        finally:
-            self._inflight -= uuids
-
-    async def _send_rounds(
-        self, orders: Sequence[OrderRequest], managed: list[ManagedOrder]
+    async def _run(
+        self, adapter: VenueAdapter[Any], managed: list[ManagedOrder]
     ) -> list[ManagedOrder]:
-        """Send, look up after ambiguity, resend what ABP lacks: the rules of the module doc."""
-        by_uuid = {m.request_uuid: m for m in managed}
-        pending = list(managed)
-        maybe_sent: set[str] = set()
-        self._backoff.reset()
-        rounds = 0
-        while pending:
-            for m in pending:
-                m.attempts += 1
-                m.mark(LocalStatus.SENT, f"attempt {m.attempts}")
-                maybe_sent.add(m.request_uuid)
-            self.journal.append(entry(m.request_uuid, LocalStatus.SENT.value) for m in pending)
-            ambiguous: list[ManagedOrder]
-            try:
-                response = await self.client.place_orders(
-                    [m.request for m in pending], timeout=self._timeout
-                )
-            except DuplicateRequest:
-                ambiguous = pending
-                note = "409: all duplicates"
-            except (ConnectFailed, RateLimited) as exc:
-                # The client already retried these as far as its policy allows. Nothing reached
-                # ABP in the last attempt, but an earlier round may have: treat as ambiguous
-                # only for orders that might have been sent before.
-                ambiguous = [m for m in pending if m.attempts > 1]
-                for m in pending:
-                    if m.attempts == 1:
-                        self._resolve(m, LocalStatus.NOT_SENT, f"{type(exc).__name__}: not sent")
-                        self.dedupe.remove(m.request_uuid)
-                note = type(exc).__name__
-                if not ambiguous:
-                    raise
-            except (NetworkError, ServerError, ProtocolError) as exc:
-                # MaybePlaced, or any other network failure once the request may have left
-                # (the transport's mapping may change; only ConnectFailed proves "not sent"),
-                # a 5xx, or a 2xx we could not read: the orders may exist. Look them up.
-                ambiguous = pending
-                note = type(exc).__name__
-            except (InvalidInput, VenueError) as exc:
-                # 400/422/401/403/404/501: ABP refused the request as a whole; nothing placed.
-                # (Only after round one: a refusal after an ambiguous round is looked up.)
-                ambiguous = [m for m in pending if m.attempts > 1]
-                for m in pending:
-                    if m.attempts == 1:
-                        self._resolve(m, LocalStatus.NOT_SENT, f"refused: {exc}")
-                        if isinstance(exc, AuthError):
-                            # 401/403 come from ABP's middleware, before the request is looked
-                            # at: nothing was stored, so the uuid may go again once the key is
-                            # fixed (as after a connect failure).
-                            self.dedupe.remove(m.request_uuid)
-                note = type(exc).__name__
-                if not ambiguous:
-                    raise
-            else:
-                ambiguous = self._apply(response, pending)
-                note = "not in the response (duplicate skipped?)"
-            if not ambiguous:
-                break
-            for m in ambiguous:
-                m.mark(LocalStatus.UNKNOWN, note)
-            self.journal.append(
-                entry(m.request_uuid, LocalStatus.UNKNOWN.value, note) for m in ambiguous
-            )
-            missing = await self._lookup_answered(ambiguous, rounds)
-            if missing is None:
-                rounds = self.max_resends  # lookups kept failing: out of rounds, stay UNKNOWN
-                missing = ambiguous
-            if not missing:
-                break
-            if rounds >= self.max_resends:
-                log.warning(
-                    "%d order(s) still unknown after %d resends; reconcile before acting",
-                    len(missing),
-                    rounds,
-                )
-                break
-            rounds += 1
-            await anyio.sleep(self._backoff.next_delay())
-            pending = missing
-        return [by_uuid[o.request_uuid] for o in orders]
+        idents = {(m.venue, m.key) for m in managed}
+        self._inflight |= idents
+        try:
+            await self._send_rounds(adapter, managed)
+        finally:
+            self._inflight -= idents
+        return managed
 
-    def _apply(self, response: PlaceOrdersResponse, sent: list[ManagedOrder]) -> list[ManagedOrder]:
-        """Record accepted and declined orders; return those the response did not mention."""
-        index = {m.request_uuid: m for m in sent}
-        for order in response.accepted_orders:
-            m = index.pop(order.request_uuid or "", None)
-            if m is not None:
-                self._accept(m, order, "place-orders")
-        for declined in response.declined_orders:
-            m = index.pop(declined.request_uuid or "", None)
-            if m is not None:
-                m.decline_reason = declined.decline_reason
-                self._resolve(m, LocalStatus.DECLINED, declined.decline_reason)
-        return list(index.values())
+    def _journal(self, m: ManagedOrder, status: LocalStatus, note: str, **extra: Any) -> None:
+        self.journal.append([self._entry(m, status, note, **extra)])
 
-    def _accept(self, m: ManagedOrder, order: Order, source: str) -> None:
-        m.observe(order, source)
-        if self.state is not None:
-            self.state.apply_order(order)
-        self.journal.append(
-            [entry(m.request_uuid, LocalStatus.ACCEPTED.value, source, order_id=order.order_id)]
-        )
+    @staticmethod
+    def _entry(m: ManagedOrder, status: LocalStatus, note: str, **extra: Any) -> JournalEntry:
+        return JournalEntry(time.time(), m.venue, m.key, status.value, note, **extra)
 
     def _resolve(self, m: ManagedOrder, status: LocalStatus, note: str) -> None:
         m.mark(status, note)
-        self.journal.append([entry(m.request_uuid, status.value, note)])
+        self._journal(m, status, note)
+
+    def _not_sent(self, m: ManagedOrder, note: str, *, release: bool) -> None:
+        self._resolve(m, LocalStatus.NOT_SENT, note)
+        if release:
+            self.dedupe.remove(_dedupe_id(m.venue, m.key))
+
+    def _unknown(self, adapter: VenueAdapter[Any], ms: Iterable[ManagedOrder], note: str) -> None:
+        entries = []
+        for m in ms:
+            m.mark(LocalStatus.UNKNOWN, note)
+            m.decidable_at = adapter.decidable_at(m.intent, m.last_sent_at or time.time())
+            entries.append(self._entry(m, LocalStatus.UNKNOWN, note, decidable_at=m.decidable_at))
+        self.journal.append(entries)
+
+    async def _send_rounds(self, adapter: VenueAdapter[Any], managed: list[ManagedOrder]) -> None:
+        """Send, look up after ambiguity, resend what the venue lacks (module doc rules)."""
+        pending = list(managed)
+        self._backoff.reset()
+        rounds = 0
+        while pending:
+            now = time.time()
+            for m in pending:
+                m.attempts += 1
+                m.mark(LocalStatus.SENT, f"attempt {m.attempts}")
+                if m.first_sent_at is None:
+                    m.first_sent_at = now
+                m.last_sent_at = now
+            self.journal.append(
+                self._entry(m, LocalStatus.SENT, "", attempt=m.attempts) for m in pending
+            )
+            ambiguous = await self._submit(adapter, pending)
+            if not ambiguous:
+                return
+            note = ambiguous[0][1]
+            unsure = [m for m, _ in ambiguous]
+            self._unknown(adapter, unsure, note)
+            missing = await self._lookup_answered(adapter, unsure, rounds)
+            if missing is None:
+                return  # lookups kept failing: UNKNOWN, for reconcile
+            rounds += 1
+            pending = self._decide(adapter, missing, resend=rounds <= self.max_resends)
+            if pending:
+                await anyio.sleep(self._backoff.next_delay())
+
+    async def _submit(
+        self, adapter: VenueAdapter[Any], pending: list[ManagedOrder]
+    ) -> list[tuple[ManagedOrder, str]]:
+        """One send; resolves what the answer settles, returns (ambiguous intent, why)."""
+        try:
+            answers = await adapter.submit([m.intent for m in pending], timeout=self._timeout)
+        except anyio.get_cancelled_exc_class():
+            raise  # the intents stay SENT: reconcile() covers them
+        except Exception as exc:
+            return self._failed(adapter, pending, exc)
+        try:
+            return self._apply(pending, answers)
+        except Exception as exc:  # an answer the adapter built wrongly: still ambiguous
+            log.warning("unreadable submit answer (%s)", type(exc).__name__)
+            return [(m, "unreadable answer") for m in pending if m.status is LocalStatus.SENT]
+
+    def _failed(
+        self, adapter: VenueAdapter[Any], pending: list[ManagedOrder], exc: Exception
+    ) -> list[tuple[ManagedOrder, str]]:
+        """What a failed send proves; raises it when it settled every intent (nothing sent)."""
+        if isinstance(exc, WagerkitError):
+            try:
+                kind = adapter.classify(exc)
+            except Exception:
+                kind = Failure.AMBIGUOUS
+            note = type(exc).__name__
+        else:
+            # Not even a wagerkit error: a bug or a hostile answer the adapter did not catch.
+            # The request may have been acted on.
+            kind = Failure.AMBIGUOUS
+            note = f"ProtocolError ({type(exc).__name__})"
+        if kind is Failure.AMBIGUOUS:
+            return [(m, note) for m in pending]
+        ambiguous = [(m, note) for m in pending if m.attempts > 1]
+        for m in pending:
+            if m.attempts == 1:
+                self._not_sent(
+                    m,
+                    f"{note}: not sent" if kind is Failure.NOT_SENT else f"refused: {exc}",
+                    release=kind is Failure.NOT_SENT,
+                )
+        if not ambiguous:
+            raise exc
+        return ambiguous
+
+    def _apply(
+        self, sent: list[ManagedOrder], answers: Sequence[SubmitAnswer]
+    ) -> list[tuple[ManagedOrder, str]]:
+        index = {m.key: m for m in sent}
+        for a in answers:
+            m = index.get(a.key)
+            if m is None:
+                continue
+            if a.status is LocalStatus.ACCEPTED and a.record is not None:
+                del index[a.key]
+                self._accept(m, a.record, "placement answer")
+            elif a.status is LocalStatus.DECLINED:
+                del index[a.key]
+                m.decline_reason = a.reason
+                self._resolve(m, LocalStatus.DECLINED, a.reason)
+        return [(m, "not in the answer") for m in index.values()]
+
+    def _accept(self, m: ManagedOrder, record: VenueRecord, source: str) -> None:
+        m.observe(record, source)
+        self._journal(
+            m,
+            LocalStatus.ACCEPTED,
+            source,
+            venue_id=record.venue_id,
+            venue_status=record.status,
+        )
+
+    def _decide(
+        self, adapter: VenueAdapter[Any], missing: list[ManagedOrder], *, resend: bool
+    ) -> list[ManagedOrder]:
+        """Intents the venue does not have: NOT_SENT once decidable, resend (same key) while
+        inside the dedupe window, else UNKNOWN. Returns those to resend."""
+        now = time.time()
+        again = []
+        for m in missing:
+            decidable = adapter.decidable_at(m.intent, m.last_sent_at or now)
+            if now >= decidable:
+                self._not_sent(m, "not found after it became decidable", release=False)
+            elif (
+                resend
+                and m.payload_known
+                and m.first_sent_at is not None
+                and now < m.first_sent_at + adapter.dedupe_window - _RESEND_MARGIN
+            ):
+                again.append(m)
+            elif m.decidable_at != decidable:
+                m.decidable_at = decidable
+                self._journal(m, LocalStatus.UNKNOWN, "not found yet", decidable_at=decidable)
+        if missing and not again:
+            left = [m for m in missing if m.status is LocalStatus.UNKNOWN]
+            if left:
+                log.warning(
+                    "%d intent(s) unknown at %s; decidable from %s",
+                    len(left),
+                    adapter.venue,
+                    min(m.decidable_at or now for m in left),
+                )
+        return again
 
     async def _lookup_answered(
-        self, ambiguous: list[ManagedOrder], rounds: int
+        self, adapter: VenueAdapter[Any], ambiguous: list[ManagedOrder], rounds: int
     ) -> list[ManagedOrder] | None:
-        """Look up until ABP answers; never resend before it has. None = it never answered
-        within the remaining rounds.
-
-        Any library error counts as "no answer" (a network failure, a 5xx, but also a malformed
-        page or a refused key): the orders stay UNKNOWN rather than the error escaping from
-        :meth:`place`, which would leave the bot unsure what to do with them.
-        """
+        """Look up until the venue answers; never resend before it has. None = it never
+        answered within the remaining rounds (the intents stay UNKNOWN)."""
         while True:
             try:
-                return await self._lookup(ambiguous)
-            except WagerkitError as exc:
+                return await self._lookup(adapter, ambiguous)
+            except Exception as exc:
                 if rounds >= self.max_resends:
-                    log.warning("lookup by requestUuid keeps failing (%s)", type(exc).__name__)
+                    log.warning("lookup by key keeps failing (%s)", type(exc).__name__)
                     return None
                 rounds += 1
                 await anyio.sleep(self._backoff.next_delay())
 
-    async def _lookup(self, ambiguous: list[ManagedOrder]) -> list[ManagedOrder]:
-        """Ask ABP for the orders by requestUuid; accept the found ones, return the rest."""
-        index = {m.request_uuid: m for m in ambiguous}
-        for found in await self.find(index):
-            m = index.pop(found.request_uuid or "", None)
-            if m is not None:
-                self._accept(m, found, "lookup by requestUuid")
-        return list(index.values())
+    async def _lookup(
+        self, adapter: VenueAdapter[Any], ms: list[ManagedOrder]
+    ) -> list[ManagedOrder]:
+        """Ask the venue for the intents; accept the found ones, return the rest."""
+        found = await adapter.lookup([m.intent for m in ms])
+        missing = []
+        for m in ms:
+            record = found.get(m.key)
+            if record is not None:
+                self._accept(m, record, "lookup by key")
+            else:
+                missing.append(m)
+        return missing
 
-    async def find(self, request_uuids: Iterable[str]) -> list[Order]:
-        """GET /orders by requestUuid (chunked, all pages, reads retried under the policy)."""
-        uuids = list(request_uuids)
-        found: list[Order] = []
-        for start in range(0, len(uuids), _LOOKUP_CHUNK):
-            chunk = uuids[start : start + _LOOKUP_CHUNK]
-
-            async def read(chunk: list[str] = chunk) -> list[Order]:
-                return [o async for o in self.client.iter_orders(request_uuids=chunk)]
-
-            found.extend(await self.retry.call(read, read=True))
-        return found
+    async def find(self, keys: Iterable[str], *, venue: str | None = None) -> list[Any]:
+        """The venue's objects (ABP ``Order``...) for the keys it has, by lookup."""
+        adapter = self._adapters[venue] if venue is not None else self.adapter
+        intents = []
+        for k in keys:
+            held = self._orders.get((adapter.venue, k))
+            intents.append(held.intent if held is not None else Intent(adapter.venue, k, None))
+        found: Mapping[str, VenueRecord] = await adapter.lookup(intents)
+        return [r.raw for r in found.values()]
 
     # ----------------------------------------------------------------------------------------
     # recovery
 
-    async def reconcile(self) -> list[ManagedOrder]:
-        """Look up every remembered order whose fate is unknown; return those that stay so.
+    async def reconcile(self, *, resend: bool = False) -> list[ManagedOrder]:
+        """Look up every remembered intent whose fate is unknown; return those that stay so.
 
-        That is every order in UNKNOWN, and every order left SENT by a placement that was
-        interrupted (its task cancelled mid-request); those are marked UNKNOWN first. Orders of
-        a placement still running are left to it. An order ABP does not have after its fate was
-        unknown was never stored there; it is marked NOT_SENT rather than resent (its moment
-        has usually passed: resend explicitly with a new order if still wanted). When ABP
-        cannot be asked (any library error), nothing changes and every one is returned.
+        That is every intent in UNKNOWN, and every one left SENT by a placement whose task was
+        cancelled (marked UNKNOWN first). Intents of a placement still running are left to it.
+        Found: ACCEPTED. Missed: NOT_SENT only once ``decidable_at`` has passed (the venue can
+        no longer act on a request still on the wire); before that it stays UNKNOWN, and is
+        resent with the same key when ``resend`` is true and the venue's dedupe window still
+        covers it. When the venue cannot be asked, nothing changes and every one is returned.
         """
         todo = [
             m
-            for m in self._orders.values()
-            if m.status in (LocalStatus.UNKNOWN, LocalStatus.SENT)
-            and m.request_uuid not in self._inflight
+            for ident, m in self._orders.items()
+            if m.status in (LocalStatus.UNKNOWN, LocalStatus.SENT) and ident not in self._inflight
         ]
-        if not todo:
-            return []
-        interrupted = [m for m in todo if m.status is LocalStatus.SENT]
-        for m in interrupted:
-            m.mark(LocalStatus.UNKNOWN, "placement interrupted after sending")
-        self.journal.append(
-            entry(m.request_uuid, LocalStatus.UNKNOWN.value, "placement interrupted")
-            for m in interrupted
-        )
-        try:
-            missing = await self._lookup(todo)
-        except WagerkitError as exc:
-            log.warning("reconcile: lookup by requestUuid failed (%s)", type(exc).__name__)
-            return todo
-        for m in missing:
-            self._resolve(m, LocalStatus.NOT_SENT, "not found at ABP on reconcile")
+        await self._settle(todo, resend=resend, note="placement interrupted")
         return [m for m in todo if m.status is LocalStatus.UNKNOWN]
 
-    async def recover(self) -> dict[str, Order | None]:
-        """After a restart: refuse journaled uuids again, then look up every journaled order
-        whose outcome was never recorded.
+    async def _settle(self, todo: list[ManagedOrder], *, resend: bool, note: str) -> None:
+        by_venue: dict[str, list[ManagedOrder]] = {}
+        for m in todo:
+            by_venue.setdefault(m.venue, []).append(m)
+        for venue, ms in by_venue.items():
+            adapter = self._adapters[venue]
+            sent = [m for m in ms if m.status is LocalStatus.SENT]
+            if sent:
+                self._unknown(adapter, sent, note)
+            created = [m for m in ms if m.status is LocalStatus.CREATED]
+            try:
+                missing = await self._lookup(adapter, ms)
+            except WagerkitError as exc:
+                log.warning("reconcile: lookup at %s failed (%s)", venue, type(exc).__name__)
+                continue
+            for m in created:  # journaled, never sent: provably nothing left
+                if m in missing:
+                    self._not_sent(m, "never sent (crashed before sending)", release=True)
+            missing = [m for m in missing if m.status is LocalStatus.UNKNOWN]
+            again = self._decide(adapter, missing, resend=resend)
+            if again:
+                idents = {(m.venue, m.key) for m in again}
+                self._inflight |= idents
+                try:
+                    await self._send_rounds(adapter, again)
+                finally:
+                    self._inflight -= idents
 
-        Every requestUuid first journaled within the dedupe window (``dedupe.ttl`` seconds of
-        wall-clock time) goes back into the dedupe cache first, so that a second submit of it is
-        refused locally after the restart as it was before (for a full window from now: longer
-        than needed, never shorter). Then returns requestUuid → the order at ABP, or None when
-        ABP does not have it, and journals each answer so the next restart does not ask again.
-        Call it before placing anything.
+    async def recover(self, *, resend: bool = False) -> dict[str, ManagedOrder]:
+        """After a restart: refuse journaled keys again, then settle every journaled intent
+        whose outcome was never recorded, by the same proof as :meth:`reconcile`.
+
+        Every key journaled within the dedupe window goes back into the dedupe cache first, so
+        a second submit of it is refused locally after the restart as before. Then every
+        unresolved intent is taken back under the manager's care and looked up: found is
+        ACCEPTED; never sent (journaled CREATED only) is NOT_SENT; missed is NOT_SENT only after
+        ``decidable_at``, else UNKNOWN (resent with the same key when ``resend`` is true and
+        the venue's window still covers it). Returns key -> intent; call it before placing.
         """
-        for uuid in self.journal.recent(time.time() - self.dedupe.ttl):
-            self.dedupe.check_and_insert(uuid)
-        uuids = self.journal.unresolved()
-        result: dict[str, Order | None] = dict.fromkeys(uuids)
-        for found in await self.find(uuids):
-            if found.request_uuid in result:
-                result[found.request_uuid] = found
-        self.journal.append(
-            entry(
-                uuid,
-                LocalStatus.ACCEPTED.value if o is not None else LocalStatus.NOT_SENT.value,
-                "recover",
-                order_id=o.order_id if o is not None else None,
+        for venue in self._adapters:
+            window = self._adapters[venue].dedupe_window
+            for key in self.journal.recent(time.time() - window, venue):
+                self.dedupe.check_and_insert(_dedupe_id(venue, key))
+        rows = [r for r in self.journal.unresolved() if r.venue in self._adapters]
+        taken: list[ManagedOrder] = []
+        for row in rows:
+            adapter = self._adapters[row.venue]
+            payload: Any = None
+            known = False
+            if row.payload is not None:
+                try:
+                    payload = adapter.decode(row.payload)
+                    known = True
+                except Exception as exc:  # e.g. an expiry now in the past: look up only
+                    log.info("journaled request %s not rebuilt (%s)", row.key, exc)
+            intent = Intent(
+                row.venue,
+                row.key,
+                payload,
+                kind=row.kind,
+                user_ref=row.user_ref,
+                expires_at=row.expires_at,
+                created_at=row.created_at,
             )
-            for uuid, o in result.items()
-        )
-        return result
+            m = ManagedOrder(intent, status=LocalStatus(row.status))
+            m.payload_known = known
+            m.attempts = row.attempts
+            m.first_sent_at = row.first_sent_at
+            m.last_sent_at = row.last_sent_at
+            m.decidable_at = row.decidable_at
+            self._remember(m)
+            taken.append(m)
+        await self._settle(taken, resend=resend, note="unanswered before a restart")
+        return {m.key: m for m in taken}
 
     def __repr__(self) -> str:
-        return f"OrderManager(orders={len(self._orders)}, client={self.client!r})"
+        return f"OrderManager(venues={self.venues}, orders={len(self._orders)})"
