@@ -20,6 +20,7 @@ from wagerkit.odds88.enums import (
     ResponseCode,
     SelectionSettlement,
 )
+from wagerkit.odds88.execution import Odds88Adapter, Odds88Bet, Odds88Cashout
 from wagerkit.odds88.feeds import CashoutFeed, SettlementFeed
 from wagerkit.odds88.models import (
     Amount,
@@ -63,6 +64,9 @@ __all__ = [
     "CurrencyType",
     "FakeClock",
     "MaxBet",
+    "Odds88Adapter",
+    "Odds88Bet",
+    "Odds88Cashout",
     "Odds88Client",
     "Player",
     "PriceChange",

@@ -53,6 +53,7 @@ from wagerkit.execution.adapter import (
     VenueRecord,
     default_decidable_at,
 )
+from wagerkit.execution.registry import register_adapter
 from wagerkit.odds88.client import Odds88Client, _check_id, _segment
 from wagerkit.odds88.enums import BetResultType, BetSettlement, CashoutPriceChange
 from wagerkit.odds88.models import (
@@ -165,6 +166,10 @@ class Odds88Adapter:
         return f"Odds88Adapter({self.client!r})"
 
     # -- intents ------------------------------------------------------------------------------
+
+    def accepts(self, payload: object) -> bool:
+        """Whether ``payload`` is an Odds88 bet or cashout (the manager picks the venue by it)."""
+        return isinstance(payload, (Odds88Bet, Odds88Cashout))
 
     def intent(self, payload: Odds88Request) -> Intent[Odds88Request]:
         if isinstance(payload, Odds88Bet):
@@ -370,3 +375,6 @@ class Odds88Adapter:
         return default_decidable_at(
             intent, last_sent_at, dedupe_window=self.dedupe_window, clock_skew=self.clock_skew
         )
+
+
+register_adapter(Odds88Client, Odds88Adapter)

@@ -13,6 +13,7 @@ from wagerkit.pinnacle.client import (
     new_request_id,
     special_bet,
 )
+from wagerkit.pinnacle.execution import PinnacleAdapter, parlay_bet, straight_bet, teaser_bet
 from wagerkit.pinnacle.pacer import DEFAULT_POLICY, POLICIES, FairUsePolicy, Pacer, Rule
 from wagerkit.pinnacle.placement import BetOutcome, PlacementTimings
 
@@ -25,10 +26,14 @@ __all__ = [
     "FairUsePolicy",
     "FakeClock",
     "Pacer",
+    "PinnacleAdapter",
     "PinnacleClient",
     "PlacementTimings",
     "Rule",
     "SystemClock",
     "new_request_id",
+    "parlay_bet",
     "special_bet",
+    "straight_bet",
+    "teaser_bet",
 ]

@@ -30,6 +30,8 @@ every venue; this module only says how Pinnacle does each thing (see
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -54,6 +56,7 @@ from wagerkit.execution.adapter import (
     Version,
     default_decidable_at,
 )
+from wagerkit.execution.registry import register_adapter
 from wagerkit.pinnacle.client import (
     AsyncPinnacleClient,
     _bet_format,
@@ -110,6 +113,7 @@ FINAL_STATES = frozenset(ACCEPTED_STATES - {"ACCEPTED"}) | {"NOT_ACCEPTED"}
 """Bet statuses Pinnacle no longer changes (settled, cancelled, refused after the live delay)."""
 
 _LOOKUP_CHUNK = 10
+_MAX_BORN = 100_000
 _WIN_RISK = frozenset({"WIN", "RISK"})
 _RESUBMITS = 3
 
@@ -270,6 +274,8 @@ class PinnacleAdapter:
         self._currency = check_currency(currency) if currency is not None else None
         self.timings = timings if timings is not None else client.timings
         self.wait_live = wait_live
+        self._born: OrderedDict[str, float] = OrderedDict()
+        """Key -> creation time on the client's clock (bounded), for the lookup window."""
 
     def __repr__(self) -> str:
         return f"PinnacleAdapter({self.client!r})"
@@ -320,8 +326,22 @@ class PinnacleAdapter:
             changes["unique_request_id"] = uid
         if changes:
             payload = msgspec.structs.replace(payload, **changes)
-        # created on the client's clock: the lookup window is measured on it
-        return Intent(self.venue, uid, payload, kind=kind, created_at=self.client.clock.time())
+        self._born[uid] = self.client.clock.time()
+        while len(self._born) > _MAX_BORN:
+            self._born.popitem(last=False)
+        return Intent(self.venue, uid, payload, kind=kind)
+
+    def accepts(self, payload: object) -> bool:
+        """Whether ``payload`` is a Pinnacle bet request (the manager picks the venue by it)."""
+        return type(payload) in _KIND
+
+    def _age(self, intent: Intent[PinnacleRequest]) -> float:
+        """Seconds since the intent was created, on the client's clock (the venue's dates are
+        compared on it); an intent rebuilt after a restart counts its journaled wall time."""
+        born = self._born.get(intent.key)
+        if born is not None:
+            return max(0.0, self.client.clock.time() - born)
+        return max(0.0, time.time() - intent.created_at)
 
     def encode(self, payload: PinnacleRequest) -> bytes:
         kind = _KIND[type(payload)][0]
@@ -446,7 +466,7 @@ class PinnacleAdapter:
             i
             for i in intents
             if i.kind in ("straight", "special")
-            and now - i.created_at < self.dedupe_window - 2 * self.clock_skew
+            and self._age(i) < self.dedupe_window - 2 * self.clock_skew
         ]
         for start in range(0, len(fresh), _LOOKUP_CHUNK):
             chunk = [i.key for i in fresh[start : start + _LOOKUP_CHUNK]]
@@ -463,7 +483,7 @@ class PinnacleAdapter:
     ) -> None:
         """The ``ALL`` bet list from the first intent's creation (one minute of slack) to now
         (the bet lists show no pending or refused live bets, which the id lookup covers)."""
-        earliest = min(i.created_at for i in intents) - 60
+        earliest = now - max(self._age(i) for i in intents) - 60
         start = dt.datetime.fromtimestamp(max(earliest, now - 29 * 86400), dt.UTC)
         end = dt.datetime.fromtimestamp(now + 60, dt.UTC)
         types = sorted({_LIST_TYPE.get(i.kind, "") for i in intents} - {""})
@@ -531,3 +551,6 @@ def _read_answer(
     if uid is not None and uid.lower() != intent.key.lower():
         raise ProtocolError("POST bet: the answer is about another uniqueRequestId", status=200)
     return answer.status or "", answer.error_code, answer.bet_id, answer
+
+
+register_adapter(AsyncPinnacleClient, PinnacleAdapter)

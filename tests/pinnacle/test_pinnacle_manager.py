@@ -1,0 +1,182 @@
+"""Pinnacle bets through the venue-neutral OrderManager with the SQLite journal: requests held on
+the wire past the caller's cancel or timeout, then ``reconcile()`` or crash + ``recover()``, and
+a bot that re-places whatever the manager calls NOT_SENT: never a second bet for one intent.
+Hostile answers during placement: only wagerkit errors, nothing left SENT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio
+import pytest
+
+from tests.pinnacle.bets import ARSENAL_CHELSEA, FAST_RETRY, SOCCER, line_id
+from tests.pinnacle.wire import HoldingTransport
+from wagerkit.errors import WagerkitError
+from wagerkit.execution import OrderManager, SqliteJournal
+from wagerkit.execution.adapter import LocalStatus
+from wagerkit.pinnacle.execution import PinnacleAdapter, straight_bet
+from wagerkit.pinnacle.models import PlaceBetRequest
+from wagerkit.sim.pinnacle.testing import RunningPinnacle
+
+from .test_pinnacle_execution import HOSTILE, HostileAfterPlacing
+
+pytestmark = pytest.mark.anyio
+
+HELD, REFUSED, TIMED_OUT = range(3)
+
+
+def _maker(line: int) -> Callable[[], PlaceBetRequest]:
+    def make() -> PlaceBetRequest:
+        return straight_bet(
+            sport_id=SOCCER,
+            event_id=ARSENAL_CHELSEA,
+            period_number=0,
+            bet_type="MONEYLINE",
+            team="TEAM1",
+            line_id=line,
+            stake=10.0,
+        )
+
+    return make
+
+
+async def _place_all(
+    manager: OrderManager,
+    transport: HoldingTransport,
+    make: Callable[[], PlaceBetRequest],
+    plan: list[int],
+    keys: list[list[str]],
+) -> None:
+    """One bet per bot intent: held then cancelled by the caller, refused at connect, or held
+    past the client's timeout (the manager resends the same id)."""
+    for what in plan:
+        bet = make()
+        keys.append([bet.unique_request_id])
+        if what == HELD:
+            transport.hold = 1
+            with anyio.move_on_after(0.01):  # the caller gives up while the bet is on the wire
+                await manager.place(bet)
+        elif what == REFUSED:
+            transport.refuse = 1
+            with pytest.raises(WagerkitError):
+                await manager.place(bet)
+        else:
+            transport.hold = 1
+            placed = await manager.place(bet)
+            assert placed.status is LocalStatus.ACCEPTED  # by resending the same id
+
+
+async def _replace_not_sent(
+    manager: OrderManager, make: Callable[[], PlaceBetRequest], keys: list[list[str]]
+) -> int:
+    """The bot's rule: an intent whose every request is NOT_SENT is placed anew (new id)."""
+    replaced = 0
+    for ids in keys:
+        held = [manager.get(k, "pinnacle") for k in ids]
+        if all(m is not None and m.status is LocalStatus.NOT_SENT for m in held):
+            bet = make()
+            ids.append(bet.unique_request_id)
+            placed = await manager.place(bet)
+            assert placed.status is LocalStatus.ACCEPTED
+            replaced += 1
+    return replaced
+
+
+def _bets_per_intent(server: RunningPinnacle, keys: list[list[str]]) -> list[int]:
+    return [sum(server.sim.bet_count(k) for k in ids) for ids in keys]
+
+
+PLAN = [HELD, REFUSED, HELD, TIMED_OUT, REFUSED, HELD]
+
+
+async def test_in_flight_then_reconcile_never_doubles_an_intent(
+    frozen: RunningPinnacle, tmp_path: Path
+) -> None:
+    transport = HoldingTransport(("/v4/bets/",), hold_for=0.2)
+    async with frozen.client(retry=FAST_RETRY, transport=transport) as client:
+        adapter = await PinnacleAdapter(client).prepare()
+        manager = OrderManager(adapter, journal=SqliteJournal(tmp_path / "bot.sqlite"))
+        make = _maker(await line_id(client, ARSENAL_CHELSEA))
+        keys: list[list[str]] = []
+        await _place_all(manager, transport, make, PLAN, keys)
+        unknown = await manager.reconcile()
+        # the held bets are not at Pinnacle yet, but may still land: UNKNOWN, not NOT_SENT
+        held = {ids[0] for ids, w in zip(keys, PLAN, strict=True) if w == HELD}
+        assert {m.key for m in unknown} == held
+        for m in unknown:
+            assert m.decidable_at is not None and m.last_sent_at is not None
+            assert m.decidable_at >= m.last_sent_at + adapter.dedupe_window
+        assert await _replace_not_sent(manager, make, keys) == PLAN.count(REFUSED)
+        assert transport.release()  # the held requests finally land
+        assert await manager.reconcile() == []
+        assert _bets_per_intent(frozen, keys) == [1] * len(PLAN)
+        for ids in keys:
+            m = manager.get(ids[-1], "pinnacle")
+            assert m is not None and m.status is LocalStatus.ACCEPTED
+
+
+async def test_in_flight_then_crash_and_recover_never_doubles_an_intent(
+    frozen: RunningPinnacle, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite"
+    transport = HoldingTransport(("/v4/bets/",), hold_for=0.2)
+    async with frozen.client(retry=FAST_RETRY, transport=transport) as client:
+        adapter = await PinnacleAdapter(client).prepare()
+        make = _maker(await line_id(client, ARSENAL_CHELSEA))
+        keys: list[list[str]] = []
+        first = SqliteJournal(path)
+        await _place_all(OrderManager(adapter, journal=first), transport, make, PLAN, keys)
+        first.close()  # the process dies here; a new one opens the same journal
+
+        restarted = OrderManager(PinnacleAdapter(client), journal=SqliteJournal(path))
+        recovered = await restarted.recover()
+        held = {ids[0] for ids, w in zip(keys, PLAN, strict=True) if w == HELD}
+        assert {k for k, m in recovered.items() if m.status is LocalStatus.UNKNOWN} == held
+        # NOT_SENT intents were resolved before the crash: the bot reads them in its journal
+        for ids, what in zip(keys, PLAN, strict=True):
+            if what == REFUSED:
+                bet = make()
+                ids.append(bet.unique_request_id)
+                assert (await restarted.place(bet)).status is LocalStatus.ACCEPTED
+        with pytest.raises(WagerkitError):  # a journaled id stays refused after the restart
+            await restarted.place(_same(make, keys[0][0]))
+        assert transport.release()
+        assert await restarted.reconcile() == []
+        for k in held:
+            m = restarted.get(k, "pinnacle")
+            assert m is not None and m.status is LocalStatus.ACCEPTED
+        assert _bets_per_intent(frozen, keys) == [1] * len(PLAN)
+
+
+def _same(make: Callable[[], PlaceBetRequest], uid: str) -> PlaceBetRequest:
+    import msgspec
+
+    return msgspec.structs.replace(make(), unique_request_id=uid)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+async def test_hostile_answers_leave_nothing_sent_and_no_second_bet(
+    frozen: RunningPinnacle, name: str
+) -> None:
+    transport = HostileAfterPlacing(HOSTILE[name])
+    async with frozen.client(retry=FAST_RETRY, transport=transport) as client:
+        manager = OrderManager(await PinnacleAdapter(client).prepare())
+        bet = _maker(await line_id(client, ARSENAL_CHELSEA))()
+        placed = await manager.place(bet)  # placed, answer garbled: found by its id
+        assert placed.status is LocalStatus.ACCEPTED
+        assert frozen.sim.bet_count(bet.unique_request_id) == 1
+
+
+@pytest.mark.parametrize("body", ["body:[[[[[[", 'body:{"status": 5}', "body:<html>"])
+async def test_garbled_answer_without_a_bet_is_resent_with_the_same_id(
+    frozen: RunningPinnacle, body: str
+) -> None:
+    async with frozen.client(retry=FAST_RETRY) as client:
+        manager = OrderManager(await PinnacleAdapter(client).prepare())
+        bet = _maker(await line_id(client, ARSENAL_CHELSEA))()
+        frozen.sim.inject("/v4/bets/straight", body)  # answers 200 with garbage, places nothing
+        placed = await manager.place(bet)
+        assert placed.status is LocalStatus.ACCEPTED and placed.attempts == 2
+        assert frozen.sim.bet_count(bet.unique_request_id) == 1
