@@ -6,13 +6,13 @@ Hostile answers during placement: only wagerkit errors, nothing left SENT."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-import anyio
 import pytest
 
 from tests.pinnacle.bets import ARSENAL_CHELSEA, FAST_RETRY, SOCCER, line_id
-from tests.pinnacle.wire import HoldingTransport
+from tests.pinnacle.wire import HoldingTransport, cancel_once_held
 from wagerkit.errors import WagerkitError
 from wagerkit.execution import OrderManager, SqliteJournal
 from wagerkit.execution.adapter import LocalStatus
@@ -55,9 +55,7 @@ async def _place_all(
         bet = make()
         keys.append([bet.unique_request_id])
         if what == HELD:
-            transport.hold = 1
-            with anyio.move_on_after(0.01):  # the caller gives up while the bet is on the wire
-                await manager.place(bet)
+            await cancel_once_held(partial(manager.place, bet), transport)
         elif what == REFUSED:
             transport.refuse = 1
             with pytest.raises(WagerkitError):

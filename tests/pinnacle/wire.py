@@ -10,6 +10,8 @@ before anything is sent (a refused connection).
 from __future__ import annotations
 
 import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 import httpx
@@ -30,6 +32,8 @@ class HoldingTransport(httpx.AsyncBaseTransport):
         self.refuse = 0
         self.held: list[tuple[str, str, list[tuple[bytes, bytes]], bytes]] = []
         self.delivered: list[int] = []
+        self.captured = 0
+        """How many requests were held so far."""
         self._lock = threading.Lock()
 
     def _is_placement(self, request: httpx.Request) -> bool:
@@ -53,6 +57,7 @@ class HoldingTransport(httpx.AsyncBaseTransport):
                 with self._lock:
                     headers = [(k, v) for k, v in request.headers.raw if k.lower() in _FORWARDED]
                     self.held.append((request.method, str(request.url), headers, body))
+                    self.captured += 1
                 await anyio.sleep(self.hold_for)  # the caller may cancel here too
                 raise httpx.ReadTimeout("no answer yet (request held on the wire)", request=request)
         return await self.inner.handle_async_request(request)
@@ -72,3 +77,18 @@ class HoldingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+async def cancel_once_held(
+    place: Callable[[], Awaitable[Any]], transport: HoldingTransport
+) -> None:
+    """Run ``place`` with its next placement request held, and cancel it as soon as that
+    request is on the wire (the caller gave up, the request did not)."""
+    before = transport.captured
+    transport.hold = 1
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(place)
+        with anyio.fail_after(10):
+            while transport.captured == before:  # noqa: ASYNC110 - the transport runs elsewhere
+                await anyio.sleep(0.001)
+        tg.cancel_scope.cancel()
