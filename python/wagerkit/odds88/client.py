@@ -60,7 +60,7 @@ from wagerkit.odds88.rejects import CashoutRejected, raise_for_bet_result, raise
 from wagerkit.odds88.responses import decode, raise_for_status
 from wagerkit.odds88.subscriptions import SubscriptionKeeper
 from wagerkit.transport.http import HttpTransport
-from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.ratelimit import Limiter
 from wagerkit.transport.retry import RetryPolicy
 
 __all__ = ["CashoutConfirmation", "Odds88Client"]
@@ -158,7 +158,7 @@ class Odds88Client:
         clock: Clock | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure: bool = False,
         renew_every: float = 480.0,
