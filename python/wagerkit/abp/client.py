@@ -54,7 +54,13 @@ from wagerkit.abp.models import (
 from wagerkit.abp.orders import OrderRequest, encode_orders
 from wagerkit.abp.preview import Preview, preview_order
 from wagerkit.errors import InvalidInput
-from wagerkit.transport import HttpTransport, Limiter, RetryPolicy, SlidingWindowLimiter
+from wagerkit.transport import (
+    DECODE_FAILURES,
+    HttpTransport,
+    Limiter,
+    RetryPolicy,
+    SlidingWindowLimiter,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -242,7 +248,7 @@ class AbpClient:
                 )
             try:
                 return decode(response.content)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            except DECODE_FAILURES as exc:
                 if placement:
                     # ABP answered 2xx: it most likely stored the orders. Saying "malformed
                     # response" here would let a caller treat them as not placed and send them

@@ -26,7 +26,16 @@ import msgspec
 from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, redact
 from wagerkit.transport.ratelimit import Limiter
 
-__all__ = ["HttpTransport", "check_base_url", "is_loopback_url"]
+__all__ = ["DECODE_FAILURES", "HttpTransport", "check_base_url", "is_loopback_url"]
+
+DECODE_FAILURES: tuple[type[Exception], ...] = (
+    msgspec.DecodeError,  # malformed or truncated JSON; ValidationError (wrong types) is one
+    RecursionError,  # JSON nested thousands deep (msgspec raises it, not a DecodeError)
+    UnicodeDecodeError,  # invalid UTF-8 inside a JSON string
+)
+"""Everything reading a venue's body can raise. Every client turns these into
+:class:`~wagerkit.errors.ProtocolError` (or :class:`~wagerkit.errors.MaybePlaced` for a
+placement), so a hostile answer never escapes the error tree."""
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
