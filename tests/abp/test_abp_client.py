@@ -14,6 +14,7 @@ import pytest
 
 from tests.abp.conftest import fast_retry, sim_client
 from wagerkit.abp import AbpClient, AccountCreate, AccountUpdate, BlockingAbpClient, OrderRequest
+from wagerkit.abp.client import abp_limiter
 from wagerkit.abp.models import Bet, PlaceStatus
 from wagerkit.errors import (
     AuthError,
@@ -29,7 +30,7 @@ from wagerkit.errors import (
     VenueError,
 )
 from wagerkit.sim.abp.testing import SimHandle
-from wagerkit.transport import RateLimiter
+from wagerkit.transport import RateLimiter, SlidingWindowLimiter
 
 pytestmark = pytest.mark.anyio
 FIX = "id1000004461512432"
@@ -238,10 +239,13 @@ async def test_missing_key_is_refused_before_sending(monkeypatch: pytest.MonkeyP
             await client.accounts()
 
 
-def test_clients_share_one_process_wide_bucket() -> None:
-    a, b = AbpClient("k1"), AbpClient("k2")
-    assert a._http._limiter is b._http._limiter is RateLimiter.shared("abp", 100)
-    assert RateLimiter.shared("abp", 100).rate == 100
+def test_clients_of_one_key_share_one_process_wide_sliding_window() -> None:
+    """ABP's budget is per key: clients of one key share a limiter, another key has its own."""
+    a, b, other = AbpClient("k1"), AbpClient("k1"), AbpClient("k2")
+    assert a._http._limiter is b._http._limiter is abp_limiter("k1")
+    assert other._http._limiter is not a._http._limiter
+    assert isinstance(a._http._limiter, SlidingWindowLimiter) and a._http._limiter.limit == 100
+    assert "k1" not in repr(a._http._limiter)
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,8 +98,15 @@ def test_models_reject_wrong_types() -> None:
         models.decode(b'{"sportId": 29, "last": "12", "leagues": []}', models.OddsResponse)
     with pytest.raises(msgspec.ValidationError):
         models.decode(b'{"leagues": [{"id": 1.5, "events": []}]}', models.OddsResponse)
-    with pytest.raises(msgspec.ValidationError):  # a required field missing
-        models.decode(b'{"uniqueRequestId": "x"}', models.PlaceStraightBetResponse)
+    with pytest.raises(msgspec.ValidationError):  # optional, but typed when present
+        models.decode(b'{"status": 7, "uniqueRequestId": "x"}', models.PlaceStraightBetResponse)
+
+
+def test_a_status_the_spec_leaves_optional_may_be_absent() -> None:
+    """The Bets spec requires nothing in PlaceStraightBetResponse: an answer without
+    ``status`` decodes (and the placement treats it as "not understood": looked up)."""
+    answer = models.decode(b'{"uniqueRequestId": "x"}', models.PlaceStraightBetResponse)
+    assert answer.status is None and answer.unique_request_id == "x"
 
 
 def test_models_ignore_unknown_fields_and_keep_the_raw_bytes() -> None:

@@ -32,7 +32,7 @@ from wagerkit.abp.models import (
 )
 from wagerkit.abp.orders import OrderRequest
 from wagerkit.abp.preview import Preview
-from wagerkit.transport import BlockingRunner, RateLimiter, RetryPolicy
+from wagerkit.transport import BlockingRunner, Limiter, RetryPolicy
 
 __all__ = ["BlockingAbpClient"]
 
@@ -50,7 +50,7 @@ class BlockingAbpClient:
         *,
         timeout: float = 10.0,
         rate: float = DEFAULT_RATE,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure: bool = False,

@@ -2,8 +2,9 @@
 
 Built on :class:`wagerkit.transport.HttpTransport` (keep-alive pool, HTTPS unless loopback,
 failure mapping into ConnectFailed / MaybePlaced) and anyio, so it runs under asyncio and trio.
-All clients in the process share one token bucket (``RateLimiter.shared("abp", 100)``): ABP
-counts requests per key per second, and two clients of the same bot must not together exceed it.
+All clients in the process that use one API key share one exact sliding-window limiter
+(:func:`abp_limiter`): ABP counts requests per key per sliding second, and two clients of the
+same bot must not together exceed it, not even in the first second.
 
 Retries follow :class:`wagerkit.transport.RetryPolicy`: reads are retried on any transient
 failure; :meth:`AbpClient.place_orders` is retried only when the request provably did not
@@ -14,6 +15,7 @@ looks the order up by requestUuid before anything else.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -52,7 +54,13 @@ from wagerkit.abp.models import (
 from wagerkit.abp.orders import OrderRequest, encode_orders
 from wagerkit.abp.preview import Preview, preview_order
 from wagerkit.errors import InvalidInput
-from wagerkit.transport import HttpTransport, RateLimiter, RetryPolicy
+from wagerkit.transport import (
+    DECODE_FAILURES,
+    HttpTransport,
+    Limiter,
+    RetryPolicy,
+    SlidingWindowLimiter,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -61,12 +69,17 @@ __all__ = [
     "ENV_BASE_URL",
     "AbpClient",
     "GroupBy",
+    "abp_limiter",
     "resolve_credentials",
 ]
 
 DEFAULT_BASE_URL = "https://v2.55-tech.com"
 DEFAULT_RATE = 100.0
-"""ABP's default per-key budget, requests per second."""
+"""ABP's default per-key budget, requests per sliding second."""
+LIMITER_GUARD = 0.005
+"""Seconds added to ABP's one-second window by our limiter: a request granted exactly one
+window after another could otherwise reach ABP less than a second after it when the earlier one
+travelled more slowly (a fresh connection). 0.5 % of the budget buys a 5 ms jitter margin."""
 ENV_API_KEY = "ABP_API_KEY"
 ENV_BASE_URL = "ABP_BASE_URL"
 
@@ -81,6 +94,18 @@ def resolve_credentials(api_key: str | None, base_url: str | None) -> tuple[str 
     key = api_key if api_key is not None else os.environ.get(ENV_API_KEY)
     url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     return (key or None), url
+
+
+def abp_limiter(api_key: str | None, rate: float = DEFAULT_RATE) -> SlidingWindowLimiter:
+    """The process-wide limiter for one ABP key: ``rate`` requests per sliding second.
+
+    Keyed by a digest of the key (ABP's budget is per key; the key itself never becomes a
+    registry name that could be printed). ``rate`` must be a whole number of requests.
+    """
+    if not (rate >= 1 and float(rate).is_integer()):
+        raise InvalidInput(f"rate must be a whole number >= 1, got {rate!r}", field="rate")
+    digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:16]
+    return SlidingWindowLimiter.shared(f"abp:{digest}", int(rate), 1.0, guard=LIMITER_GUARD)
 
 
 def _csv(values: Iterable[object] | None) -> str | None:
@@ -111,7 +136,7 @@ class AbpClient:
         *,
         timeout: float = 10.0,
         rate: float = DEFAULT_RATE,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure: bool = False,
@@ -125,7 +150,7 @@ class AbpClient:
             headers={"x-api-key": key} if key else {},
             secrets=(key,) if key else (),
             timeout=timeout,
-            limiter=limiter if limiter is not None else RateLimiter.shared("abp", rate),
+            limiter=limiter if limiter is not None else abp_limiter(key, rate),
             transport=transport,
             allow_insecure=allow_insecure,
             max_connections=max_connections,
@@ -223,7 +248,7 @@ class AbpClient:
                 )
             try:
                 return decode(response.content)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            except DECODE_FAILURES as exc:
                 if placement:
                     # ABP answered 2xx: it most likely stored the orders. Saying "malformed
                     # response" here would let a caller treat them as not placed and send them

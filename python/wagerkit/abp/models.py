@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from wagerkit.transport.http import DECODE_FAILURES
+
 __all__ = [
     "Account",
     "AccountCreate",
@@ -724,5 +726,5 @@ def decode_error(data: bytes) -> ErrorBody | None:
     """Either error shape, or None when the body is not one (HTML from a proxy, empty)."""
     try:
         return _error_decoder.decode(data)
-    except msgspec.DecodeError:
+    except DECODE_FAILURES:
         return None

@@ -25,7 +25,7 @@ import msgspec
 from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, redact
 from wagerkit.odds88.responses import excerpt, raise_for_status
-from wagerkit.transport.http import HttpTransport
+from wagerkit.transport.http import DECODE_FAILURES, HttpTransport
 from wagerkit.transport.ratelimit import RateLimiter
 
 __all__ = ["LOGIN_PATH", "TOKEN_LIFETIME", "Secret", "TokenManager"]
@@ -92,7 +92,7 @@ def _parse_token(response_body: bytes, content_type: str, scrub: Callable[[str],
     if "json" in content_type or response_body[:1] == b'"':
         try:  # typed: anything but a JSON string fails at its first byte, however deep
             text = msgspec.json.decode(response_body, type=str)
-        except msgspec.DecodeError:
+        except DECODE_FAILURES:
             raise ProtocolError(
                 "login: malformed JSON token", body=excerpt(response_body, scrub)
             ) from None

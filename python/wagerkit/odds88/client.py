@@ -60,7 +60,7 @@ from wagerkit.odds88.rejects import CashoutRejected, raise_for_bet_result, raise
 from wagerkit.odds88.responses import decode, raise_for_status
 from wagerkit.odds88.subscriptions import SubscriptionKeeper
 from wagerkit.transport.http import HttpTransport
-from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.ratelimit import Limiter
 from wagerkit.transport.retry import RetryPolicy
 
 __all__ = ["CashoutConfirmation", "Odds88Client"]
@@ -158,7 +158,7 @@ class Odds88Client:
         clock: Clock | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure: bool = False,
         renew_every: float = 480.0,
@@ -447,6 +447,8 @@ class Odds88Client:
                 raise ProtocolError("place bet: success without payload")
             if wrapped.payload.request_id not in (None, request_id):
                 raise ProtocolError("place bet: the answer is about another request id")
+            if wrapped.payload.result_type is None:  # optional in the spec: says nothing
+                raise ProtocolError("place bet: the answer has no resultType")
             return wrapped.payload
         except ProtocolError as exc:
             ambiguous = MaybePlaced(
@@ -461,7 +463,7 @@ class Odds88Client:
     ) -> BetResult:
         """Ask by request id what became of an ambiguous placement; MaybePlaced if still unknown."""
         try:
-            return await self.get_bet(player_id, request_id)
+            found = await self.get_bet(player_id, request_id)
         except NotFound:
             raise MaybePlaced(
                 f"{ambiguous}; not found by request id {request_id} yet: ask again before "
@@ -474,6 +476,13 @@ class Odds88Client:
                 "again before placing anything else",
                 request_id=request_id,
             ) from None
+        if found.result_type is None:  # the venue's record does not say either
+            raise MaybePlaced(
+                f"{ambiguous}; the bet found by request id {request_id} has no resultType: "
+                "ask again before placing anything else",
+                request_id=request_id,
+            )
+        return found
 
     async def wait_for_bet(
         self, player_id: str, request_id: str, *, timeout: float = 30.0, every: float = 0.5
@@ -488,7 +497,7 @@ class Odds88Client:
         deadline = self._clock.monotonic() + timeout
         while True:
             result = await self.get_bet(player_id, request_id)
-            if not result.pending:
+            if result.result_type is not None and not result.pending:  # None: not said yet
                 raise_for_bet_result(result, request_id=request_id, scrub=self._auth.redact)
                 return result
             if self._clock.monotonic() >= deadline:

@@ -340,14 +340,14 @@ class FeedEnvelope(msgspec.Struct, frozen=True, rename="camel"):
 
 
 class SettledEvent(_Value, frozen=True):
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     is_live: bool = False
     start_time: dt.datetime | None = None
 
 
 class SettledMarket(_Value, frozen=True):
-    id: int
+    id: int | None = None  # optional in the spec
     type: int | None = None
     name: str | None = None
     properties: dict[str, str] | None = None
@@ -387,8 +387,8 @@ class SettledBet(Wire, frozen=True):
     ``timestamp`` is when the settlement was published; the feed uses it as its revision.
     """
 
-    bet_id: str
-    bet_settlement: BetSettlement
+    bet_id: str | None = None  # "nullable: true" and optional in SettledBetViewModelV2
+    bet_settlement: BetSettlement | None = None  # optional in the spec: None = not said
     payout: float = 0.0
     payout_multiplier: float = 0.0
     is_cancelled: bool = False
@@ -484,14 +484,17 @@ class AcceptedBet(_Value, frozen=True):
 
 
 class CancellationInfo(_Value, frozen=True):
-    status: int
+    status: int | None = None  # optional in the spec
     message: str | None = None
 
 
 class BetResult(Wire, frozen=True):
-    """A bet's state (``BetResultViewModel``): pending, accepted or rejected."""
+    """A bet's state (``BetResultViewModel``): pending, accepted or rejected.
 
-    result_type: BetResultType
+    ``result_type`` is optional in the spec; ``None`` (not said) is neither pending nor accepted,
+    so a placement answered that way is looked up like any unclear answer."""
+
+    result_type: BetResultType | None = None
     request_id: str | None = None
     reject_info: RejectInfo | None = None
     created_at: dt.datetime | None = None

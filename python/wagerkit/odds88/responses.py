@@ -32,6 +32,7 @@ from wagerkit.errors import (
     clamp_retry_after,
 )
 from wagerkit.odds88.models import ProblemDetails, Wire
+from wagerkit.transport.http import DECODE_FAILURES
 
 __all__ = [
     "MAX_BODY",
@@ -74,9 +75,10 @@ def decode(
         raise ProtocolError(f"{what}: response of {len(data)} bytes is too large")
     try:
         obj = decoder.decode(data)
-    except (msgspec.DecodeError, RecursionError) as exc:
+    except DECODE_FAILURES as exc:
         # msgspec raises RecursionError, not a DecodeError, for JSON nested thousands deep,
-        # even inside a field it would skip: hostile input all the same
+        # even inside a field it would skip, and UnicodeDecodeError for invalid UTF-8 in a
+        # string: hostile input all the same
         raise ProtocolError(
             f"{what}: malformed response ({redact(str(exc))})", body=excerpt(data, redact)
         ) from None
@@ -129,7 +131,7 @@ def raise_for_status(
             problem = _problem_decoder.decode(body)
             detail = " ".join(p for p in (problem.title, problem.detail) if p)
             detail = venue_text(detail, redact)
-        except (msgspec.DecodeError, RecursionError):
+        except DECODE_FAILURES:
             detail = excerpt(body, redact)
     message = f"{what}: HTTP {status}" + (f": {detail}" if detail else "")
     shown = excerpt(body, redact) if body else None

@@ -15,14 +15,13 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 import httpx
-import msgspec
 
 from wagerkit.clock import Clock
 from wagerkit.errors import ProtocolError, RateLimited, WagerkitError, clamp_retry_after
 from wagerkit.pinnacle.errors import error_for_response
 from wagerkit.pinnacle.models import Response, decode
 from wagerkit.pinnacle.pacer import Pacer
-from wagerkit.transport import HttpTransport, RetryPolicy
+from wagerkit.transport import DECODE_FAILURES, HttpTransport, RetryPolicy
 
 __all__ = ["DEFAULT_BASE_URL", "PinnacleHttp", "Query", "query_value"]
 
@@ -151,7 +150,7 @@ class PinnacleHttp:
         """Decode a 200 body or raise :class:`ProtocolError` (never a half-built object)."""
         try:
             return decode(response.content, type_)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        except DECODE_FAILURES as exc:
             excerpt = self.redact(response.content[:300].decode("utf-8", "replace"))
             raise ProtocolError(
                 self.redact(f"{what}: unexpected response ({exc})"),

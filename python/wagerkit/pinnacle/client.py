@@ -731,7 +731,7 @@ class AsyncPinnacleClient:
         def outcome(r: PlaceStraightBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
             return BetOutcome(
                 uid,
-                r.status,
+                r.status or "",  # only built for ACCEPTED / PENDING_ACCEPTANCE answers
                 bet_id=r.bet_id,
                 price=r.price,
                 risk=r.risk,
@@ -745,7 +745,7 @@ class AsyncPinnacleClient:
             body,
             uid,
             wait=wait,
-            classify=lambda r: (r.status, r.error_code, r.bet_id),
+            classify=lambda r: (r.status or "", r.error_code, r.bet_id),
             outcome=outcome,
         )
 
@@ -801,13 +801,15 @@ class AsyncPinnacleClient:
         )
 
         def outcome(r: PlaceParlayBetResponse, history: list[tuple[float, str]]) -> BetOutcome:
-            return BetOutcome(uid, r.status, bet_id=r.bet_id, response=r, history=tuple(history))
+            return BetOutcome(
+                uid, r.status or "", bet_id=r.bet_id, response=r, history=tuple(history)
+            )
 
         return await placer.place(
             body,
             uid,
             wait=True,
-            classify=lambda r: (r.status, r.error_code, r.bet_id),
+            classify=lambda r: (r.status or "", r.error_code, r.bet_id),
             outcome=outcome,
         )
 

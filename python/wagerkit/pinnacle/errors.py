@@ -40,6 +40,7 @@ from wagerkit.pinnacle.codes import (
     STRAIGHT_ERROR_CODES,
     TEASER_ERROR_CODES,
 )
+from wagerkit.transport.http import DECODE_FAILURES
 
 __all__ = [
     "AMBIGUOUS_CODES",
@@ -96,7 +97,7 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] | None = No
 def _body_fields(body: bytes) -> tuple[str | None, str | None, object]:
     try:
         data = msgspec.json.decode(body) if body else None
-    except msgspec.DecodeError:
+    except DECODE_FAILURES:
         return None, None, body[:200].decode("utf-8", "replace")
     if not isinstance(data, dict):
         return None, None, data

@@ -693,7 +693,7 @@ class LineResponse(Response, frozen=True, kw_only=True):
     With ``status="NOT_EXISTS"`` no other field is present. Stakes are in the client currency.
     """
 
-    status: str
+    status: str | None = None  # optional in the spec: absent means "not understood"
     price: float | None = None
     line_id: int | None = None
     alt_line_id: int | None = None
@@ -713,7 +713,7 @@ class LineResponse(Response, frozen=True, kw_only=True):
 
 
 class SpecialLineResponse(Response, frozen=True, kw_only=True):
-    status: str
+    status: str | None = None  # optional in the spec: absent means "not understood"
     special_id: int | None = None
     contestant_id: int | None = None
     min_risk_stake: float | None = None
@@ -745,9 +745,9 @@ class ParlayLinesRequest(Wire, frozen=True, kw_only=True):
 class RoundRobinOptionWithOdds(Wire, frozen=True, kw_only=True):
     """Parlay odds for one round-robin option; ``number_of_bets`` only in ``/v2/line/parlay``."""
 
-    round_robin_option: str
-    odds: float
-    unrounded_decimal_odds: float
+    round_robin_option: str | None = None  # all optional in the spec
+    odds: float | None = None
+    unrounded_decimal_odds: float | None = None
     number_of_bets: float | None = None
 
 
@@ -849,7 +849,7 @@ class PlaceStraightBetResponse(Response, frozen=True, kw_only=True):
     """Slim v4 response. ``PENDING_ACCEPTANCE`` (live delay) has no ``bet_id``: poll by
     ``unique_request_id``. Business errors come as ``PROCESSED_WITH_ERROR`` + ``error_code``."""
 
-    status: str
+    status: str | None = None  # optional in the spec: absent means "not understood"
     unique_request_id: str | None = None
     error_code: str | None = None
     bet_id: int | None = None
@@ -893,7 +893,7 @@ class ParlayLegResponse(Wire, frozen=True, kw_only=True):
 
 
 class PlaceParlayBetResponse(Response, frozen=True, kw_only=True):
-    status: str
+    status: str | None = None  # optional in the spec: absent means "not understood"
     error_code: str | None = None
     bet_id: int | None = None
     unique_request_id: str | None = None

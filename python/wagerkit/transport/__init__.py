@@ -6,17 +6,25 @@ bodies; what is the same for all of them lives here.
 """
 
 from wagerkit.transport.blocking import BlockingRunner
-from wagerkit.transport.http import HttpTransport, check_base_url, is_loopback_url
-from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.http import (
+    DECODE_FAILURES,
+    HttpTransport,
+    check_base_url,
+    is_loopback_url,
+)
+from wagerkit.transport.ratelimit import Limiter, RateLimiter, SlidingWindowLimiter
 from wagerkit.transport.retry import RetryPolicy
 from wagerkit.transport.websocket import Backoff
 
 __all__ = [
+    "DECODE_FAILURES",
     "Backoff",
     "BlockingRunner",
     "HttpTransport",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
+    "SlidingWindowLimiter",
     "check_base_url",
     "is_loopback_url",
 ]

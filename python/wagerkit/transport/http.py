@@ -14,6 +14,7 @@ Error *bodies* are venue-specific, so status codes are left to each client.
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -23,9 +24,18 @@ import httpx
 import msgspec
 
 from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, redact
-from wagerkit.transport.ratelimit import RateLimiter
+from wagerkit.transport.ratelimit import Limiter
 
-__all__ = ["HttpTransport", "check_base_url", "is_loopback_url"]
+__all__ = ["DECODE_FAILURES", "HttpTransport", "check_base_url", "is_loopback_url"]
+
+DECODE_FAILURES: tuple[type[Exception], ...] = (
+    msgspec.DecodeError,  # malformed or truncated JSON; ValidationError (wrong types) is one
+    RecursionError,  # JSON nested thousands deep (msgspec raises it, not a DecodeError)
+    UnicodeDecodeError,  # invalid UTF-8 inside a JSON string
+)
+"""Everything reading a venue's body can raise. Every client turns these into
+:class:`~wagerkit.errors.ProtocolError` (or :class:`~wagerkit.errors.MaybePlaced` for a
+placement), so a hostile answer never escapes the error tree."""
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -73,8 +83,10 @@ class HttpTransport:
 
     ``secrets`` are literal values (keys, passwords, tokens) scrubbed from every error message;
     ``headers``/``auth`` are never shown in :func:`repr`. ``transport`` is the httpx transport
-    seam for tests. ``limiter`` (usually a shared :class:`RateLimiter`) is awaited before each
-    request.
+    seam for tests. ``limiter`` (usually a shared
+    :class:`~wagerkit.transport.ratelimit.SlidingWindowLimiter`) is awaited before each request,
+    and a 429 with a numeric ``Retry-After`` holds it back for that long (every client sharing
+    it waits, not only the one refused).
     """
 
     def __init__(
@@ -85,7 +97,7 @@ class HttpTransport:
         auth: httpx.Auth | None = None,
         secrets: Sequence[str] = (),
         timeout: float = 10.0,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure: bool = False,
         max_connections: int = 32,
@@ -135,7 +147,7 @@ class HttpTransport:
         if timeout is not None:
             extra["timeout"] = httpx.Timeout(timeout)
         try:
-            return await self._client.request(
+            response = await self._client.request(
                 method, path, params=params, content=content, headers=headers, **extra
             )
         except _NEVER_SENT as exc:
@@ -152,6 +164,9 @@ class HttpTransport:
                 ),
                 request_id=request_id,
             ) from None
+        if response.status_code == 429 and self._limiter is not None:
+            self._limiter.penalize(_retry_after_seconds(response.headers.get("retry-after")))
+        return response
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -178,3 +193,15 @@ def _without_userinfo(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def _retry_after_seconds(header: str | None) -> float:
+    """A numeric ``Retry-After`` in seconds; 0 when absent or not a number (HTTP dates are left
+    to the venue clients, which parse them for their own retry decision)."""
+    if header is None:
+        return 0.0
+    try:
+        value = float(header.strip())
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and value > 0 else 0.0

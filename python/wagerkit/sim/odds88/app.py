@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from wagerkit.sim._limits import BodyLimit
 from wagerkit.sim.odds88.feeds import feed_endpoint
 from wagerkit.sim.odds88.rest import RestHandlers
 from wagerkit.sim.odds88.state import Odds88Sim
@@ -89,4 +90,9 @@ def create_app(sim: Odds88Sim | None = None) -> Any:
         ]
     )
     app.state.sim = sim
-    return _Faults(app, sim)
+    # an oversized body: 413 in ASP.NET's ProblemDetails shape, before anything is buffered
+    too_large = (
+        b'{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.11",'
+        b'"title":"Payload Too Large","status":413}'
+    )
+    return BodyLimit(_Faults(app, sim), status=413, body=too_large)

@@ -6,32 +6,54 @@ have no body; the login answers with the bare token as ``text/plain``.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any, TypeGuard
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from wagerkit.sim._contract import Contract, ContractViolation, decode_json, load_spec
 from wagerkit.sim.odds88.state import CURRENCIES, Odds88Sim
 
-__all__ = ["LOGIN_RATE", "RestHandlers"]
+__all__ = ["LOGIN_RATE", "RestHandlers", "contract"]
+
+_SPECS = Path(__file__).with_name("specs")
+_BETS = "/api/players/{playerId}/Bets/{requestId}"
 
 LOGIN_RATE = 5
 """Logins per second per client id (the docs' OAS figure)."""
 
 
+#: ASP.NET Core's ProblemDetails ``type`` and ``title`` per status (its defaults).
+_PROBLEMS = {
+    400: (
+        "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+        "One or more validation errors occurred.",
+    ),
+    404: ("https://tools.ietf.org/html/rfc7231#section-6.5.4", "Not Found"),
+    409: ("https://tools.ietf.org/html/rfc7231#section-6.5.8", "Conflict"),
+    413: ("https://tools.ietf.org/html/rfc7231#section-6.5.11", "Payload Too Large"),
+}
+
+
 def problem(detail: str, status: int = 400) -> JSONResponse:
+    kind, title = _PROBLEMS.get(status, _PROBLEMS[400])
     return JSONResponse(
-        {
-            "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
-            "title": "One or more validation errors occurred.",
-            "status": status,
-            "detail": detail,
-        },
-        status_code=status,
+        {"type": kind, "title": title, "status": status, "detail": detail}, status_code=status
+    )
+
+
+@functools.cache
+def contract() -> Contract:
+    """The request side of the official file and of the cashout operations (loaded once)."""
+    return Contract(
+        load_spec(_SPECS / "odds88-tradeart-api-openapi.json"),
+        load_spec(_SPECS / "odds88-cashout-api.yaml"),
     )
 
 
@@ -58,11 +80,28 @@ class RestHandlers:
     # -- helpers ----------------------------------------------------------------------------
 
     async def _json(self, request: Request) -> Any:
-        body = await request.body()
+        """The JSON body, or UNSET when it is not JSON or nests too deep."""
         try:
-            return msgspec.json.decode(body)
-        except (msgspec.DecodeError, RecursionError):  # deep nesting raises RecursionError
+            return decode_json(await request.body())
+        except ContractViolation:
             return msgspec.UNSET
+
+    async def _invalid(
+        self, request: Request, method: str, template: str, **path: str
+    ) -> Response | None:
+        """A 400 ProblemDetails when the request breaks its operation's declared types."""
+        try:
+            contract().check(
+                method,
+                template,
+                query=request.query_params.multi_items(),
+                path_params=path,
+                headers=request.headers,
+                body=await request.body(),
+            )
+        except ContractViolation as exc:
+            return problem(exc.message)
+        return None
 
     def _client(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
@@ -88,6 +127,9 @@ class RestHandlers:
     # -- account ----------------------------------------------------------------------------
 
     async def login(self, request: Request) -> Response:
+        invalid = await self._invalid(request, "POST", "/api/Account/login")
+        if invalid is not None:
+            return invalid
         body = await self._json(request)
         if not isinstance(body, dict):
             return problem("body must be a JSON object")
@@ -115,6 +157,10 @@ class RestHandlers:
         client = self._client(request)
         if client is None:
             return Response(status_code=401)
+        path = "/api/Cashout/subscribe" if subscribe else "/api/Cashout/unsubscribe"
+        invalid = await self._invalid(request, "POST", path)
+        if invalid is not None:
+            return invalid
         ids = _bet_ids(await self._json(request))
         if ids is None:
             return problem("betIds must be a list of bet id strings")
@@ -128,6 +174,9 @@ class RestHandlers:
         client = self._client(request)
         if client is None:
             return Response(status_code=401)
+        invalid = await self._invalid(request, "POST", "/api/Cashout")
+        if invalid is not None:
+            return invalid
         body = await self._json(request)
         if not isinstance(body, dict):
             return problem("body must be a JSON object")
@@ -239,6 +288,15 @@ class RestHandlers:
         client = self._client(request)
         if client is None:
             return Response(status_code=401)
+        invalid = await self._invalid(
+            request,
+            "GET",
+            _BETS,
+            playerId=request.path_params["player_id"],
+            requestId=request.path_params["request_id"],
+        )
+        if invalid is not None:
+            return invalid
         bet = self.sim.get_bet(client, request.path_params["request_id"])
         if bet is None or bet.player_id != request.path_params["player_id"]:
             return problem("Bet not found for player.", 404)
@@ -249,6 +307,15 @@ class RestHandlers:
         client = self._client(request)
         if client is None:
             return Response(status_code=401)
+        invalid = await self._invalid(
+            request,
+            "GET",
+            _BETS + "/settlements",
+            playerId=request.path_params["player_id"],
+            requestId=request.path_params["request_id"],
+        )
+        if invalid is not None:
+            return invalid
         bet = self.sim.get_bet(client, request.path_params["request_id"])
         if bet is None or bet.player_id != request.path_params["player_id"]:
             return problem("Bet not found for player.", 404)

@@ -476,7 +476,7 @@ class Odds88Sim:
         bet.settlement = result
         bet.settled_at = now
         self.journal(bet.client_id, "settlement").append(
-            now, bet.bet_id, msgspec.json.encode(self.settlement_view(bet))
+            now, bet.bet_id, msgspec.json.encode(self.settlement_message(bet))
         )
         self._publish_cashout(bet)
 
@@ -524,11 +524,18 @@ class Odds88Sim:
             "amount": _major(bet.value, bet.precision),
             "partialRefund": 0.0,
             "isRejected": bet.reject is not None,
-            "currency": bet.currency,
         }
-        if bet.settled_at is not None:
-            view["timestamp"] = iso(bet.settled_at)
+        # no ``currency`` or ``timestamp``: the REST SettledBetViewModelV2 forbids other
+        # properties (additionalProperties false); the feed message adds them
         return view
+
+    def settlement_message(self, bet: SimBet) -> dict[str, Any]:
+        """The settlement feed's message: the REST view plus the bet's currency and the
+        settlement time, which the feed carries."""
+        message = {**self.settlement_view(bet), "currency": bet.currency}
+        if bet.settled_at is not None:
+            message["timestamp"] = iso(bet.settled_at)
+        return message
 
     # -- bets V2 ----------------------------------------------------------------------------
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import math
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -26,6 +28,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wagerkit.pinnacle.pacer import endpoint_of
+from wagerkit.sim._contract import Contract, ContractViolation, load_spec
+from wagerkit.sim._limits import BodyLimit
 from wagerkit.sim.pinnacle import render
 from wagerkit.sim.pinnacle.ledger import (
     BetRecord,
@@ -41,6 +45,23 @@ from wagerkit.sim.pinnacle.simulator import Exchange, PinnacleSim
 __all__ = ["build_app"]
 
 _JSON = "application/json"
+_SPECS = Path(__file__).with_name("specs")
+_SPEC_FILES = ("pinnacle-lines-api.yaml", "pinnacle-bets-api-v4.yaml", "pinnacle-customer-api.yaml")
+#: Oversized bodies: 413, in Pinnacle's error shape (what its front server would refuse).
+_TOO_LARGE = b'{"code":"INVALID_REQUEST_DATA","message":"request body too large"}'
+
+
+#: Parameters the spec marks required but its own description makes optional (README, "where
+#: the docs are silent"): ``/v1/line`` needs ``handicap`` only for spreads and totals.
+RELAXED = {("GET", "/v1/line"): frozenset({"handicap"})}
+
+
+@functools.cache
+def contract() -> Contract:
+    """The request side of the current Lines, Bets v4 and Customer specs (loaded once)."""
+    return Contract(*(load_spec(_SPECS / name) for name in _SPEC_FILES), optional=RELAXED)
+
+
 _ODDS_FORMATS = {"american", "decimal", "hongkong", "indonesian", "malay"}
 
 
@@ -124,7 +145,7 @@ def _date(raw: str | None, name: str) -> float:
 # -- the app ------------------------------------------------------------------------------------
 
 
-def build_app(sim: PinnacleSim) -> Starlette:
+def build_app(sim: PinnacleSim) -> BodyLimit:
     """The Starlette app serving ``sim``."""
 
     Handler = Callable[[Request, str], Awaitable[Response]]  # noqa: N806 - a local alias
@@ -159,6 +180,16 @@ def build_app(sim: PinnacleSim) -> Starlette:
         user = _authenticate(request)
         if isinstance(user, Response):
             return user
+        try:
+            contract().check(
+                request.method,
+                request.url.path,
+                query=request.query_params.multi_items(),
+                headers=request.headers,
+                body=await request.body(),
+            )
+        except ContractViolation as exc:
+            return _json({"code": "INVALID_REQUEST_DATA", "message": exc.message}, 400)
         try:
             if paced:
                 pacer = sim.pacer_for(user)
@@ -833,8 +864,18 @@ def build_app(sim: PinnacleSim) -> Starlette:
             "betterLineWasAccepted": bool(bet.legs and bet.legs[0].get("better")),
         }
 
+    def _leg_uuids(body: dict[str, Any], name: str) -> None:
+        """Bets v4 echoes each leg's id as a ``uuid`` (its response schema): like Pinnacle's
+        typed request model, a leg without one, or with a non-UUID, is a bad request."""
+        for leg in body.get("legs") or []:
+            try:
+                uuid.UUID(str(leg.get(name)))
+            except ValueError:
+                raise BadRequest(f"each leg needs a UUID {name}") from None
+
     def place_parlay(request: Request, body: dict[str, Any]) -> Any:
         _require(body, "uniqueRequestId", "legs", "oddsFormat")
+        _leg_uuids(body, "uniqueLegId")
         _amount(body, "riskAmount")
         uid = str(body["uniqueRequestId"])
         f = ledger.formatter(str(body["oddsFormat"]).lower())
@@ -880,6 +921,7 @@ def build_app(sim: PinnacleSim) -> Starlette:
 
     def place_teaser(request: Request, body: dict[str, Any]) -> Any:
         _require(body, "uniqueRequestId", "teaserId", "legs", "oddsFormat")
+        _leg_uuids(body, "legId")
         _amount(body, "stake")
         uid = str(body["uniqueRequestId"])
         try:
@@ -1075,4 +1117,5 @@ def build_app(sim: PinnacleSim) -> Starlette:
         route("/v1/client/balance", balance),
     ]
     assert all(endpoint_of(r.path) for r in routes)
-    return Starlette(routes=routes)
+    assert all(contract().covers(m, r.path) for r in routes for m in r.methods or () if m != "HEAD")
+    return BodyLimit(Starlette(routes=routes), status=413, body=_TOO_LARGE)
