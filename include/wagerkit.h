@@ -862,10 +862,13 @@ WagerkitStatus wagerkit_plan_message(const struct WagerkitRoutePlan *plan,
 const char *wagerkit_decline_name(int32_t code);
 
 /**
- * The message of the last failed call on this thread, or NULL when the last call succeeded.
+ * The message of the last failed call on this thread, or NULL when the last call that returns
+ * a `WagerkitStatus` succeeded (each such call clears it first).
  *
  * The text is NUL-terminated UTF-8 owned by the library, valid until the next `wagerkit_`
- * call on this thread (copy it with `wagerkit_last_error_copy` to keep it).
+ * call on this thread (copy it with `wagerkit_last_error_copy` to keep it). The functions that
+ * return no status (`*_new` without arguments, `*_free`, `*_len`, ...) set it only when they
+ * fail (a NULL or 0 result after an engine bug).
  */
 const char *wagerkit_last_error(void);
 

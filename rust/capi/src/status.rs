@@ -136,10 +136,13 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The message of the last failed call on this thread, or NULL when the last call succeeded.
+/// The message of the last failed call on this thread, or NULL when the last call that returns
+/// a `WagerkitStatus` succeeded (each such call clears it first).
 ///
 /// The text is NUL-terminated UTF-8 owned by the library, valid until the next `wagerkit_`
-/// call on this thread (copy it with `wagerkit_last_error_copy` to keep it).
+/// call on this thread (copy it with `wagerkit_last_error_copy` to keep it). The functions that
+/// return no status (`*_new` without arguments, `*_free`, `*_len`, ...) set it only when they
+/// fail (a NULL or 0 result after an engine bug).
 #[no_mangle]
 pub extern "C" fn wagerkit_last_error() -> *const c_char {
     guard_value(std::ptr::null(), || {
