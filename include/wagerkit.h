@@ -231,6 +231,54 @@ typedef struct WagerkitLevel {
 } WagerkitLevel;
 
 /**
+ * A snapshot of one quote (`wagerkit_book_get`), amounts in minor units of `currency` (the
+ * account currency). The key and account are the ones given to `wagerkit_book_upsert` (or
+ * found in the betslip).
+ */
+typedef struct WagerkitQuote {
+  /**
+   * The quote's slot (the handle `wagerkit_book_update` takes).
+   */
+  uint64_t slot;
+  char currency[4];
+  /**
+   * The account priority (higher goes first among equal prices).
+   */
+  int64_t priority;
+  /**
+   * Decimal odds.
+   */
+  double price;
+  /**
+   * odds.limit.
+   */
+  int64_t limit;
+  bool has_limit_min;
+  /**
+   * odds.limitMin.
+   */
+  int64_t limit_min;
+  /**
+   * False: price not available / market suspended.
+   */
+  bool active;
+  /**
+   * True for a back quote, false for an exchange lay quote.
+   */
+  bool back;
+  /**
+   * Effective max after the cascade and the balance cap; unknown (false) only when a
+   * bookmaker limit's currency has no rate in the last Fx the book used.
+   */
+  bool has_max_stake;
+  int64_t max_stake;
+  /**
+   * Effective min after the cascade.
+   */
+  int64_t min_stake;
+} WagerkitQuote;
+
+/**
  * The switches of an order. Start from `wagerkit_order_options_default()` (ABP's defaults:
  * better odds and partial stakes accepted, back, every bookmaker).
  */
@@ -534,6 +582,30 @@ WagerkitStatus wagerkit_book_ladder(struct WagerkitBook *book,
                                     size_t *count);
 
 /**
+ * The quote in `slot` into `*out`. An unknown or removed slot is refused.
+ *
+ * # Safety
+ * `book` must be a live book; `out` writable.
+ */
+WagerkitStatus wagerkit_book_get(const struct WagerkitBook *book,
+                                 uint64_t slot,
+                                 struct WagerkitQuote *out);
+
+/**
+ * The live quotes of one side, best first (price, then priority, then limit), into
+ * `quotes` (room for `capacity`), like `wagerkit_book_ladder`: `*count` gets how many there
+ * are, and `WAGERKIT_STATUS_BUFFER_TOO_SMALL` means nothing was written.
+ *
+ * # Safety
+ * `book` must be a live book; `quotes` NULL or `capacity` writable elements; `count` writable.
+ */
+WagerkitStatus wagerkit_book_quotes(const struct WagerkitBook *book,
+                                    bool back,
+                                    struct WagerkitQuote *quotes,
+                                    size_t capacity,
+                                    size_t *count);
+
+/**
  * A cache keeping each UUID `ttl` seconds (finite, > 0; 1800 in the Python API), at most
  * `capacity` (>= 1) of them, the oldest evicted first; into `*out`.
  *
@@ -613,6 +685,18 @@ WagerkitStatus wagerkit_fx_set_rate(struct WagerkitFx *fx,
                                     const char *currency,
                                     const char *value,
                                     const char *updated_at);
+
+/**
+ * Like `wagerkit_fx_set_rate` with the value as a double, read through its shortest decimal
+ * form (`0.84788876` is exactly 0.84788876). NaN, infinity and values <= 0 are refused.
+ *
+ * # Safety
+ * `fx` must be a live table; `currency` NUL-terminated; `updated_at` NULL or NUL-terminated.
+ */
+WagerkitStatus wagerkit_fx_set_rate_f64(struct WagerkitFx *fx,
+                                        const char *currency,
+                                        double value,
+                                        const char *updated_at);
 
 /**
  * The rate of `currency` as the nearest double into `*out`; `WAGERKIT_STATUS_MISSING_RATE`

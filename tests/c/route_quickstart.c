@@ -239,6 +239,28 @@ static void check_book_reads(WagerkitBook *book, const WagerkitFx *fx) {
     CHECK(levels[0].price == 2.0 && levels[0].available == 88613 && levels[0].quotes == 1);
     CHECK(levels[1].price == 1.98 && levels[1].available == 1500000 && levels[1].quotes == 1);
     CHECK(wagerkit_book_len(book) == 2);
+
+    /* The betslip's limits in each account's currency, as in
+     * test_quickstart_betslip_loads_limits_in_account_currency; best first. */
+    WagerkitQuote quotes[2];
+    OK(wagerkit_book_quotes(book, true, quotes, 2, &count));
+    CHECK(count == 2);
+    const WagerkitQuote *sharp = &quotes[0], *pin = &quotes[1];
+    CHECK(str_eq(sharp->currency, "EUR") && sharp->price == 2.0 && sharp->limit == 75134);
+    CHECK(sharp->has_limit_min && sharp->limit_min == 100);
+    CHECK(sharp->has_max_stake && sharp->max_stake == 75134 && sharp->min_stake == 100);
+    CHECK(str_eq(pin->currency, "USD") && pin->price == 1.98 && pin->limit == 1500000);
+    CHECK(pin->has_limit_min && pin->limit_min == 500);
+    CHECK(pin->has_max_stake && pin->max_stake == 1500000 && pin->min_stake == 500);
+    CHECK(pin->priority == 0 && sharp->priority == 0);
+    CHECK(pin->active && sharp->active && pin->back && sharp->back);
+    WagerkitQuote again;
+    OK(wagerkit_book_get(book, pin->slot, &again));
+    CHECK(again.slot == pin->slot && again.limit == 1500000);
+    CHECK(wagerkit_book_quotes(book, true, quotes, 1, &count) == WAGERKIT_STATUS_BUFFER_TOO_SMALL);
+    CHECK(count == 2);
+    OK(wagerkit_book_quotes(book, false, NULL, 0, &count));
+    CHECK(count == 0);
 }
 
 /* A refusal: the expected status, a message containing `needle`, the blamed argument. */
@@ -377,6 +399,17 @@ static void check_money_fx_odds(const WagerkitFx *fx) {
     OK(wagerkit_fx_rate_str(fx, "EUR", text, sizeof text, &len));
     CHECK(str_eq(text, "0.84788876"));
     CHECK(wagerkit_fx_contains(fx, "EUR") && !wagerkit_fx_contains(fx, "JPY"));
+    WagerkitFx *other = wagerkit_fx_new();
+    OK(wagerkit_fx_set_rate_f64(other, "EUR", 0.84788876, NULL));
+    OK(wagerkit_fx_rate_str(other, "EUR", text, sizeof text, &len));
+    CHECK(str_eq(text, "0.84788876"));
+    double rate = 0;
+    OK(wagerkit_fx_rate(other, "EUR", &rate));
+    CHECK(rate == 0.84788876);
+    check_refused(wagerkit_fx_set_rate_f64(other, "GBP", -1.0, NULL), WAGERKIT_STATUS_INVALID_INPUT,
+                  "currency_value", "currency_value");
+    check_refused(wagerkit_fx_rate(other, "GBP", &rate), WAGERKIT_STATUS_MISSING_RATE, "GBP", NULL);
+    wagerkit_fx_free(other);
 
     double odds = 0;
     OK(wagerkit_convert_odds(2.5, WAGERKIT_ODDS_DECIMAL, WAGERKIT_ODDS_AMERICAN, &odds));

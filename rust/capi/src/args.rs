@@ -182,3 +182,29 @@ pub(crate) fn code4(currency: Currency) -> [c_char; 4] {
     }
     out
 }
+
+/// Copies `items` (converted by `convert`) into a caller array of `capacity` elements; when
+/// they do not fit, nothing is written and the status is `BufferTooSmall`.
+///
+/// # Safety
+/// `out` must be NULL or point to `capacity` writable elements.
+pub(crate) unsafe fn write_array<T, U>(
+    items: &[T],
+    convert: impl Fn(&T) -> U,
+    out: *mut U,
+    capacity: usize,
+    field: &'static str,
+) -> Outcome<()> {
+    if items.len() > capacity || (out.is_null() && !items.is_empty()) {
+        return Err(Failure {
+            status: WagerkitStatus::BufferTooSmall,
+            field: Some(field),
+            message: format!("{field} has room for {capacity}; there are {}", items.len()),
+        });
+    }
+    for (i, item) in items.iter().enumerate() {
+        // SAFETY: i < items.len() <= capacity writable elements.
+        unsafe { out.add(i).write(convert(item)) };
+    }
+    Ok(())
+}

@@ -2,10 +2,10 @@
 
 use crate::args;
 use crate::fx::WagerkitFx;
-use crate::status::{guard, guard_value, Failure, WagerkitStatus};
+use crate::status::{guard, guard_value, WagerkitStatus};
 use std::ffi::c_char;
 use std::sync::Mutex;
-use wagerkit_core::book::{AccountSettings, QuoteInput};
+use wagerkit_core::book::{AccountSettings, Level, QuoteInput, QuoteView};
 use wagerkit_core::price::price_to_f64;
 
 /// The merged book. Register accounts, then upsert quotes against them; `upsert` gives a
@@ -44,6 +44,36 @@ pub struct WagerkitLevel {
     pub available: i64,
     /// How many quotes make up the level.
     pub quotes: usize,
+}
+
+/// A snapshot of one quote (`wagerkit_book_get`), amounts in minor units of `currency` (the
+/// account currency). The key and account are the ones given to `wagerkit_book_upsert` (or
+/// found in the betslip).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct WagerkitQuote {
+    /// The quote's slot (the handle `wagerkit_book_update` takes).
+    pub slot: u64,
+    pub currency: [c_char; 4],
+    /// The account priority (higher goes first among equal prices).
+    pub priority: i64,
+    /// Decimal odds.
+    pub price: f64,
+    /// odds.limit.
+    pub limit: i64,
+    pub has_limit_min: bool,
+    /// odds.limitMin.
+    pub limit_min: i64,
+    /// False: price not available / market suspended.
+    pub active: bool,
+    /// True for a back quote, false for an exchange lay quote.
+    pub back: bool,
+    /// Effective max after the cascade and the balance cap; unknown (false) only when a
+    /// bookmaker limit's currency has no rate in the last Fx the book used.
+    pub has_max_stake: bool,
+    pub max_stake: i64,
+    /// Effective min after the cascade.
+    pub min_stake: i64,
 }
 
 /// The default settings: priority 0, no limits, no balance, active.
@@ -427,26 +457,74 @@ pub unsafe extern "C" fn wagerkit_book_ladder(
         let mut inner = args::lock(&book.inner, "Book")?;
         let ladder = inner.ladder(currency, &*args::lock(&fx.inner, "Fx")?, back)?;
         *count = ladder.len();
-        if ladder.len() > capacity || (levels.is_null() && !ladder.is_empty()) {
-            return Err(Failure {
-                status: WagerkitStatus::BufferTooSmall,
-                field: Some("levels"),
-                message: format!(
-                    "levels has room for {capacity}; the ladder has {} levels",
-                    ladder.len()
-                ),
-            });
-        }
-        for (i, level) in ladder.iter().enumerate() {
-            // SAFETY: i < ladder.len() <= capacity writable elements.
-            unsafe {
-                *levels.add(i) = WagerkitLevel {
-                    price: price_to_f64(level.price),
-                    available: level.available,
-                    quotes: level.quotes,
-                };
-            }
-        }
+        let level = |l: &Level| WagerkitLevel {
+            price: price_to_f64(l.price),
+            available: l.available,
+            quotes: l.quotes,
+        };
+        // SAFETY: the caller's contract.
+        unsafe { args::write_array(&ladder, level, levels, capacity, "levels") }?;
         Ok(())
+    })
+}
+
+fn quote(view: &QuoteView) -> WagerkitQuote {
+    WagerkitQuote {
+        slot: view.slot,
+        currency: args::code4(view.currency),
+        priority: view.priority,
+        price: price_to_f64(view.price),
+        limit: view.limit,
+        has_limit_min: view.limit_min.is_some(),
+        limit_min: view.limit_min.unwrap_or(0),
+        active: view.active,
+        back: view.back,
+        has_max_stake: view.max_stake.is_some(),
+        max_stake: view.max_stake.unwrap_or(0),
+        min_stake: view.min_stake,
+    }
+}
+
+/// The quote in `slot` into `*out`. An unknown or removed slot is refused.
+///
+/// # Safety
+/// `book` must be a live book; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn wagerkit_book_get(
+    book: *const WagerkitBook,
+    slot: u64,
+    out: *mut WagerkitQuote,
+) -> WagerkitStatus {
+    guard(|| {
+        // SAFETY: the caller's contract, for each pointer.
+        let book = unsafe { args::handle(book, "book") }?;
+        let out = unsafe { args::out(out, "out") }?;
+        *out = quote(&args::lock(&book.inner, "Book")?.get(slot)?);
+        Ok(())
+    })
+}
+
+/// The live quotes of one side, best first (price, then priority, then limit), into
+/// `quotes` (room for `capacity`), like `wagerkit_book_ladder`: `*count` gets how many there
+/// are, and `WAGERKIT_STATUS_BUFFER_TOO_SMALL` means nothing was written.
+///
+/// # Safety
+/// `book` must be a live book; `quotes` NULL or `capacity` writable elements; `count` writable.
+#[no_mangle]
+pub unsafe extern "C" fn wagerkit_book_quotes(
+    book: *const WagerkitBook,
+    back: bool,
+    quotes: *mut WagerkitQuote,
+    capacity: usize,
+    count: *mut usize,
+) -> WagerkitStatus {
+    guard(|| {
+        // SAFETY: the caller's contract, for each pointer.
+        let book = unsafe { args::handle(book, "book") }?;
+        let count = unsafe { args::out(count, "count") }?;
+        let views = args::lock(&book.inner, "Book")?.quotes(Some(back));
+        *count = views.len();
+        // SAFETY: the caller's contract.
+        unsafe { args::write_array(&views, quote, quotes, capacity, "quotes") }
     })
 }

@@ -60,6 +60,28 @@ pub unsafe extern "C" fn wagerkit_fx_set_rate(
     })
 }
 
+/// Like `wagerkit_fx_set_rate` with the value as a double, read through its shortest decimal
+/// form (`0.84788876` is exactly 0.84788876). NaN, infinity and values <= 0 are refused.
+///
+/// # Safety
+/// `fx` must be a live table; `currency` NUL-terminated; `updated_at` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn wagerkit_fx_set_rate_f64(
+    fx: *mut WagerkitFx,
+    currency: *const c_char,
+    value: f64,
+    updated_at: *const c_char,
+) -> WagerkitStatus {
+    guard(|| {
+        // SAFETY: the caller's contract, for each pointer.
+        let fx = unsafe { args::handle(fx, "fx") }?;
+        let currency = unsafe { args::currency(currency, "currency") }?;
+        let updated_at = unsafe { args::optional_text(updated_at, "updated_at") }?;
+        args::lock(&fx.inner, "Fx")?.set_rate_f64(currency, value, updated_at)?;
+        Ok(())
+    })
+}
+
 /// The rate of `currency` as the nearest double into `*out`; `WAGERKIT_STATUS_MISSING_RATE`
 /// when unknown.
 ///

@@ -25,7 +25,7 @@ mod status;
 use std::ffi::c_char;
 
 pub use args::{WAGERKIT_ROUNDING_DOWN, WAGERKIT_ROUNDING_HALF_EVEN, WAGERKIT_ROUNDING_UP};
-pub use book::{WagerkitAccountSettings, WagerkitBook, WagerkitLevel};
+pub use book::{WagerkitAccountSettings, WagerkitBook, WagerkitLevel, WagerkitQuote};
 pub use dedupe::WagerkitDedupeCache;
 pub use fx::WagerkitFx;
 pub use odds::{
