@@ -47,7 +47,7 @@ def test_engine_tour_snippet_runs_and_fills_as_the_comment_says() -> None:
 def test_the_two_commands_are_the_ones_ci_runs() -> None:
     """README command 1 installs and runs the demo; command 2 is exactly what .ci/run runs."""
     commands = _section("The two commands")
-    assert "python3 -m pip install . && python3 -m wagerkit demo" in commands
+    assert "python3 -m pip install '.[sim,cli]' && python3 -m wagerkit demo" in commands
     assert "bash scripts/check" in commands
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec bash scripts/check" in ci

@@ -27,7 +27,11 @@ fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
 /// The compiled engine of wagerkit (book, router, exact money and FX, dedupe, odds formats).
 ///
 /// Import the names from ``wagerkit``; the types are documented in ``_core.pyi``.
-#[pymodule]
+///
+/// `gil_used = false`: every class is `frozen` (no `&mut self` borrow to race on), the mutable
+/// ones (Book, Fx, DedupeCache) guard their state with their own lock, and the module keeps no
+/// global state, so a free-threaded interpreter may call it from many threads without the GIL.
+#[pymodule(gil_used = false)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("PRICE_SCALE", wagerkit_core::PRICE_SCALE)?;

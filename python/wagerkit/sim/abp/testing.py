@@ -1,13 +1,15 @@
 """Run the ABP simulator in-process for tests, notebooks and scripts.
 
-``run_abp_sim()`` is an async context manager; ``abp_sim`` is a pytest fixture built on the same
-:class:`SimHandle`. The server runs in its own thread with its own event loop (see
-``wagerkit.sim._server.ServerThread``), so the code under test may use asyncio, trio or plain
-blocking calls, and the admin helpers below are ordinary blocking HTTP calls that are safe to
-make from async tests too.
+``run_abp_sim()`` is an async context manager; the ``abp_sim`` pytest fixture
+(:mod:`wagerkit.sim.abp.fixtures`) is built on the same :class:`SimHandle`. The server runs in
+its own thread with its own event loop (see ``wagerkit.sim._server.ServerThread``), so the code
+under test may use asyncio, trio or plain blocking calls, and the admin helpers below are
+ordinary blocking HTTP calls that are safe to make from async tests too.
 
-In your own suite: ``from wagerkit.sim.abp.testing import abp_sim, abp_sim_options  # noqa`` in a
-``conftest.py``, then override ``abp_sim_options`` to change settings.
+This module does not import pytest, so scripts and notebooks can use it on an install without
+it. In your own suite: ``from wagerkit.sim.abp.fixtures import abp_sim, abp_sim_options  # noqa``
+in a ``conftest.py``, then override ``abp_sim_options`` to change settings (importing them from
+here still works: the names are forwarded on first use).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-import pytest
 
 from wagerkit.sim._server import ServerThread
 from wagerkit.sim.abp.app import create_app
 from wagerkit.sim.abp.config import SimConfig
 from wagerkit.sim.abp.service import AbpSim
 
-__all__ = ["SimHandle", "abp_sim", "abp_sim_options", "fast_config", "run_abp_sim", "start_abp_sim"]
+__all__ = ["SimHandle", "fast_config", "run_abp_sim", "start_abp_sim"]
 
 
 def fast_config(**overrides: Any) -> SimConfig:
@@ -165,14 +166,11 @@ async def run_abp_sim(
         yield handle
 
 
-@pytest.fixture
-def abp_sim_options() -> dict[str, Any]:
-    """Override in a conftest or test module to change the simulator's settings."""
-    return {}
+def __getattr__(name: str) -> Any:
+    """``abp_sim``/``abp_sim_options`` moved to :mod:`wagerkit.sim.abp.fixtures` (they need
+    pytest); forward them so existing ``conftest.py`` imports keep working."""
+    if name in ("abp_sim", "abp_sim_options"):
+        from wagerkit.sim.abp import fixtures
 
-
-@pytest.fixture
-def abp_sim(abp_sim_options: dict[str, Any]) -> Iterator[SimHandle]:
-    """A fresh simulator per test (default scenario, admin on, fast intervals)."""
-    with start_abp_sim(fast_config(**abp_sim_options)) as handle:
-        yield handle
+        return getattr(fixtures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
