@@ -23,7 +23,8 @@ Why it is built like this:
   the book). Dropping the connection instead would only bring the same frame back on every
   reconnect; what it should have told us is fetched by reconciliation.
 
-Runs under asyncio and trio (anyio, httpx-ws). Entering the stream waits (at most
+Runs under asyncio and trio (anyio; the socket is
+:func:`~wagerkit.transport.websocket.connect_ws`). Entering the stream waits (at most
 ``connect_timeout`` seconds) until it is logged in, subscribed and reconciled, so an order
 placed inside the block cannot have events the stream misses::
 
@@ -37,7 +38,6 @@ placed inside the block cannot have events the stream misses::
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -49,7 +49,6 @@ import httpx
 import msgspec
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from httpx_ws import AsyncWebSocketSession, HTTPXWSException, aconnect_ws
 
 from wagerkit._core import Fx
 from wagerkit.abp.client import AbpClient
@@ -67,13 +66,13 @@ from wagerkit.abp.reconcile import Reconciler
 from wagerkit.abp.state import StateCache
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
 from wagerkit.transport import Backoff, check_base_url
+from wagerkit.transport.websocket import WebSocket, connect_ws
 
 __all__ = ["AbpStream"]
 
 log = logging.getLogger("wagerkit.abp.stream")
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
-    HTTPXWSException,
     httpx.HTTPError,
     OSError,
     anyio.EndOfStream,
@@ -267,25 +266,19 @@ class AbpStream:
             key = self.client._login_key()
         except InvalidInput as exc:  # no key at all: no reconnect can fix that
             raise _LoginRefused(exc) from None
-        async with contextlib.AsyncExitStack() as stack:
-            http = await stack.enter_async_context(
-                httpx.AsyncClient(timeout=httpx.Timeout(self._login_timeout))
-            )
-            ws: AsyncWebSocketSession = await stack.enter_async_context(
-                aconnect_ws(self._url, http, keepalive_ping_interval_seconds=None)
-            )
+        async with connect_ws(self._url, open_timeout=self._login_timeout) as ws:
             await self._serve(ws, key)
 
-    async def _serve(self, ws: AsyncWebSocketSession, key: str) -> None:
+    async def _serve(self, ws: WebSocket, key: str) -> None:
         """Login, reconcile, then read frames until the connection ends."""
-        await ws.send_text(login_frame(key, self.channels).decode())
+        await ws.send_text(login_frame(key, self.channels))
         with anyio.fail_after(self._login_timeout):
             while True:
-                frame = decode_envelope(await ws.receive_text())
+                frame = decode_envelope(await ws.receive())
                 if frame.type == "login_ok":
                     break
                 if frame.type == "ping":
-                    await ws.send_text(PONG.decode())
+                    await ws.send_text(PONG)
                     continue
                 if frame.type == "error":
                     error = _login_error(frame, self.client.redact)
@@ -299,7 +292,7 @@ class AbpStream:
         self._backoff.reset()
         self._connected.set()
         while True:
-            text = await ws.receive_text()
+            text = await ws.receive()
             try:
                 frame = decode_envelope(text)
             except msgspec.DecodeError as exc:
@@ -319,7 +312,7 @@ class AbpStream:
                     await self.reconciler.run()
             elif kind == "ping":
                 self.pings += 1
-                await ws.send_text(PONG.decode())
+                await ws.send_text(PONG)
             elif kind == "error":
                 raise ProtocolError(self.client.redact(f"ABP stream error: {_why(frame)}"))
 
