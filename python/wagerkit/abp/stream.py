@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
@@ -48,7 +49,6 @@ import anyio
 import httpx
 import msgspec
 from anyio.abc import TaskGroup
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from wagerkit._core import Fx
 from wagerkit.abp.client import AbpClient
@@ -147,9 +147,14 @@ class AbpStream:
         self._backoff = backoff if backoff is not None else Backoff()
         self._url = check_base_url(ws_url or client.ws_url)
         self._login_timeout = login_timeout
-        self._send: MemoryObjectSendStream[StreamEvent]
-        self._recv: MemoryObjectReceiveStream[StreamEvent]
-        self._send, self._recv = anyio.create_memory_object_stream[StreamEvent](buffer)
+        # The bot's buffer: a deque and a wake-up event rather than an anyio memory stream,
+        # whose every receive is an event-loop turn. A bot that keeps up drains a whole
+        # socket read's worth of events without a turn per event; one that falls behind
+        # loses events beyond ``buffer`` (counted in ``dropped``), never state.
+        self._events: deque[StreamEvent] = deque()
+        self._buffer = buffer
+        self._wakeup: anyio.Event | None = None
+        self._ended = False
         self._tg: TaskGroup | None = None
         self._error: BaseException | None = None
         self._connected = anyio.Event()
@@ -216,12 +221,29 @@ class AbpStream:
         return self
 
     async def __anext__(self) -> StreamEvent:
-        try:
-            return await self._recv.receive()
-        except anyio.EndOfStream:
-            if self._error is not None:
-                raise self._error from None
-            raise StopAsyncIteration from None
+        events = self._events
+        while not events:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._wakeup = wakeup = anyio.Event()
+            try:
+                await wakeup.wait()
+            finally:
+                self._wakeup = None
+        return events.popleft()
+
+    def _deliver(self, event: StreamEvent) -> None:
+        """Queue an event for the bot; count it dropped when the buffer is full (a bot
+        waiting on an empty buffer always gets it, even with ``buffer=0``)."""
+        wakeup = self._wakeup
+        if len(self._events) < self._buffer or (wakeup is not None and not self._events):
+            self._events.append(event)
+            if wakeup is not None:
+                wakeup.set()
+        else:
+            self.dropped += 1
 
     async def wait_connected(self, timeout: float | None = None) -> None:
         """Wait until the first login (and its reconciliation) has completed."""
@@ -258,7 +280,9 @@ class AbpStream:
         except BaseException as exc:
             self._error = exc
         finally:
-            self._send.close()
+            self._ended = True
+            if self._wakeup is not None:
+                self._wakeup.set()
             self._finished.set()
 
     async def _session(self) -> None:
@@ -349,10 +373,7 @@ class AbpStream:
             self._bad_frame(channel, exc)
             data = None
         event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, frame.payload)
-        try:
-            self._send.send_nowait(event)
-        except anyio.WouldBlock:
-            self.dropped += 1
+        self._deliver(event)
         return event
 
     def _bad_frame(self, channel: str, exc: Exception) -> None:
