@@ -239,7 +239,7 @@ async def test_bad_urls_and_unreachable_ports() -> None:
         async with connect_ws("http://127.0.0.1/ws"):
             pass
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
     await listener.aclose()
     with pytest.raises(OSError):
         async with connect_ws(f"ws://127.0.0.1:{port}/ws"):

@@ -92,7 +92,7 @@ async def ws_server(
                     await script(peer)
 
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
     served = TLSListener(listener, tls, standard_compatible=False) if tls else listener
 
     async def serve_one(stream: SocketStream) -> None:
