@@ -245,7 +245,7 @@ async def test_the_stream_skips_bad_frames_and_keeps_going(
     assert stream.bad_frames == 4
     assert live.book.best_price() == 2.6 and live.book.best_price(back=False) == 2.1
     assert stream.state.order(4) is not None
-    events = [stream._recv.receive_nowait() for _ in range(5)]
+    events = [await anext(stream) for _ in range(5)]
     assert [e.data is None for e in events] == [True, True, True, False, False]
     assert msgspec.json.decode(events[0].raw)["price"] == 1.0  # what ABP sent stays reachable
     assert "bad betslip frame" in caplog.text and "test-key" not in caplog.text

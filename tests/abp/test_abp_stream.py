@@ -156,16 +156,16 @@ async def test_bad_key_stops_the_stream_with_auth_error(abp_sim: SimHandle) -> N
 
 
 class ScriptedSocket:
-    """Duck-typed AsyncWebSocketSession: plays frames, records what the client sends."""
+    """Duck-typed transport WebSocket: plays frames, records what the client sends."""
 
     def __init__(self, frames: list[dict[str, Any]]) -> None:
-        self.frames = [msgspec.json.encode(f).decode() for f in frames]
+        self.frames = [msgspec.json.encode(f) for f in frames]
         self.sent: list[str] = []
 
-    async def send_text(self, text: str) -> None:
-        self.sent.append(text)
+    async def send_text(self, text: str | bytes) -> None:
+        self.sent.append(text.decode() if isinstance(text, bytes) else text)
 
-    async def receive_text(self) -> str:
+    async def receive(self) -> bytes:
         if not self.frames:
             raise anyio.EndOfStream
         return self.frames.pop(0)

@@ -7,7 +7,6 @@ about costs almost nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -51,8 +50,7 @@ class _Login(msgspec.Struct, rename="camel", frozen=True):
     reliable_delivery: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class StreamEvent:
+class StreamEvent(msgspec.Struct, frozen=True, gc=False):
     """One data frame, decoded: ``data`` is an Order, Bet, Account, BetslipUpdate,
     CurrencyInfo, or the plain JSON value for channels without a documented shape; ``None``
     when the frame was bad (counted in ``AbpStream.bad_frames``).
@@ -60,6 +58,10 @@ class StreamEvent:
     ``raw`` is the payload exactly as ABP sent it (a zero-copy :class:`msgspec.Raw`;
     ``bytes(event.raw)`` copies it out), so what the venue said stays reachable even when
     ``data`` could not be built from it.
+
+    A frozen msgspec Struct rather than a frozen dataclass: one is built per stream message,
+    and a frozen dataclass's ``__init__`` costs about 0.7 µs against 60 ns. Not tracked by
+    the garbage collector (``gc=False``): an event built from decoded JSON holds no cycles.
     """
 
     channel: str
@@ -67,7 +69,7 @@ class StreamEvent:
     seq: int | None
     ts: float | None
     data: Any
-    raw: msgspec.Raw = field(default_factory=msgspec.Raw)
+    raw: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
 
 
 PONG = b'{"type":"pong"}'

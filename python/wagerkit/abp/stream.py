@@ -23,7 +23,8 @@ Why it is built like this:
   the book). Dropping the connection instead would only bring the same frame back on every
   reconnect; what it should have told us is fetched by reconciliation.
 
-Runs under asyncio and trio (anyio, httpx-ws). Entering the stream waits (at most
+Runs under asyncio and trio (anyio; the socket is
+:func:`~wagerkit.transport.websocket.connect_ws`). Entering the stream waits (at most
 ``connect_timeout`` seconds) until it is logged in, subscribed and reconciled, so an order
 placed inside the block cannot have events the stream misses::
 
@@ -37,9 +38,9 @@ placed inside the block cannot have events the stream misses::
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
@@ -48,8 +49,6 @@ import anyio
 import httpx
 import msgspec
 from anyio.abc import TaskGroup
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from httpx_ws import AsyncWebSocketSession, HTTPXWSException, aconnect_ws
 
 from wagerkit._core import Fx
 from wagerkit.abp.client import AbpClient
@@ -67,13 +66,13 @@ from wagerkit.abp.reconcile import Reconciler
 from wagerkit.abp.state import StateCache
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
 from wagerkit.transport import Backoff, check_base_url
+from wagerkit.transport.websocket import WebSocket, connect_ws
 
 __all__ = ["AbpStream"]
 
 log = logging.getLogger("wagerkit.abp.stream")
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
-    HTTPXWSException,
     httpx.HTTPError,
     OSError,
     anyio.EndOfStream,
@@ -148,9 +147,14 @@ class AbpStream:
         self._backoff = backoff if backoff is not None else Backoff()
         self._url = check_base_url(ws_url or client.ws_url)
         self._login_timeout = login_timeout
-        self._send: MemoryObjectSendStream[StreamEvent]
-        self._recv: MemoryObjectReceiveStream[StreamEvent]
-        self._send, self._recv = anyio.create_memory_object_stream[StreamEvent](buffer)
+        # The bot's buffer: a deque and a wake-up event rather than an anyio memory stream,
+        # whose every receive is an event-loop turn. A bot that keeps up drains a whole
+        # socket read's worth of events without a turn per event; one that falls behind
+        # loses events beyond ``buffer`` (counted in ``dropped``), never state.
+        self._events: deque[StreamEvent] = deque()
+        self._buffer = buffer
+        self._wakeup: anyio.Event | None = None
+        self._ended = False
         self._tg: TaskGroup | None = None
         self._error: BaseException | None = None
         self._connected = anyio.Event()
@@ -217,12 +221,29 @@ class AbpStream:
         return self
 
     async def __anext__(self) -> StreamEvent:
-        try:
-            return await self._recv.receive()
-        except anyio.EndOfStream:
-            if self._error is not None:
-                raise self._error from None
-            raise StopAsyncIteration from None
+        events = self._events
+        while not events:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._wakeup = wakeup = anyio.Event()
+            try:
+                await wakeup.wait()
+            finally:
+                self._wakeup = None
+        return events.popleft()
+
+    def _deliver(self, event: StreamEvent) -> None:
+        """Queue an event for the bot; count it dropped when the buffer is full (a bot
+        waiting on an empty buffer always gets it, even with ``buffer=0``)."""
+        wakeup = self._wakeup
+        if len(self._events) < self._buffer or (wakeup is not None and not self._events):
+            self._events.append(event)
+            if wakeup is not None:
+                wakeup.set()
+        else:
+            self.dropped += 1
 
     async def wait_connected(self, timeout: float | None = None) -> None:
         """Wait until the first login (and its reconciliation) has completed."""
@@ -259,7 +280,9 @@ class AbpStream:
         except BaseException as exc:
             self._error = exc
         finally:
-            self._send.close()
+            self._ended = True
+            if self._wakeup is not None:
+                self._wakeup.set()
             self._finished.set()
 
     async def _session(self) -> None:
@@ -267,25 +290,19 @@ class AbpStream:
             key = self.client._login_key()
         except InvalidInput as exc:  # no key at all: no reconnect can fix that
             raise _LoginRefused(exc) from None
-        async with contextlib.AsyncExitStack() as stack:
-            http = await stack.enter_async_context(
-                httpx.AsyncClient(timeout=httpx.Timeout(self._login_timeout))
-            )
-            ws: AsyncWebSocketSession = await stack.enter_async_context(
-                aconnect_ws(self._url, http, keepalive_ping_interval_seconds=None)
-            )
+        async with connect_ws(self._url, open_timeout=self._login_timeout) as ws:
             await self._serve(ws, key)
 
-    async def _serve(self, ws: AsyncWebSocketSession, key: str) -> None:
+    async def _serve(self, ws: WebSocket, key: str) -> None:
         """Login, reconcile, then read frames until the connection ends."""
-        await ws.send_text(login_frame(key, self.channels).decode())
+        await ws.send_text(login_frame(key, self.channels))
         with anyio.fail_after(self._login_timeout):
             while True:
-                frame = decode_envelope(await ws.receive_text())
+                frame = decode_envelope(await ws.receive())
                 if frame.type == "login_ok":
                     break
                 if frame.type == "ping":
-                    await ws.send_text(PONG.decode())
+                    await ws.send_text(PONG)
                     continue
                 if frame.type == "error":
                     error = _login_error(frame, self.client.redact)
@@ -299,7 +316,7 @@ class AbpStream:
         self._backoff.reset()
         self._connected.set()
         while True:
-            text = await ws.receive_text()
+            text = await ws.receive()
             try:
                 frame = decode_envelope(text)
             except msgspec.DecodeError as exc:
@@ -319,7 +336,7 @@ class AbpStream:
                     await self.reconciler.run()
             elif kind == "ping":
                 self.pings += 1
-                await ws.send_text(PONG.decode())
+                await ws.send_text(PONG)
             elif kind == "error":
                 raise ProtocolError(self.client.redact(f"ABP stream error: {_why(frame)}"))
 
@@ -356,10 +373,7 @@ class AbpStream:
             self._bad_frame(channel, exc)
             data = None
         event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, frame.payload)
-        try:
-            self._send.send_nowait(event)
-        except anyio.WouldBlock:
-            self.dropped += 1
+        self._deliver(event)
         return event
 
     def _bad_frame(self, channel: str, exc: Exception) -> None:

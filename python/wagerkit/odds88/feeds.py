@@ -40,18 +40,9 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
-import httpx
 import msgspec
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from httpx_ws import (
-    AsyncWebSocketSession,
-    HTTPXWSException,
-    WebSocketDisconnect,
-    WebSocketNetworkError,
-    WebSocketUpgradeError,
-    aconnect_ws,
-)
 
 from wagerkit.clock import Clock
 from wagerkit.errors import (
@@ -69,7 +60,13 @@ from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet
 from wagerkit.odds88.recovery import ReconnectLimiter, ReplayFilter
 from wagerkit.odds88.responses import excerpt, parse_retry_after
 from wagerkit.transport.http import check_base_url
-from wagerkit.transport.websocket import Backoff
+from wagerkit.transport.websocket import (
+    Backoff,
+    ConnectionClosed,
+    UpgradeRefused,
+    WebSocketError,
+    connect_ws,
+)
 
 __all__ = ["FUTURE_TOLERANCE", "MAX_FEED_WAIT", "CashoutFeed", "Feed", "SettlementFeed", "feed_url"]
 
@@ -102,13 +99,6 @@ def feed_url(base_url: str, *, allow_insecure: bool = False) -> str:
     parts = urlsplit(check_base_url(base_url, allow_insecure=allow_insecure))
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
     return urlunsplit((scheme, parts.netloc, parts.path, "", "")).rstrip("/")
-
-
-def _flatten(exc: BaseException) -> BaseException:
-    """The first leaf of an exception group (httpx-ws raises some of its errors in groups)."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
 
 
 class _Stop:
@@ -256,64 +246,59 @@ class Feed(Generic[U]):
     async def _run(self) -> None:
         failures = 0
         auth_failures = 0
-        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
-        try:
-            while True:
-                revision, kind = self._filter.resume_revision(self._clock.time())
-                await self._limiter.acquire(kind)
-                url = f"{self._ws_base}{self.path}?revision={revision}"
-                token = ""
-                try:
-                    token = await self._auth.token()
-                    await self._session(http, url, token)
-                    failures = 0
-                except WebSocketUpgradeError as exc:
-                    status = exc.response.status_code
-                    if status == 401:
-                        auth_failures += 1
-                        self._auth.invalidate(token)
-                        if auth_failures >= 2:
-                            raise AuthError(
-                                f"{self.path}: the feed refused the token", status=401
-                            ) from None
-                        continue
-                    if status == 429:
-                        failures += 1
-                        asked = parse_retry_after(exc.response.headers.get("retry-after"), 60.0)
-                        wait = min(MAX_FEED_WAIT, max(1.0, asked))
-                        log.warning("odds88 %s: reconnect limited, waiting %.0f s", self.path, wait)
-                        self._check_give_up(failures)
-                        await self._wait(wait)
-                        continue
-                    if status < 500:
-                        raise VenueError(
-                            f"{self.path}: upgrade refused with HTTP {status}", status=status
+        while True:
+            revision, kind = self._filter.resume_revision(self._clock.time())
+            await self._limiter.acquire(kind)
+            url = f"{self._ws_base}{self.path}?revision={revision}"
+            token = ""
+            try:
+                token = await self._auth.token()
+                await self._session(url, token)
+                failures = 0
+            except UpgradeRefused as exc:
+                status = exc.status
+                if status == 401:
+                    auth_failures += 1
+                    self._auth.invalidate(token)
+                    if auth_failures >= 2:
+                        raise AuthError(
+                            f"{self.path}: the feed refused the token", status=401
                         ) from None
-                    failures += 1
-                except RateLimited as exc:  # the feed's login was rate limited
-                    failures += 1
-                    log.warning("odds88 %s: login rate limited (%s)", self.path, exc)
-                    self._check_give_up(failures)
-                    await self._wait(min(MAX_FEED_WAIT, exc.retry_after))
                     continue
-                except (NetworkError, ServerError) as exc:  # the login failed, transiently
+                if status == 429:
                     failures += 1
-                    log.info("odds88 %s: login for the feed failed (%s)", self.path, exc)
-                except _Disconnected as exc:
-                    auth_failures = 0
-                    if exc.healthy:
-                        failures = 0
-                        self._backoff.reset()
-                    failures += 1
-                    log.info("odds88 %s: connection lost (%s); resuming", self.path, exc)
-                except (OSError, httpx.TransportError, HTTPXWSException) as exc:
-                    failures += 1
-                    log.info("odds88 %s: connect failed (%s)", self.path, type(exc).__name__)
+                    asked = parse_retry_after(exc.headers.get("retry-after"), 60.0)
+                    wait = min(MAX_FEED_WAIT, max(1.0, asked))
+                    log.warning("odds88 %s: reconnect limited, waiting %.0f s", self.path, wait)
+                    self._check_give_up(failures)
+                    await self._wait(wait)
+                    continue
+                if status < 500:
+                    raise VenueError(
+                        f"{self.path}: upgrade refused with HTTP {status}", status=status
+                    ) from None
+                failures += 1
+            except (OSError, TimeoutError, WebSocketError) as exc:
+                failures += 1
+                log.info("odds88 %s: connect failed (%s)", self.path, type(exc).__name__)
+            except RateLimited as exc:  # the feed's login was rate limited
+                failures += 1
+                log.warning("odds88 %s: login rate limited (%s)", self.path, exc)
                 self._check_give_up(failures)
-                await anyio.sleep(self._backoff.next_delay())
-        finally:
-            with anyio.CancelScope(shield=True):
-                await http.aclose()
+                await self._wait(min(MAX_FEED_WAIT, exc.retry_after))
+                continue
+            except (NetworkError, ServerError) as exc:  # the login failed, transiently
+                failures += 1
+                log.info("odds88 %s: login for the feed failed (%s)", self.path, exc)
+            except _Disconnected as exc:
+                auth_failures = 0
+                if exc.healthy:
+                    failures = 0
+                    self._backoff.reset()
+                failures += 1
+                log.info("odds88 %s: connection lost (%s); resuming", self.path, exc)
+            self._check_give_up(failures)
+            await anyio.sleep(self._backoff.next_delay())
 
     def _check_give_up(self, failures: int) -> None:
         if self._max_reconnects is not None and failures > self._max_reconnects:
@@ -333,41 +318,31 @@ class Feed(Generic[U]):
         finally:
             self.waiting_until = None
 
-    async def _session(self, http: httpx.AsyncClient, url: str, token: str) -> None:
+    async def _session(self, url: str, token: str) -> None:
         healthy = False
         try:
-            connecting: contextlib.AbstractAsyncContextManager[AsyncWebSocketSession]
-            connecting = aconnect_ws(
+            async with connect_ws(
                 url,
-                http,
                 headers={"authorization": f"Bearer {token}"},
-                max_message_size_bytes=_MAX_MESSAGE,
-                keepalive_ping_interval_seconds=self._keepalive,
-                keepalive_ping_timeout_seconds=self._keepalive,
-            )
-            async with connecting as session:
+                max_message=_MAX_MESSAGE,
+                keepalive=self._keepalive,
+                keepalive_timeout=self._keepalive,
+            ) as ws:
                 self.connects += 1
                 self._filter.begin_replay()
                 self.connected.set()
                 while True:
                     try:
-                        text = await session.receive_text(timeout=self._idle_timeout)
+                        message = await ws.receive(timeout=self._idle_timeout)
                     except TimeoutError:
                         raise _Disconnected("silent for too long", healthy) from None
                     healthy = True
-                    ping = await self._handle(text.encode("utf-8"))
+                    ping = await self._handle(message)
                     if ping is not None:
-                        await session.send_text(msgspec.json.encode({"pingId": ping}).decode())
+                        await ws.send_text(msgspec.json.encode({"pingId": ping}))
                         self.pings += 1
-        except (WebSocketDisconnect, WebSocketNetworkError) as exc:
-            raise _Disconnected(type(exc).__name__, healthy) from None
-        except BaseExceptionGroup as group:
-            leaf = _flatten(group)
-            if isinstance(leaf, (WebSocketDisconnect, WebSocketNetworkError, TimeoutError)):
-                raise _Disconnected(type(leaf).__name__, healthy) from None
-            if isinstance(leaf, Exception):
-                raise leaf from None
-            raise
+        except ConnectionClosed as exc:
+            raise _Disconnected(f"closed with code {exc.code}", healthy) from None
 
     async def _handle(self, message: bytes) -> str | None:
         """Deliver the updates in ``message``; return the ping id to answer, if any."""

@@ -1,5 +1,5 @@
-"""Transports shared by every venue client: HTTP (httpx), WebSocket (httpx-ws), the
-process-wide rate limiter, the retry policy and the blocking facade.
+"""Transports shared by every venue client: HTTP (httpx), WebSocket (websockets sans-I/O
+over anyio), the process-wide rate limiter, the retry policy and the blocking facade.
 
 Venue clients (``wagerkit.abp``, ``.pinnacle``, ``.odds88``) own their wire formats and error
 bodies; what is the same for all of them lives here.
