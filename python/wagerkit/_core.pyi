@@ -294,6 +294,93 @@ class Book:
         """
 
 # --------------------------------------------------------------------------------------------
+# Quote feeds: one venue quote frame into a Book in one call
+
+@final
+class FrameResult:
+    """What one frame did (a frozen snapshot)."""
+
+    @property
+    def applied(self) -> bool:
+        """True when the frame was for this feed's selection and was applied."""
+
+    @property
+    def changed(self) -> bool:
+        """True when a quote appeared or one of its values changed."""
+
+    @property
+    def best_back_moved(self) -> bool:
+        """True when the best live back price is not what it was."""
+
+    @property
+    def best_lay_moved(self) -> bool:
+        """True when the best live lay price is not what it was."""
+
+@final
+class QuoteFeed:
+    """The state of one selection's quote feed between frames.
+
+    Applies one venue quote (an account's back quote, its optional lay quote, the rate of its
+    currency) to a caller-held :class:`Book` and :class:`Fx` in one call, checked whole first:
+    a refused frame raises ``wagerkit.errors.ProtocolError`` (message starting with ``label``)
+    and leaves book, rates and registrations exactly as they were. Accounts are registered as
+    ``bookmaker/username`` in the quote's limit currency; at most ``max_accounts`` of them.
+    Rules: docs/engine.md, "Quote feeds".
+    """
+
+    def __new__(
+        cls,
+        fixture_id: str,
+        outcome_id: int,
+        player_id: int = 0,
+        *,
+        max_accounts: int = 4096,
+        label: str | None = None,
+    ) -> QuoteFeed: ...
+    @property
+    def selection(self) -> tuple[str, int, int]:
+        """(fixture id, outcome id, player id)."""
+
+    @property
+    def max_accounts(self) -> int:
+        """The most accounts this feed registers."""
+
+    def accounts(self) -> list[tuple[str, str]]:
+        """Registered accounts (``bookmaker/username``) and their currencies, sorted."""
+
+    def slots(self) -> list[tuple[tuple[str, bool], int]]:
+        """``((account, back), slot)`` of every quote this feed placed, sorted."""
+
+    def apply_betslip(self, data: bytes | str | Any, book: Book, fx: Fx) -> FrameResult:
+        """Decode one ABP ``betslip`` update payload (bytes, any bytes-like buffer such as
+        ``msgspec.Raw``, or str) and apply it. A payload for another selection, or without a
+        bookmaker, changes nothing (``applied`` False); one that is not a well-typed update
+        raises ProtocolError."""
+
+    def apply_quote(
+        self,
+        book: Book,
+        fx: Fx,
+        *,
+        bookmaker: str,
+        price: float,
+        limit: float | None = None,
+        limit_min: float | None = None,
+        active: bool = True,
+        key: str | None = None,
+        account: str | None = None,
+        limit_currency: str | None = None,
+        rate_currency: str | None = None,
+        rate_value: float | None = None,
+        rate_updated_at: str | None = None,
+        lay: Any = None,
+    ) -> FrameResult:
+        """Apply one decoded quote of this selection: decimal odds, amounts in major units of
+        the account currency (``limit_currency``; else ``rate_currency``; else USD), the rate
+        as units per 1 USD, and ``lay`` the venue's untyped lay quote object
+        (``{"price": ..., "limit": ..., "limitMin": ..., "active": ...}``) or None."""
+
+# --------------------------------------------------------------------------------------------
 # Router
 
 @final

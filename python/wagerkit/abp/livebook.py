@@ -13,57 +13,28 @@ applied whole or refused with :class:`~wagerkit.errors.ProtocolError` with the b
 rates exactly as they were: never a back quote moved while its lay was refused. Memory is
 bounded too: one slot per account and side, and at most ``max_accounts`` accounts, so a stream
 inventing account names cannot grow the book without limit.
+
+Why the rules are not here: they live in the engine's :class:`wagerkit.QuoteFeed` (Rust), which
+checks and applies a whole entry in one call. :meth:`LiveBook.apply_json` hands it the raw bytes
+of a ``betslip`` payload (decode, checks, unit conversion and the slot update without building a
+Python object); :meth:`LiveBook.apply` hands it an already decoded :class:`BetslipUpdate`.
 """
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
-from wagerkit._core import Book, Fx, is_currency, to_minor
-from wagerkit.abp.models import Betslip, BetslipQuote, BetslipUpdate, CurrencyInfo
-from wagerkit.errors import InvalidInput, ProtocolError
-
-if TYPE_CHECKING:
-    from wagerkit._core import Rounding
+from wagerkit._core import Book, FrameResult, Fx, QuoteFeed
+from wagerkit.abp.models import Betslip, BetslipQuote, BetslipUpdate
+from wagerkit.errors import InvalidInput
 
 __all__ = ["MAX_ACCOUNTS", "LiveBook"]
 
 MAX_ACCOUNTS = 4096
 """Default cap on accounts in one LiveBook (a real betslip has a few hundred at most)."""
 
-_MAX_NAME = 200
-"""Longest bookmaker or account name accepted from the venue, in characters."""
-
-_MAX_PRICE = 1e12
-"""Decimal odds above this are garbage (the engine's own ceiling is about 1.8e13)."""
-
-_SAFE_PRICE = 1.000001
-"""Above this a finite price is > 1.0 after the engine's rounding to 6 decimals."""
-
-_MICRO = Decimal("0.000001")
-
-
-class _Side(NamedTuple):
-    """One validated quote, ready for the engine: amounts in minor units of the account."""
-
-    price: float
-    limit: int
-    limit_min: int | None
-    active: bool
-    back: bool
-
-
-class _Plan(NamedTuple):
-    """Everything one entry will change, computed before anything is changed."""
-
-    key: str
-    account: str
-    bookmaker: str
-    currency: str
-    rate: CurrencyInfo | None
-    sides: tuple[_Side, ...]
+_LABEL = "betslip quote from ABP"
+"""How a refused entry's ProtocolError message starts."""
 
 
 class LiveBook:
@@ -83,21 +54,15 @@ class LiveBook:
         *,
         max_accounts: int = MAX_ACCOUNTS,
     ) -> None:
-        if not isinstance(fixture_id, str) or not fixture_id or ":" in fixture_id:
-            raise InvalidInput("fixture_id must be a non-empty id without ':'", field="fixture_id")
-        if max_accounts < 1:
-            raise InvalidInput("max_accounts must be >= 1", field="max_accounts")
+        self.feed = QuoteFeed(
+            fixture_id, outcome_id, player_id, max_accounts=max_accounts, label=_LABEL
+        )
+        """The engine's state between entries: which slot holds each account's quotes."""
         self.selection = (fixture_id, outcome_id, player_id)
         self.fx = fx if fx is not None else Fx()
         self.book = Book()
         self.updates = 0
         self.max_accounts = max_accounts
-        self._slots: dict[tuple[str, bool], int] = {}
-        """(account, back) → engine slot: the engine keeps one quote per account and side."""
-        self._accounts: dict[str, str] = {}
-        """account → the currency it is registered with."""
-        self._probe = Fx()
-        """Scratch rates: a rate is tried here first, so a bad one never reaches ``fx``."""
 
     @classmethod
     def from_betslip(
@@ -131,146 +96,53 @@ class LiveBook:
         self.updates += 1
         return True
 
+    def apply_json(self, payload: bytes | bytearray | memoryview | Any) -> FrameResult:
+        """Apply the raw JSON payload of one ``betslip`` data frame in one engine call.
+
+        ``payload`` is the frame's ``payload`` bytes (a :class:`msgspec.Raw` works too). The
+        result says whether the entry was for this selection (``applied``), whether a quote
+        moved (``changed``) and whether the best back or lay price moved. A payload that is not
+        a well-typed betslip update, or whose quote cannot be used, raises
+        :class:`~wagerkit.errors.ProtocolError` and changes nothing, as :meth:`apply` does.
+        """
+        result = self.feed.apply_betslip(payload, self.book, self.fx)
+        if result.applied:
+            self.updates += 1
+        return result
+
+    @property
+    def _slots(self) -> dict[tuple[str, bool], int]:
+        """(account, back) → engine slot: the engine keeps one quote per account and side."""
+        return dict(self.feed.slots())
+
+    @property
+    def _accounts(self) -> dict[str, str]:
+        """account → the currency it is registered with."""
+        return dict(self.feed.accounts())
+
     # ----------------------------------------------------------------------------------------
 
     def _put(self, bookmaker: str, key: str | None, quote: BetslipQuote) -> None:
-        self._commit(self._plan(bookmaker, key, quote))
-
-    def _plan(self, bookmaker: str, key: str | None, quote: BetslipQuote) -> _Plan:
-        """Check the whole entry; raise ProtocolError without changing anything."""
-        fixture, outcome, player = self.selection
-        if not isinstance(bookmaker, str) or not bookmaker or ":" in bookmaker:
-            raise _bad(f"bookmaker {bookmaker!r} is not a slug")
-        if len(bookmaker) > _MAX_NAME:
-            raise _bad("bookmaker name too long")
-        expected = f"{fixture}:{bookmaker}:{outcome}:{player}"
-        if key is not None and key != expected:
-            raise _bad(f"market key {key[:_MAX_NAME]!r} is not {expected!r}")
-        username = quote.account or bookmaker
-        if len(username) > _MAX_NAME:
-            raise _bad("account name too long")
-        account = f"{bookmaker}/{username}"
-        if account not in self._accounts and len(self._accounts) >= self.max_accounts:
-            raise _bad(f"more than {self.max_accounts} accounts in one book")
+        """Hand one decoded quote to the engine, which checks it whole and applies it or
+        raises ProtocolError. ABP puts an exchange's lay quote in the free-form ``meta``."""
         info = quote.currency_info
-        currency = quote.limit_currency or (info.currency if info is not None else "USD")
-        if not is_currency(currency):
-            raise _bad(f"unknown currency {currency!r}")
-        if info is not None:
-            if not is_currency(info.currency):
-                raise _bad(f"unknown currency {info.currency!r} in currencyInfo")
-            try:
-                self._probe.set_rate(info.currency, info.currency_value, info.updated_at)
-            except InvalidInput as exc:
-                raise _bad(f"unusable rate: {exc}") from None
-        back = _side(quote.price, quote.limit, quote.limit_min, quote.active, currency, True)
-        sides: tuple[_Side, ...] = (back,)
-        lay = quote.meta.get("lay") if isinstance(quote.meta, dict) else None
-        if lay is not None and lay != {}:
-            if not isinstance(lay, dict):
-                raise _bad("meta.lay is not an object")
-            active = lay.get("active", True)
-            if not isinstance(active, bool):
-                raise _bad("meta.lay.active is not a boolean")
-            sides += (
-                _side(
-                    _number(lay.get("price"), "meta.lay.price", required=True),
-                    _number(lay.get("limit"), "meta.lay.limit"),
-                    _number(lay.get("limitMin"), "meta.lay.limitMin"),
-                    active,
-                    currency,
-                    False,
-                ),
-            )
-        return _Plan(expected, account, bookmaker, currency, info, sides)
-
-    def _commit(self, plan: _Plan) -> None:
-        """Apply a checked entry. The checks mirror the engine's, so nothing here fails on
-        venue data; should the engine still refuse, it is reported as ProtocolError."""
-        try:
-            if plan.rate is not None:
-                self.fx.set_rate(plan.rate.currency, plan.rate.currency_value, plan.rate.updated_at)
-            if self._accounts.get(plan.account) != plan.currency:
-                # The account changed currency at ABP (a PATCH of currencyId): its old quotes'
-                # limits are in the old currency, so they go before the account is re-registered.
-                for back in (True, False):
-                    if self._slots.pop((plan.account, back), None) is not None:
-                        self.book.remove(plan.key, plan.account, back)
-                self.book.set_account(plan.account, plan.bookmaker, plan.currency)
-                self._accounts[plan.account] = plan.currency
-            for side in plan.sides:
-                slot = self._slots.get((plan.account, side.back))
-                if slot is None:
-                    self._slots[(plan.account, side.back)] = self.book.upsert(
-                        plan.key,
-                        plan.account,
-                        side.price,
-                        side.limit,
-                        side.limit_min,
-                        side.active,
-                        side.back,
-                    )
-                else:
-                    self.book.update(slot, side.price, side.limit, side.limit_min, side.active)
-        except InvalidInput as exc:
-            raise _bad(f"refused by the engine: {exc}") from None
+        meta = quote.meta
+        self.feed.apply_quote(
+            self.book,
+            self.fx,
+            bookmaker=bookmaker,
+            key=key,
+            account=quote.account,
+            price=quote.price,
+            limit=quote.limit,
+            limit_min=quote.limit_min,
+            active=quote.active,
+            limit_currency=quote.limit_currency,
+            rate_currency=None if info is None else info.currency,
+            rate_value=None if info is None else info.currency_value,
+            rate_updated_at=None if info is None else info.updated_at,
+            lay=meta.get("lay") if isinstance(meta, dict) else None,
+        )
 
     def __repr__(self) -> str:
         return f"LiveBook({self.selection}, quotes={len(self.book)}, updates={self.updates})"
-
-
-def _bad(why: str) -> ProtocolError:
-    return ProtocolError(f"betslip quote from ABP not usable: {why}")
-
-
-def _number(value: Any, name: str, *, required: bool = False) -> float | None:
-    """A JSON number from an untyped object (``meta`` is free-form), or None when absent."""
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _bad(f"{name} is not a number: {value!r}"[:300])
-    return float(value)
-
-
-def _side(
-    price: float | None,
-    limit: float | None,
-    limit_min: float | None,
-    active: bool,
-    currency: str,
-    back: bool,
-) -> _Side:
-    """Check one quote the way the engine will: price > 1.0 after rounding to 6 decimals,
-    amounts finite, representable and not negative, in minor units of ``currency``."""
-    if price is None or not _price_ok(price):
-        raise _bad(f"price {price!r} is not decimal odds above 1")
-    return _Side(
-        price,
-        _amount(limit, currency, "down", "limit") if limit is not None else 0,
-        _amount(limit_min, currency, "up", "limitMin") if limit_min is not None else None,
-        bool(active),
-        back,
-    )
-
-
-def _price_ok(price: float) -> bool:
-    if not math.isfinite(price) or price > _MAX_PRICE:
-        return False
-    if price > _SAFE_PRICE:
-        return True
-    try:  # the engine reads the shortest decimal form, rounded half-even to 6 places
-        return Decimal(repr(price)).quantize(_MICRO, ROUND_HALF_EVEN) > 1
-    except InvalidOperation:
-        return False
-
-
-def _amount(value: float, currency: str, rounding: Rounding, name: str) -> int:
-    if not math.isfinite(value):
-        raise _bad(f"{name} {value!r} is not finite")
-    try:
-        minor = to_minor(value, currency, rounding)
-    except InvalidInput as exc:
-        raise _bad(f"{name} {value!r}: {exc}") from None
-    if minor < 0:
-        raise _bad(f"{name} {value!r} is negative")
-    return minor

@@ -813,6 +813,12 @@ impl Book {
         }
     }
 
+    /// The feed-side values of the quote in `slot` (no names copied, unlike [`Book::get`]).
+    #[inline]
+    pub fn input(&self, slot: Slot) -> Result<QuoteInput> {
+        Ok(self.entries[self.index_of(slot)?].input)
+    }
+
     /// A snapshot of the quote in `slot`.
     pub fn get(&self, slot: Slot) -> Result<QuoteView> {
         Ok(self.view(&self.entries[self.index_of(slot)?]))

@@ -5,6 +5,7 @@
 //! - [`fx`]: ABP's rate convention (units per 1 USD) and exact conversions.
 //! - [`limits`]: the stake-limit cascade.
 //! - [`book`] (+ [`betslip`]): the merged book of one selection.
+//! - [`quote_feed`]: one venue quote frame (bytes or scalars) → the book, checked whole.
 //! - [`route`]: the order router (ABP's four placement modes).
 //! - [`dedupe`]: the TTL set of request UUIDs.
 //! - [`odds`]: Pinnacle's five odds formats.
@@ -21,6 +22,7 @@ pub mod limits;
 pub mod money;
 pub mod odds;
 pub mod price;
+pub mod quote_feed;
 pub mod ratio;
 pub mod route;
 
@@ -30,6 +32,7 @@ pub use error::{Error, Result};
 pub use fx::Fx;
 pub use money::Currency;
 pub use price::{Price, PRICE_SCALE};
+pub use quote_feed::{Applied, FrameError, QuoteFeed, QuoteFrame, RateFrame, SideFrame};
 pub use route::{
     route, route_after, DeclineReason, Leg, Order, OrderFlags, PriorLeg, RoutePlan, Status,
 };

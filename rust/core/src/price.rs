@@ -28,7 +28,11 @@ const FAST_PATH_LIMIT: f64 = 1e9;
 #[inline]
 pub fn price_from_f64(x: f64, field: &'static str) -> Result<Price> {
     if x > 1.0 && x < FAST_PATH_LIMIT {
-        let n = (x * PRICE_SCALE as f64).round();
+        // Truncating `x·10^6 + 0.5` rounds this positive value to the nearest integer without
+        // a call to libm's `round` (baseline x86-64 has no rounding instruction); the check
+        // below accepts the candidate only when it reads back as `x`, so the rounding mode
+        // cannot change a result, only how often the fast path is taken.
+        let n = ((x * PRICE_SCALE as f64) + 0.5) as u64 as f64;
         if n / PRICE_SCALE as f64 == x {
             return check(n as u64, field, x);
         }
@@ -61,7 +65,11 @@ pub fn price_from_text(text: &str, field: &'static str) -> Result<Price> {
 /// order (the minimum acceptable price), down for a lay order (the maximum).
 pub fn order_price_from_f64(x: f64, back: bool, field: &'static str) -> Result<Price> {
     if x > 1.0 && x < FAST_PATH_LIMIT {
-        let n = (x * PRICE_SCALE as f64).round();
+        // Truncating `x·10^6 + 0.5` rounds this positive value to the nearest integer without
+        // a call to libm's `round` (baseline x86-64 has no rounding instruction); the check
+        // below accepts the candidate only when it reads back as `x`, so the rounding mode
+        // cannot change a result, only how often the fast path is taken.
+        let n = ((x * PRICE_SCALE as f64) + 0.5) as u64 as f64;
         if n / PRICE_SCALE as f64 == x {
             return check(n as u64, field, x);
         }

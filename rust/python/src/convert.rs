@@ -23,6 +23,16 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// A whole number of minor units that fits in 64 bits.
 #[inline]
 pub fn amount(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i64> {
+    // Fast path: an exact `int` (never a `bool`, which is a subclass) read in one C call.
+    if obj.is_exact_instance_of::<PyInt>() {
+        // SAFETY: `obj` is a live `int`; an overflow sets an error, which is cleared here.
+        let value = unsafe { pyo3::ffi::PyLong_AsLongLong(obj.as_ptr()) };
+        if value != -1 || unsafe { pyo3::ffi::PyErr_Occurred() }.is_null() {
+            return Ok(value);
+        }
+        unsafe { pyo3::ffi::PyErr_Clear() };
+        return Err(amount_error(obj, field));
+    }
     if let Ok(value) = obj.extract::<i64>() {
         if !obj.is_instance_of::<PyBool>() {
             return Ok(value);
@@ -93,6 +103,11 @@ pub fn slot(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
 /// A float (or int) argument, refusing strings and booleans.
 #[inline]
 pub fn float(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<f64> {
+    // Fast path: an exact `float`, read from the object without a call.
+    if obj.is_exact_instance_of::<PyFloat>() {
+        // SAFETY: `obj` is a live exact `float`.
+        return Ok(unsafe { pyo3::ffi::PyFloat_AS_DOUBLE(obj.as_ptr()) });
+    }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(f.value());
     }
@@ -184,6 +199,14 @@ pub fn rounding(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Rounding> {
 /// A strict `bool` that must be given (None refused).
 #[inline]
 pub fn required_flag(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<bool> {
+    // `True` and `False` are singletons: two pointer comparisons settle the usual case.
+    let py = obj.py();
+    if obj.is(PyBool::new(py, true)) {
+        return Ok(true);
+    }
+    if obj.is(PyBool::new(py, false)) {
+        return Ok(false);
+    }
     match obj.cast::<PyBool>() {
         Ok(b) => Ok(b.is_true()),
         Err(_) => Err(invalid_input(

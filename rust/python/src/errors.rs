@@ -14,6 +14,7 @@ use wagerkit_core::Error;
 static INVALID_INPUT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MISSING_RATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ENGINE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PROTOCOL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 const ERRORS_MODULE: &str = "wagerkit.errors";
 
@@ -49,6 +50,11 @@ pub fn invalid_input(py: Python<'_>, field: &str, message: &str) -> PyErr {
         message,
         Some(("field", Some(field))),
     )
+}
+
+/// `wagerkit.errors.ProtocolError(message)`: a venue sent something unusable.
+pub fn protocol_error(py: Python<'_>, message: &str) -> PyErr {
+    build(py, &PROTOCOL_ERROR, "ProtocolError", message, None)
 }
 
 /// `wagerkit.errors.EngineError(message)`.

@@ -8,6 +8,7 @@ mod book;
 mod convert;
 mod dedupe;
 mod errors;
+mod feed;
 mod fx;
 mod money;
 mod odds;
@@ -47,6 +48,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<book::PyQuote>()?;
     m.add_class::<book::PyLevel>()?;
     m.add_class::<book::PyBook>()?;
+    m.add_class::<feed::PyQuoteFeed>()?;
+    m.add_class::<feed::PyFrameResult>()?;
     m.add_class::<route::PyDeclineReason>()?;
     m.add_class::<route::PyOrder>()?;
     m.add_class::<route::PyLeg>()?;

@@ -12,8 +12,22 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// Locks `mutex`, waiting without the GIL when another thread holds it. A lock poisoned by an
 /// internal panic is an `EngineError` naming `what`.
-#[inline]
+#[inline(always)]
 pub fn lock<'a, T: Send>(
+    py: Python<'_>,
+    mutex: &'a Mutex<T>,
+    what: &str,
+) -> PyResult<MutexGuard<'a, T>> {
+    // Uncontended (the usual case): one compare-and-swap, inlined into the binding.
+    if let Ok(guard) = mutex.try_lock() {
+        return Ok(guard);
+    }
+    lock_slow(py, mutex, what)
+}
+
+#[cold]
+#[inline(never)]
+fn lock_slow<'a, T: Send>(
     py: Python<'_>,
     mutex: &'a Mutex<T>,
     what: &str,
