@@ -105,8 +105,9 @@ pub fn slot(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
 pub fn float(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<f64> {
     // Fast path: an exact `float`, read from the object without a call.
     if obj.is_exact_instance_of::<PyFloat>() {
-        // SAFETY: `obj` is a live exact `float`.
-        return Ok(unsafe { pyo3::ffi::PyFloat_AS_DOUBLE(obj.as_ptr()) });
+        // SAFETY: `obj` is a live exact `float`, so this cannot fail (the limited API of the
+        // abi3 build has no PyFloat_AS_DOUBLE macro; PyFloat_AsDouble is its function form).
+        return Ok(unsafe { pyo3::ffi::PyFloat_AsDouble(obj.as_ptr()) });
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(f.value());
