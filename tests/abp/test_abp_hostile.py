@@ -3,8 +3,9 @@
 The request really reaches the simulator (ABP stores the order); the answer the client reads
 is replaced by something hostile: JSON nested 100 000 deep (inside ``meta`` it makes the
 decoder raise RecursionError), bytes that are not UTF-8, a body cut short, fields of the wrong
-type. The manager must treat each as "maybe placed", find the order by its requestUuid, and never place it twice.
-When the lookups are hostile too, the order ends UNKNOWN, and place() still raises nothing.
+type. The manager must treat each as "maybe placed", find the order by its requestUuid, and
+never place it twice. When the lookups are hostile too, the order ends UNKNOWN, and place()
+still raises nothing.
 """
 
 from __future__ import annotations
