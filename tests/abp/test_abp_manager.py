@@ -347,6 +347,32 @@ async def test_a_plain_network_error_after_sending_is_ambiguous() -> None:
     assert len(fake.orders) == 1 and fake.placements == 1
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        RecursionError("maximum recursion depth exceeded while deserializing an object"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+        KeyError("acceptedOrders"),
+    ],
+)
+async def test_any_exception_while_reading_the_answer_is_maybe_placed(error: Exception) -> None:
+    """Not a wagerkit error at all, raised after ABP stored the order: the manager treats it
+    as ambiguous, finds the order, never leaves it SENT and lets nothing foreign escape."""
+    fake = FakeAbp()
+    client = fake_client(fake)
+    real = client.place_orders
+
+    async def unreadable(orders, *, timeout=None):  # type: ignore[no-untyped-def]
+        await real(orders, timeout=timeout)
+        raise error
+
+    client.place_orders = unreadable  # type: ignore[method-assign]
+    m = OrderManager(client, backoff=Backoff(initial=0.001, maximum=0.002), retry=fast_retry())
+    got = await m.place(order())
+    assert got.status is LocalStatus.ACCEPTED and fake.placements == 1
+    assert "UNKNOWN" in [t.status for t in got.history]
+
+
 async def test_a_lookup_answering_garbage_leaves_the_order_unknown_without_raising() -> None:
     """The lookup after a dropped answer keeps returning a malformed page (ProtocolError):
     place() returns the order UNKNOWN (the README's promise), and reconcile finds it later."""

@@ -178,3 +178,21 @@ async def test_hostile_answers_leave_nothing_sent(
     assert done.status is LocalStatus.ACCEPTED
     settled = server.sim.get_bet(server.client_id, bet.request.id)
     assert settled is not None and settled.settlement is BetSettlement.CASH_OUT
+
+
+async def test_a_live_bet_whose_answer_was_lost_is_found_and_followed_to_its_decision() -> None:
+    from wagerkit.sim.odds88.testing import odds88_server
+
+    from .helpers import SINNER_LIVE
+
+    clock = FakeClock(auto_advance=True)
+    with odds88_server(clock=clock, live_delay=5.0) as srv:
+        async with Odds88Client(
+            srv.base_url, srv.client_id, srv.password, clock=clock, retry=FAST_RETRY
+        ) as client:
+            manager = OrderManager(Odds88Adapter(client))
+            bet = Odds88Bet(player_id="p1", request=bet_request(SINNER_LIVE))
+            srv.sim.inject_response("/api/players/p1/Bets/V2", b"{", process=True)
+            placed = await manager.place(bet)
+            assert placed.status is LocalStatus.ACCEPTED and placed.attempts == 1
+            assert placed.venue_status == "ACCEPTED"  # Pending when found, then decided

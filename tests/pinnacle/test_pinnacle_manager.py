@@ -13,12 +13,13 @@ import pytest
 
 from tests.pinnacle.bets import ARSENAL_CHELSEA, FAST_RETRY, SOCCER, line_id
 from tests.pinnacle.wire import HoldingTransport, cancel_once_held
+from wagerkit.clock import FakeClock
 from wagerkit.errors import WagerkitError
 from wagerkit.execution import OrderManager, SqliteJournal
 from wagerkit.execution.adapter import LocalStatus
 from wagerkit.pinnacle.execution import PinnacleAdapter, straight_bet
 from wagerkit.pinnacle.models import PlaceBetRequest
-from wagerkit.sim.pinnacle.testing import RunningPinnacle
+from wagerkit.sim.pinnacle.testing import RunningPinnacle, running_pinnacle
 
 from .test_pinnacle_execution import HOSTILE, HostileAfterPlacing
 
@@ -178,3 +179,90 @@ async def test_garbled_answer_without_a_bet_is_resent_with_the_same_id(
         placed = await manager.place(bet)
         assert placed.status is LocalStatus.ACCEPTED and placed.attempts == 2
         assert frozen.sim.bet_count(bet.unique_request_id) == 1
+
+
+async def test_every_kind_goes_through_the_manager_and_a_lost_answer_is_found(
+    frozen: RunningPinnacle, tmp_path: Path
+) -> None:
+    """Straight (pre-game and live), parlay, teaser and special: placed, then placed again with
+    the answer lost after the venue took it: found by its id (parlays and teasers in the bet
+    list), never a second bet."""
+    from tests.pinnacle.bets import (
+        PL_WINNER,
+        ROMA_LAZIO,
+        TEASER,
+        contestant_lines,
+        parlay_legs,
+        teaser_legs,
+    )
+    from wagerkit.pinnacle.execution import parlay_bet, special_bet, teaser_bet
+
+    from .conftest import FlakyTransport
+
+    transport = FlakyTransport()
+    async with frozen.client(retry=FAST_RETRY, transport=transport) as client:
+        manager = OrderManager(
+            await PinnacleAdapter(client).prepare(), journal=SqliteJournal(tmp_path / "b.sqlite")
+        )
+        arsenal = await line_id(client, ARSENAL_CHELSEA)
+        roma = await line_id(client, ROMA_LAZIO)
+        live = await line_id(client, 1600000003)
+        [(contestant, cline), *_] = await contestant_lines(client)
+
+        def requests() -> list[object]:
+            return [
+                _maker(arsenal)(),
+                straight_bet(
+                    sport_id=SOCCER,
+                    event_id=1600000003,
+                    period_number=0,
+                    bet_type="MONEYLINE",
+                    team="TEAM1",
+                    line_id=live,
+                    stake=5.0,
+                ),
+                parlay_bet(parlay_legs(arsenal, roma), risk_amount=5.0),
+                teaser_bet(TEASER, teaser_legs(arsenal, roma), stake=5.0),
+                special_bet(
+                    special_id=PL_WINNER, contestant_id=contestant, line_id=cline, stake=5.0
+                ),
+            ]
+
+        paths = ["straight", "straight", "parlay", "teaser", "special"]
+        for lose in (False, True):
+            for request, kind in zip(requests(), paths, strict=True):
+                if lose:
+                    transport.add(f"/v4/bets/{kind}", "lose")  # placed, the answer lost
+                placed = await manager.place(request)
+                assert placed.status is LocalStatus.ACCEPTED, (kind, lose, placed.history)
+                assert placed.venue_status == "ACCEPTED"  # a live bet: after its delay
+                assert frozen.sim.bet_count(placed.key) == 1
+                assert placed.attempts == 1  # found by lookup, not resent
+
+
+async def test_a_live_bet_refused_after_its_answer_was_lost_ends_not_accepted(
+    clock: FakeClock,
+) -> None:
+    """The answer (PENDING_ACCEPTANCE) is lost; the lookup finds the bet pending and waits for
+    Pinnacle's decision: NOT_ACCEPTED, a final record with no bet id, and no second send."""
+    from .conftest import FlakyTransport
+
+    transport = FlakyTransport()
+    scenario = {"move_probability": 0.0, "live_acceptance": "never"}
+    with running_pinnacle(scenario, clock=clock) as running:
+        async with running.client(retry=FAST_RETRY, transport=transport) as client:
+            manager = OrderManager(await PinnacleAdapter(client).prepare())
+            bet = straight_bet(
+                sport_id=SOCCER,
+                event_id=1600000003,
+                period_number=0,
+                bet_type="MONEYLINE",
+                team="TEAM1",
+                line_id=await line_id(client, 1600000003),
+                stake=5.0,
+            )
+            transport.add("/v4/bets/straight", "lose")
+            placed = await manager.place(bet)
+            assert placed.attempts == 1 and placed.record is not None
+            assert placed.venue_status == "NOT_ACCEPTED" and placed.record.final
+            assert placed.record.venue_id is None

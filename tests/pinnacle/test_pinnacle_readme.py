@@ -26,11 +26,13 @@ import pytest
 
 from wagerkit import clock as clock_module
 from wagerkit import errors
+from wagerkit import execution as execution_package
 from wagerkit.clock import FakeClock
 from wagerkit.pinnacle import (
     _http,
     batch,
     client,
+    execution,
     feed,
     mapping,
     pacer,
@@ -181,6 +183,8 @@ def test_the_shell_command_serves_the_api() -> None:
 
 _MODULES: tuple[ModuleType, ...] = (
     client,
+    execution,
+    execution_package,
     feed,
     mapping,
     pacer,

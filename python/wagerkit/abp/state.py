@@ -47,6 +47,7 @@ _BET_RANK = {
     BetStatus.FAILED: 3,
     BetStatus.VOID: 3,
 }
+_FAILED_BET = frozenset({BetStatus.REJECTED, BetStatus.FAILED, BetStatus.CANCELLED})
 _EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 K = TypeVar("K")
@@ -245,14 +246,26 @@ class StateCache:
         return [b for b, _ in self._bets.values()]
 
     def _order_closed(self, order: Order) -> bool:
-        """Final, and every bet of it closed; an order with a filled stake but no bet known
-        here is open (its bets have not been read yet)."""
+        """Nothing more can happen to the order: final, every bet of it closed, and no bet
+        failed after the order's own last version.
+
+        ABP re-opens an order when a bookmaker rejects one of its bets, so a bet REJECTED (or
+        FAILED, CANCELLED) later than the order's ``updatedAt`` means the order has a newer
+        version we have not seen: it stays open until it is read again. An order with a filled
+        stake but no bet known here is open too (its bets have not been read yet).
+        """
         if not order.order_status.final:
             return False
         bets = self.bets_of(order.order_id)
         if order.filled_stake > 0 and not bets:
             return False
-        return all(bet_closed(b) for b in bets)
+        at = _ts(order.updated_at)
+        for b in bets:
+            if not bet_closed(b):
+                return False
+            if b.bet_status in _FAILED_BET and _ts(b.updated_at) > at:
+                return False
+        return True
 
     def open_order_ids(self) -> list[int]:
         """Orders that may still change: not final, or with a bet not yet closed."""

@@ -359,10 +359,15 @@ class Odds88Adapter:
         return VenueRecord(intent.key, payload.bet_id, "CASHED_OUT", final=True, raw=settled)
 
     async def lookup(self, intents: Sequence[Intent[Odds88Request]]) -> Mapping[str, VenueRecord]:
+        """Bets by id, cashouts by the bet's settlement. A bet found Pending (live delay) is
+        polled until decided (as after a placement; not with ``wait_live=False``): Accepted,
+        or Rejected (a final record: no bet was placed)."""
         found: dict[str, VenueRecord] = {}
         for intent in intents:
             if isinstance(intent.payload, Odds88Bet):
                 result = await self._get_bet(intent)
+                if result is not None and result.pending and self.wait_live:
+                    result = await self._await_live(intent, result)
                 if result is not None:
                     found[intent.key] = _bet_record(intent.key, result)
             else:

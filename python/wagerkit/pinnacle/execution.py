@@ -113,6 +113,7 @@ FINAL_STATES = frozenset(ACCEPTED_STATES - {"ACCEPTED"}) | {"NOT_ACCEPTED"}
 """Bet statuses Pinnacle no longer changes (settled, cancelled, refused after the live delay)."""
 
 _LOOKUP_CHUNK = 10
+_PENDING = "PENDING_ACCEPTANCE"
 _MAX_BORN = 100_000
 _WIN_RISK = frozenset({"WIN", "RISK"})
 _RESUBMITS = 3
@@ -427,7 +428,7 @@ class PinnacleAdapter:
         record = pending
         while True:
             try:
-                found = (await self.lookup([intent])).get(intent.key)
+                found = (await self._find([intent])).get(intent.key)
             except WagerkitError:
                 found = None
             if found is not None:
@@ -458,7 +459,31 @@ class PinnacleAdapter:
     # -- looking up ---------------------------------------------------------------------------
 
     async def lookup(self, intents: Sequence[Intent[PinnacleRequest]]) -> Mapping[str, VenueRecord]:
-        """Find bets by ``uniqueRequestId`` (module doc); key -> the venue's record."""
+        """Find bets by ``uniqueRequestId`` (module doc); key -> the venue's record.
+
+        A live bet found ``PENDING_ACCEPTANCE`` is polled until Pinnacle decides (as after a
+        placement; not with ``wait_live=False``), so a bet whose answer was lost ends with its
+        decision: ACCEPTED, or ``NOT_ACCEPTED`` (a final record: no bet was placed).
+        """
+        found = dict(await self._find(intents))
+        pending = [i for i in intents if i.key in found and found[i.key].status == _PENDING]
+        if pending and self.wait_live:
+            clock, t = self.client.clock, self.timings
+            started = clock.monotonic()
+            while pending and clock.monotonic() - started < t.max_pending:
+                await clock.sleep(t.poll_interval)
+                try:
+                    again = await self._find(pending)
+                except WagerkitError:
+                    continue
+                for key, record in again.items():
+                    if record.newer_than(found.get(key)) or found[key].status == _PENDING:
+                        found[key] = record
+                pending = [i for i in pending if found[i.key].status == _PENDING]
+        return found
+
+    async def _find(self, intents: Sequence[Intent[PinnacleRequest]]) -> Mapping[str, VenueRecord]:
+        """One lookup of ``intents`` (no waiting)."""
         client = self.client
         now = client.clock.time()
         found: dict[str, VenueRecord] = {}

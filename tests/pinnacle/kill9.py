@@ -1,0 +1,80 @@
+"""Run the kill -9 bot (``killbot.py``) again and again, killing it with SIGKILL at random
+moments, until it has been killed ``kills`` times; then let one run finish. Bounded: every wait
+has a deadline, and the whole loop has one."""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BOT = Path(__file__).with_name("killbot.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "python"), str(ROOT)])
+    return env
+
+
+def _wait_for(proc: subprocess.Popen[bytes], word: bytes, deadline: float) -> bool:
+    """Read the bot's lines until ``word`` (True) or its exit / the deadline (False)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    buf = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return False
+            buf += chunk
+            if word in buf.split(b"\n"):
+                return True
+        elif proc.poll() is not None:
+            return False
+    return False
+
+
+def kill_repeatedly(
+    args: list[str], *, kills: int, seed: int, max_delay: float, budget: float = 50.0
+) -> tuple[int, int]:
+    """Start the bot, SIGKILL it ``max_delay``·U(0,1) seconds after it started (it recovers
+    and places meanwhile), ``kills`` times; then run it to ``done``. Returns (kills, runs)."""
+    rng = random.Random(seed)
+    end = time.monotonic() + budget
+    done = runs = 0
+    while time.monotonic() < end:
+        runs += 1
+        proc = subprocess.Popen(  # noqa: S603 - our own script, our interpreter
+            [sys.executable, str(BOT), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
+        )
+        try:
+            assert _wait_for(proc, b"start", end), "the bot did not start"
+            if done < kills:
+                time.sleep(rng.uniform(0.0, max_delay))
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGKILL)
+                    done += 1
+                proc.wait(timeout=10)
+                continue
+            finished = _wait_for(proc, b"done", end)
+            proc.wait(timeout=10)
+            assert finished and proc.returncode == 0, f"the last run ended {proc.returncode}"
+            return done, runs
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+            if proc.stdout is not None:
+                proc.stdout.close()
+    raise AssertionError(f"out of time after {done} kills in {runs} runs")
