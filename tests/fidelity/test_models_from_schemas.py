@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -135,7 +136,9 @@ def _as_json(node: Any) -> Any:
     return node
 
 
+@functools.cache
 def load(spec: str) -> dict[str, Any]:
+    """The parsed spec (cached: never mutated, :func:`prepare` builds new nodes)."""
     path = SPECS[spec]
     text = path.read_text(encoding="utf-8")
     data = json.loads(text) if path.suffix == ".json" else _as_json(yaml.safe_load(text))
