@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -103,34 +104,8 @@ MODELS: dict[tuple[str, str], Decoder] = {
 }
 
 
-def _require(*names: str) -> Callable[[dict[str, Any]], None]:
-    """A patch: every object that has one of ``names`` as a property must carry it."""
-
-    def patch(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                patch(item)
-        elif isinstance(node, dict):
-            props = node.get("properties", {})
-            wanted = [n for n in names if n in props]
-            if wanted:
-                node["required"] = sorted({*node.get("required", []), *wanted})
-            for value in node.values():
-                patch(value)
-
-    return patch
-
-
 def _documented_result_types(schema: dict[str, Any]) -> None:
     schema["properties"]["resultType"]["enum"] = [1, 2, 3]
-
-
-def _both(*patches: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
-    def patch(schema: dict[str, Any]) -> None:
-        for one in patches:
-            one(schema)
-
-    return patch
 
 
 _BET_RESULT = "Marlin.SportsbetApi.Host.Models.BetPlacement.BetResultViewModel"
@@ -142,34 +117,8 @@ DEPARTURES: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     # (Pending 1, Accepted 2, Rejected 3). Another number cannot be told apart from "placed"
     # or "not placed", so it is a ProtocolError, and a placement answered that way is looked up
     # by request id (MaybePlaced if the lookup does not settle it). Absent is accepted.
-    ("odds88", _BET_RESULT): _both(
-        _documented_result_types,
-        # NOT YET FIXED (pending, not a choice): the bet items inside rejectInfo / acceptedBet
-        # reuse the request Struct BetItem, which requires eventId, marketId and selectionId.
-        _require("eventId", "marketId", "selectionId"),
-    ),
+    ("odds88", _BET_RESULT): _documented_result_types,
 }
-
-# NOT YET FIXED (pending, not deliberate): Pinnacle's ids and codes in reference rows are
-# optional in the spec but required by our Structs (readers key dicts by them: mapping, feed).
-# Listed so the rest of each schema is held to 100 % meanwhile; see the README's fidelity notes.
-_PINNACLE_IDS = _require("id", "code", "number")
-for _key in [
-    ("pinnacle-lines", "FixturesResponse"),
-    ("pinnacle-lines", "SpecialsFixturesResponse"),
-    ("pinnacle-lines", "SettledFixturesSport"),
-    ("pinnacle-lines", "SettledSpecialsResponse"),
-    ("pinnacle-lines", "OddsResponse"),
-    ("pinnacle-lines", "TeaserOddsResponse"),
-    ("pinnacle-lines", "SpecialOddsResponse"),
-    ("pinnacle-lines", "SportsResponse"),
-    ("pinnacle-lines", "Leagues"),
-    ("pinnacle-lines", "InRunningResponse"),
-    ("pinnacle-lines", "TeaserGroupsResponse"),
-    ("pinnacle-lines", "CancellationReasonResponse"),
-    ("pinnacle-lines", "SuccessfulCurrenciesResponse"),
-]:
-    DEPARTURES[_key] = _PINNACLE_IDS
 
 
 # -- schema preparation -------------------------------------------------------------------------
@@ -187,7 +136,9 @@ def _as_json(node: Any) -> Any:
     return node
 
 
+@functools.cache
 def load(spec: str) -> dict[str, Any]:
+    """The parsed spec (cached: never mutated, :func:`prepare` builds new nodes)."""
     path = SPECS[spec]
     text = path.read_text(encoding="utf-8")
     data = json.loads(text) if path.suffix == ".json" else _as_json(yaml.safe_load(text))

@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
+from tests.abp.conftest import fake_client
+from tests.abp.fakeabp import FakeAbp
+from tests.abp.test_abp_stream import ScriptedSocket, order_frame
 from tests.odds88.helpers import bet_request
 from wagerkit.abp import AbpClient, OrderRequest
+from wagerkit.abp.stream import AbpStream
 from wagerkit.clock import FakeClock
 from wagerkit.errors import MaybePlaced, ProtocolError, WagerkitError
 from wagerkit.odds88 import Odds88Client
@@ -207,3 +212,23 @@ async def test_odds88_hostile_login_answer_is_a_wagerkit_error(body: str, status
         await client.aclose()
     assert isinstance(exc, WagerkitError), repr(exc)
     assert "secret-password" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "[" * 100_000,  # not even an envelope, nested too deep for msgspec
+        '{"type": "data", "channel": "orders", "event": "UPDATE", "seq": 2, "ts": 1, '
+        '"payload": ' + "[" * 100_000 + "}",  # an envelope whose payload is
+    ],
+    ids=["deep-envelope", "deep-payload"],
+)
+async def test_abp_stream_counts_a_deeply_nested_frame_instead_of_crashing(frame: str) -> None:
+    client = fake_client(FakeAbp())
+    stream = AbpStream(client, reconcile=False)
+    ws = ScriptedSocket([{"type": "login_ok"}, order_frame(1, 1), order_frame(3, 3)])
+    ws.frames.insert(2, frame)
+    with pytest.raises(anyio.EndOfStream):
+        await stream._serve(ws, "k")  # type: ignore[arg-type]
+    assert stream.bad_frames == 1 and stream.state.order(3) is not None
+    await client.aclose()

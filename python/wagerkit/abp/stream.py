@@ -65,10 +65,13 @@ from wagerkit.abp.models import Bet, BetslipUpdate, CurrencyInfo, Order
 from wagerkit.abp.reconcile import Reconciler
 from wagerkit.abp.state import StateCache
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
-from wagerkit.transport import Backoff, check_base_url
+from wagerkit.transport import DECODE_FAILURES, Backoff, check_base_url
 from wagerkit.transport.websocket import WebSocket, connect_ws
 
 __all__ = ["AbpStream"]
+
+_UNUSABLE_FRAME: tuple[type[Exception], ...] = (*DECODE_FAILURES, WagerkitError)
+"""A frame whose payload cannot be decoded or used: counted and left to reconciliation."""
 
 log = logging.getLogger("wagerkit.abp.stream")
 
@@ -319,7 +322,7 @@ class AbpStream:
             text = await ws.receive()
             try:
                 frame = decode_envelope(text)
-            except msgspec.DecodeError as exc:
+            except DECODE_FAILURES as exc:
                 # Not even an envelope: skip it (the next seq shows whether data was lost).
                 self._bad_frame("?", exc)
                 continue
@@ -369,7 +372,7 @@ class AbpStream:
                 self._rate(data.currency_info)
             elif isinstance(data, CurrencyInfo):
                 self._rate(data)
-        except (msgspec.DecodeError, WagerkitError) as exc:
+        except _UNUSABLE_FRAME as exc:
             self._bad_frame(channel, exc)
             data = None
         event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, frame.payload)

@@ -59,7 +59,7 @@ from wagerkit.odds88.auth import TokenManager
 from wagerkit.odds88.models import CashoutUpdate, FeedEnvelope, SettledBet
 from wagerkit.odds88.recovery import ReconnectLimiter, ReplayFilter
 from wagerkit.odds88.responses import excerpt, parse_retry_after
-from wagerkit.transport.http import check_base_url
+from wagerkit.transport.http import DECODE_FAILURES, check_base_url
 from wagerkit.transport.websocket import (
     Backoff,
     ConnectionClosed,
@@ -356,7 +356,7 @@ class Feed(Generic[U]):
             else:
                 items = [envelope.data]
             updates = [(bytes(raw), self._decoder.decode(raw)) for raw in items]
-        except (msgspec.DecodeError, RecursionError) as exc:  # deep nesting: RecursionError
+        except DECODE_FAILURES as exc:  # deep nesting, invalid UTF-8 in a string: hostile too
             error = ProtocolError(
                 f"{self.path}: malformed feed message ({self._auth.redact(str(exc))})",
                 body=excerpt(message, self._auth.redact),

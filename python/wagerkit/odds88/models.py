@@ -58,6 +58,7 @@ __all__ = [
     "BetAmount",
     "BetBuilderItem",
     "BetItem",
+    "BetItemView",
     "BetRequest",
     "BetResponse",
     "BetResult",
@@ -445,6 +446,19 @@ class BetItem(_Value, frozen=True, omit_defaults=True):
     bet_builder_bet_items: list[BetBuilderItem] | None = None
 
 
+class BetItemView(_Value, frozen=True):
+    """One leg as Odds88 reports it back (``BetItemViewModel`` in a reject or an accepted bet).
+
+    Every field is optional there, unlike in what we send (:class:`BetItem`): a rejection that
+    leaves an id out must still be read as a rejection."""
+
+    event_id: int | None = None
+    market_id: int | None = None
+    selection_id: int | None = None
+    racing_selection: str | None = None
+    price: float | None = None
+
+
 class BetRequest(_Request, frozen=True):
     """Body of ``PUT /api/players/{playerId}/Bets/V2`` and ``POST .../Bets/V2/max``.
 
@@ -469,7 +483,7 @@ class RejectInfo(_Value, frozen=True):
     number, kept as an int because Odds88's list grows."""
 
     reason: int = 0
-    bet_item: BetItem | None = None
+    bet_item: BetItemView | None = None
     max_bet: float | BetAmount | None = None
     message: str | None = None
 
@@ -480,7 +494,7 @@ class AcceptedBet(_Value, frozen=True):
     amount: float | BetAmount | None = None
     kind: int = 0
     price_change: int = 0
-    items: list[BetItem] | None = None
+    items: list[BetItemView] | None = None
 
 
 class CancellationInfo(_Value, frozen=True):

@@ -23,7 +23,7 @@ from typing import Literal
 
 from wagerkit.errors import Declined, ProtocolError, redact
 from wagerkit.odds88.enums import BetResultType, RejectReason, ResponseCode
-from wagerkit.odds88.models import Amount, BetAmount, BetItem, BetResult
+from wagerkit.odds88.models import Amount, BetAmount, BetItemView, BetResult
 from wagerkit.odds88.responses import venue_text
 
 __all__ = [
@@ -123,7 +123,7 @@ class BetRejected(Declined):
         *,
         request_id: str | None,
         max_bet: float | BetAmount | None = None,
-        bet_item: BetItem | None = None,
+        bet_item: BetItemView | None = None,
     ) -> None:
         named = reject_reason(code)
         super().__init__(

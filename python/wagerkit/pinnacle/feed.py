@@ -102,7 +102,11 @@ class OddsState:
             self.events = {}
         self.sport_id = response.sport_id if response.sport_id is not None else self.sport_id
         for league in response.leagues:
+            if league.id is None:
+                continue  # optional in the spec, but a row we cannot key is of no use
             for event in league.events:
+                if event.id is None:
+                    continue
                 cached = self.events.get(event.id)
                 if cached is None:
                     cached = self.events[event.id] = EventOdds(event.id, league.id)
@@ -112,6 +116,8 @@ class OddsState:
                 cached.home_red_cards = event.home_red_cards
                 cached.away_red_cards = event.away_red_cards
                 for period in event.periods:
+                    if period.number is None:
+                        continue
                     if period.status is None and not period.has_markets():
                         cached.periods.pop(period.number, None)  # past cutoff
                     else:
@@ -174,8 +180,11 @@ class FixturesState:
             self.fixtures = {}
         self.sport_id = response.sport_id if response.sport_id is not None else self.sport_id
         for league in response.league:
+            if league.id is None:
+                continue  # optional in the spec, but a row we cannot key is of no use
             for fixture in league.events:
-                self.fixtures[fixture.id] = (league.id, league.name, fixture)
+                if fixture.id is not None:
+                    self.fixtures[fixture.id] = (league.id, league.name, fixture)
         if response.last is not None:
             self.last = response.last
         self.prune(now)

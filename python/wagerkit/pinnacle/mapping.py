@@ -259,11 +259,14 @@ def quotes(
     now: dt.datetime | float,
     odds_format: OddsFormatName = "decimal",
 ) -> Iterator[PinnacleQuote]:
-    """Every priced selection of a period, prices converted to decimal by the engine."""
-    if period.line_id is None:
+    """Every priced selection of a period, prices converted to decimal by the engine.
+
+    A period without a line id or a number (both optional in the spec) cannot be bet on."""
+    if period.line_id is None or period.number is None:
         return
     period_open = is_open(period, now)
     line_id = period.line_id
+    number: int = period.number  # not None: checked above
     out: list[PinnacleQuote] = []
 
     def add(
@@ -278,7 +281,7 @@ def quotes(
         if price is None:
             return
         sel = Selection(
-            sport_id, league_id, event_id, period.number, bet_type, side, points, alt, team_side
+            sport_id, league_id, event_id, number, bet_type, side, points, alt, team_side
         )
         out.append(PinnacleQuote(sel, line_id, _decimal(price, odds_format), volume, period_open))
 

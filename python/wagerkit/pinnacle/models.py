@@ -212,7 +212,7 @@ class LinesErrorResponse(Response, frozen=True, kw_only=True):
 
 
 class Sport(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     has_offerings: bool | None = None
     league_specials_count: int | None = None
@@ -227,7 +227,7 @@ class SportsResponse(Response, frozen=True, kw_only=True):
 class League(Wire, frozen=True, kw_only=True):
     """A league. ``home_team_type`` ("Team1"/"Team2") says which bet-side team is the home team."""
 
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     home_team_type: str | None = None
     has_offerings: bool | None = None
@@ -245,7 +245,7 @@ class LeaguesResponse(Response, frozen=True, kw_only=True):
 
 
 class SportPeriod(Wire, frozen=True, kw_only=True):
-    number: int
+    number: int | None = None  # optional in the spec
     description: str | None = None
     short_description: str | None = None
     spread_description: str | None = None
@@ -268,7 +268,7 @@ class PeriodsResponse(Response, frozen=True, kw_only=True):
 
 
 class Currency(Wire, frozen=True, kw_only=True):
-    code: str
+    code: str | None = None  # optional in the spec
     name: str | None = None
     rate: float | None = None
     """Exchange rate to USD (units of this currency per 1 USD)."""
@@ -283,7 +283,7 @@ class CurrenciesResponse(Response, frozen=True, kw_only=True):
 class CancellationReasonLookup(Wire, frozen=True, kw_only=True):
     """One row of ``/v1/cancellationreasons`` (schema ``CancellationReason`` of the Lines API)."""
 
-    code: str
+    code: str | None = None  # optional in the spec
     description: str | None = None
 
 
@@ -298,7 +298,7 @@ class CancellationReasonsResponse(Response, frozen=True, kw_only=True):
 class Fixture(Wire, frozen=True, kw_only=True):
     """A non-settled event. ``status`` is deprecated (use the odds period ``status``)."""
 
-    id: int
+    id: int | None = None  # optional in the spec
     parent_id: int | None = None
     starts: dt.datetime | None = None
     home: str | None = None
@@ -316,7 +316,7 @@ class Fixture(Wire, frozen=True, kw_only=True):
 
 
 class FixturesLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     events: list[Fixture] = []
 
@@ -371,12 +371,12 @@ class SettledFixturesPeriod(Wire, frozen=True, kw_only=True):
 
 
 class SettledFixturesEvent(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     periods: list[SettledFixturesPeriod] = []
 
 
 class SettledFixturesLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     events: list[SettledFixturesEvent] = []
 
 
@@ -396,13 +396,13 @@ class SpecialsFixturesEvent(Wire, frozen=True, kw_only=True):
 
 
 class SpecialsFixturesContestant(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     rot_num: int | None = None
 
 
 class SpecialFixture(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     bet_type: str | None = None
     name: str | None = None
     date: dt.datetime | None = None
@@ -416,7 +416,7 @@ class SpecialFixture(Wire, frozen=True, kw_only=True):
 
 
 class SpecialsFixturesLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     specials: list[SpecialFixture] = []
 
 
@@ -434,7 +434,7 @@ class SettledContestant(Wire, frozen=True, kw_only=True):
 
 
 class SettledSpecial(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     status: int | None = None
     settlement_id: int | None = None
     settled_at: dt.datetime | None = None
@@ -443,7 +443,7 @@ class SettledSpecial(Wire, frozen=True, kw_only=True):
 
 
 class SettledSpecialsLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     specials: list[SettledSpecial] = []
 
 
@@ -454,18 +454,18 @@ class SettledSpecialsResponse(Response, frozen=True, kw_only=True):
 
 
 class InRunningEvent(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     state: int | None = None
     elapsed: int | None = None
 
 
 class InRunningLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     events: list[InRunningEvent] = []
 
 
 class InRunningSport(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     leagues: list[InRunningLeague] = []
 
 
@@ -526,7 +526,7 @@ class OddsPeriod(Wire, frozen=True, kw_only=True):
     currency (see :func:`wagerkit.pinnacle.mapping.max_risk`).
     """
 
-    number: int
+    number: int | None = None  # optional in the spec
     line_id: int | None = None
     cutoff: dt.datetime | None = None
     status: int | None = None
@@ -559,7 +559,7 @@ class OddsPeriod(Wire, frozen=True, kw_only=True):
 
 
 class OddsEvent(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     away_score: float | None = None
     home_score: float | None = None
     away_red_cards: int | None = None
@@ -568,7 +568,7 @@ class OddsEvent(Wire, frozen=True, kw_only=True):
 
 
 class OddsLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     events: list[OddsEvent] = []
 
 
@@ -583,7 +583,7 @@ class OddsResponse(Response, frozen=True, kw_only=True):
 class SpecialOddsContestantLine(Wire, frozen=True, kw_only=True):
     """A contestant's line; ``price`` is ``null`` when the line is no longer offered (delta)."""
 
-    id: int
+    id: int | None = None  # optional in the spec
     line_id: int | None = None
     price: float | None = None
     handicap: float | None = None
@@ -591,13 +591,13 @@ class SpecialOddsContestantLine(Wire, frozen=True, kw_only=True):
 
 
 class SpecialOddsSpecial(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     max_bet: float | None = None
     contestant_lines: list[SpecialOddsContestantLine] = []
 
 
 class SpecialOddsLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     specials: list[SpecialOddsSpecial] = []
 
 
@@ -621,7 +621,7 @@ class TeaserOddsTotalPoints(Wire, frozen=True, kw_only=True):
 
 
 class TeaserOddsPeriod(Wire, frozen=True, kw_only=True):
-    number: int
+    number: int | None = None  # optional in the spec
     line_id: int | None = None
     spread_updated_at: dt.datetime | None = None
     total_updated_at: dt.datetime | None = None
@@ -630,12 +630,12 @@ class TeaserOddsPeriod(Wire, frozen=True, kw_only=True):
 
 
 class TeaserOddsEvent(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     periods: list[TeaserOddsPeriod] = []
 
 
 class TeaserOddsLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     events: list[TeaserOddsEvent] = []
 
 
@@ -655,13 +655,13 @@ class TeaserGroupsBetType(Wire, frozen=True, kw_only=True):
 
 
 class TeaserGroupsLeague(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     spread: TeaserGroupsBetType | None = None
     total: TeaserGroupsBetType | None = None
 
 
 class TeaserGroupsTeaser(Wire, frozen=True, kw_only=True):
-    id: int
+    id: int | None = None  # optional in the spec
     description: str | None = None
     sport_id: int | None = None
     min_legs: int | None = None
@@ -674,7 +674,7 @@ class TeaserGroupsTeaser(Wire, frozen=True, kw_only=True):
 class TeaserGroup(Wire, frozen=True, kw_only=True):
     """Schema ``TeaserGroups`` (one group)."""
 
-    id: int
+    id: int | None = None  # optional in the spec
     name: str | None = None
     teasers: list[TeaserGroupsTeaser] = []
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, WebSocketRoute
 
+from wagerkit.sim._limits import BodyLimit
 from wagerkit.sim.abp.admin import admin_routes
 from wagerkit.sim.abp.config import SimConfig
 from wagerkit.sim.abp.endpoints import routes
@@ -32,7 +33,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
-def create_app(config: SimConfig | None = None, *, sim: AbpSim | None = None) -> Starlette:
+def create_app(config: SimConfig | None = None, *, sim: AbpSim | None = None) -> BodyLimit:
     """The ASGI app of one simulator; state is built now, tasks start with the lifespan."""
     sim = sim or AbpSim(config)
 
@@ -54,4 +55,5 @@ def create_app(config: SimConfig | None = None, *, sim: AbpSim | None = None) ->
     )
     app.state.sim = sim
     app.add_middleware(GateMiddleware, sim=sim)
-    return app
+    # an oversized body: 413 in ABP's error shape, refused before it is buffered
+    return BodyLimit(app, status=413, body=b'{"detail":"Request body too large"}')

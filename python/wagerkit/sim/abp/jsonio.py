@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from wagerkit.sim._contract import MAX_DEPTH, ContractViolation, decode_json
+
 __all__ = ["BodyError", "DroppedResponse", "JSONResponse", "error", "read_json"]
 
 
@@ -39,12 +41,16 @@ class BodyError(Exception):
 
 
 async def read_json(request: Request) -> Any:
-    """Decode the body, or raise :class:`BodyError` with FastAPI's ``json_invalid`` 422."""
+    """Decode the body, or raise :class:`BodyError` with FastAPI's ``json_invalid`` 422 (also
+    for JSON nested deeper than :data:`~wagerkit.sim._contract.MAX_DEPTH` levels, which no ABP
+    request comes near: refused before any handler walks it)."""
     raw = await request.body()
     try:
-        return msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        detail = [{"loc": ["body", 0], "msg": f"JSON decode error: {exc}", "type": "json_invalid"}]
+        return decode_json(raw, max_depth=MAX_DEPTH)
+    except ContractViolation as exc:
+        detail = [
+            {"loc": ["body", 0], "msg": f"JSON decode error: {exc.message}", "type": "json_invalid"}
+        ]
         raise BodyError(error(422, {"detail": detail})) from exc
 
 

@@ -114,7 +114,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
     try:
         login = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # deep nesting raises RecursionError
         login = None
     if not isinstance(login, dict) or login.get("type") != "login":
         await _refuse(ws, 4002, "BAD_LOGIN", "the first message must be a login")
@@ -197,7 +197,7 @@ async def _reader(conn: Connection) -> None:
         raw = await conn.ws.receive_text()
         try:
             msg = msgspec.json.decode(raw)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # deep nesting raises RecursionError
             msg = None
         kind = msg.get("type") if isinstance(msg, dict) else None
         if kind == "pong":
