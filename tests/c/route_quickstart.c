@@ -5,6 +5,7 @@
  * Usage: route_quickstart path/to/quickstart_betslip.json
  * scripts/check-capi builds it against libwagerkit and runs it under valgrind. */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,6 +471,60 @@ static void check_dedupe(void) {
     CHECK(bad == NULL);
 }
 
+/* One book and one rate table shared by several threads: each routes the same order while a
+ * writer moves a quote back and forth; every plan is one of the two the prices allow. */
+typedef struct {
+    WagerkitBook *book;
+    const WagerkitFx *fx;
+    int bad;
+} Shared;
+
+static void *route_many(void *arg) {
+    Shared *shared = arg;
+    WagerkitOrder *order = NULL;
+    if (wagerkit_order_new(1000, "USD", 1.95, NULL, &order) != WAGERKIT_STATUS_OK) {
+        shared->bad++;
+        return NULL;
+    }
+    for (int i = 0; i < 200; i++) {
+        WagerkitRoutePlan *plan = NULL;
+        WagerkitPlanSummary s;
+        WagerkitLeg leg;
+        if (wagerkit_route(order, shared->book, shared->fx, NULL, 0, &plan) != WAGERKIT_STATUS_OK ||
+            wagerkit_plan_summary(plan, &s) != WAGERKIT_STATUS_OK || s.status != FILLED ||
+            s.leg_count != 1 || wagerkit_plan_leg(plan, 0, &leg) != WAGERKIT_STATUS_OK ||
+            !(leg.price == 2.1 || leg.price == 2.2) || leg.stake != 1000) {
+            shared->bad++;
+        }
+        wagerkit_plan_free(plan);
+    }
+    wagerkit_order_free(order);
+    return NULL;
+}
+
+static void check_threads(const WagerkitFx *fx) {
+    WagerkitBook *book = wagerkit_book_new();
+    uint64_t slot = 0;
+    OK(wagerkit_book_set_account(book, "pin", "pinnacle", "USD", NULL));
+    OK(wagerkit_book_upsert(book, "f1:pinnacle:103:0", "pin", 2.1, 100000, NULL, true, true,
+                            &slot));
+    enum { READERS = 3 };
+    Shared shared[READERS];
+    pthread_t threads[READERS];
+    for (int t = 0; t < READERS; t++) {
+        shared[t] = (Shared){book, fx, 0};
+        CHECK(pthread_create(&threads[t], NULL, route_many, &shared[t]) == 0);
+    }
+    for (int i = 0; i < 200; i++) {
+        OK(wagerkit_book_update(book, slot, i % 2 ? 2.1 : 2.2, 100000, NULL, true));
+    }
+    for (int t = 0; t < READERS; t++) {
+        CHECK(pthread_join(threads[t], NULL) == 0);
+        CHECK(shared[t].bad == 0);
+    }
+    wagerkit_book_free(book);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s quickstart_betslip.json\n", argv[0]);
@@ -492,6 +547,7 @@ int main(int argc, char **argv) {
     check_money_fx_odds(fx);
     check_hand_book(fx);
     check_dedupe();
+    check_threads(fx);
     check_error_paths(book, fx);
     CHECK(wagerkit_version() != NULL && strlen(wagerkit_version()) > 0);
 
