@@ -371,6 +371,12 @@ static void check_money_fx_odds(const WagerkitFx *fx) {
     CHECK(minor == 1050);
     OK(wagerkit_to_minor_f64(10.1, "EUR", WAGERKIT_ROUNDING_HALF_EVEN, &minor));
     CHECK(minor == 1010);
+    OK(wagerkit_to_minor("10.555", "USD", WAGERKIT_ROUNDING_DOWN, &minor));
+    CHECK(minor == 1055);
+    OK(wagerkit_to_minor("10.551", "USD", WAGERKIT_ROUNDING_UP, &minor));
+    CHECK(minor == 1056);
+    OK(wagerkit_to_minor("10.565", "USD", WAGERKIT_ROUNDING_HALF_EVEN, &minor));
+    CHECK(minor == 1056);
     uint32_t exponent = 9;
     OK(wagerkit_currency_exponent("JPY", &exponent));
     CHECK(exponent == 0);
@@ -444,6 +450,16 @@ static void check_hand_book(const WagerkitFx *fx) {
     CHECK(removed && wagerkit_book_len(book) == 0);
     OK(wagerkit_book_remove_account(book, "pin", NULL, &removed));
     CHECK(removed);
+
+    /* Cascade step 2: a bookmaker max (in EUR) binds an account that has no max of its own,
+     * converted into the account's USD rounded down: 30.00 EUR / 0.84788876 = 35.38 USD. */
+    OK(wagerkit_book_set_account(book, "pin2", "pinnacle", "USD", NULL));
+    OK(wagerkit_book_upsert(book, "f1:pinnacle:103:0", "pin2", 2.1, 100000, NULL, true, true,
+                            &slot));
+    int64_t bookmaker_max = 3000;
+    OK(wagerkit_book_set_bookmaker_limits(book, "pinnacle", "EUR", &bookmaker_max, NULL));
+    OK(wagerkit_book_available(book, 2.0, "USD", fx, true, &available));
+    CHECK(available == 3538);
     wagerkit_book_free(book);
 }
 
