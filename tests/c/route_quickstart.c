@@ -5,6 +5,7 @@
  * Usage: route_quickstart path/to/quickstart_betslip.json
  * scripts/check-capi builds it against libwagerkit and runs it under valgrind. */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,12 @@ static void check_money_fx_odds(const WagerkitFx *fx) {
     CHECK(minor == 1050);
     OK(wagerkit_to_minor_f64(10.1, "EUR", WAGERKIT_ROUNDING_HALF_EVEN, &minor));
     CHECK(minor == 1010);
+    OK(wagerkit_to_minor("10.555", "USD", WAGERKIT_ROUNDING_DOWN, &minor));
+    CHECK(minor == 1055);
+    OK(wagerkit_to_minor("10.551", "USD", WAGERKIT_ROUNDING_UP, &minor));
+    CHECK(minor == 1056);
+    OK(wagerkit_to_minor("10.565", "USD", WAGERKIT_ROUNDING_HALF_EVEN, &minor));
+    CHECK(minor == 1056);
     uint32_t exponent = 9;
     OK(wagerkit_currency_exponent("JPY", &exponent));
     CHECK(exponent == 0);
@@ -443,6 +450,16 @@ static void check_hand_book(const WagerkitFx *fx) {
     CHECK(removed && wagerkit_book_len(book) == 0);
     OK(wagerkit_book_remove_account(book, "pin", NULL, &removed));
     CHECK(removed);
+
+    /* Cascade step 2: a bookmaker max (in EUR) binds an account that has no max of its own,
+     * converted into the account's USD rounded down: 30.00 EUR / 0.84788876 = 35.38 USD. */
+    OK(wagerkit_book_set_account(book, "pin2", "pinnacle", "USD", NULL));
+    OK(wagerkit_book_upsert(book, "f1:pinnacle:103:0", "pin2", 2.1, 100000, NULL, true, true,
+                            &slot));
+    int64_t bookmaker_max = 3000;
+    OK(wagerkit_book_set_bookmaker_limits(book, "pinnacle", "EUR", &bookmaker_max, NULL));
+    OK(wagerkit_book_available(book, 2.0, "USD", fx, true, &available));
+    CHECK(available == 3538);
     wagerkit_book_free(book);
 }
 
@@ -470,6 +487,60 @@ static void check_dedupe(void) {
     CHECK(bad == NULL);
 }
 
+/* One book and one rate table shared by several threads: each routes the same order while a
+ * writer moves a quote back and forth; every plan is one of the two the prices allow. */
+typedef struct {
+    WagerkitBook *book;
+    const WagerkitFx *fx;
+    int bad;
+} Shared;
+
+static void *route_many(void *arg) {
+    Shared *shared = arg;
+    WagerkitOrder *order = NULL;
+    if (wagerkit_order_new(1000, "USD", 1.95, NULL, &order) != WAGERKIT_STATUS_OK) {
+        shared->bad++;
+        return NULL;
+    }
+    for (int i = 0; i < 200; i++) {
+        WagerkitRoutePlan *plan = NULL;
+        WagerkitPlanSummary s;
+        WagerkitLeg leg;
+        if (wagerkit_route(order, shared->book, shared->fx, NULL, 0, &plan) != WAGERKIT_STATUS_OK ||
+            wagerkit_plan_summary(plan, &s) != WAGERKIT_STATUS_OK || s.status != FILLED ||
+            s.leg_count != 1 || wagerkit_plan_leg(plan, 0, &leg) != WAGERKIT_STATUS_OK ||
+            !(leg.price == 2.1 || leg.price == 2.2) || leg.stake != 1000) {
+            shared->bad++;
+        }
+        wagerkit_plan_free(plan);
+    }
+    wagerkit_order_free(order);
+    return NULL;
+}
+
+static void check_threads(const WagerkitFx *fx) {
+    WagerkitBook *book = wagerkit_book_new();
+    uint64_t slot = 0;
+    OK(wagerkit_book_set_account(book, "pin", "pinnacle", "USD", NULL));
+    OK(wagerkit_book_upsert(book, "f1:pinnacle:103:0", "pin", 2.1, 100000, NULL, true, true,
+                            &slot));
+    enum { READERS = 3 };
+    Shared shared[READERS];
+    pthread_t threads[READERS];
+    for (int t = 0; t < READERS; t++) {
+        shared[t] = (Shared){book, fx, 0};
+        CHECK(pthread_create(&threads[t], NULL, route_many, &shared[t]) == 0);
+    }
+    for (int i = 0; i < 200; i++) {
+        OK(wagerkit_book_update(book, slot, i % 2 ? 2.1 : 2.2, 100000, NULL, true));
+    }
+    for (int t = 0; t < READERS; t++) {
+        CHECK(pthread_join(threads[t], NULL) == 0);
+        CHECK(shared[t].bad == 0);
+    }
+    wagerkit_book_free(book);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s quickstart_betslip.json\n", argv[0]);
@@ -492,6 +563,7 @@ int main(int argc, char **argv) {
     check_money_fx_odds(fx);
     check_hand_book(fx);
     check_dedupe();
+    check_threads(fx);
     check_error_paths(book, fx);
     CHECK(wagerkit_version() != NULL && strlen(wagerkit_version()) > 0);
 

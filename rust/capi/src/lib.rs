@@ -49,3 +49,24 @@ pub use status::WagerkitStatus;
 pub extern "C" fn wagerkit_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shareable<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_the_header_calls_shareable_are_send_and_sync() {
+        shareable::<WagerkitBook>();
+        shareable::<WagerkitFx>();
+        shareable::<WagerkitDedupeCache>();
+        shareable::<WagerkitOrder>();
+    }
+
+    #[test]
+    fn version_is_the_crate_version_nul_terminated() {
+        let text = unsafe { std::ffi::CStr::from_ptr(wagerkit_version()) };
+        assert_eq!(text.to_str(), Ok(env!("CARGO_PKG_VERSION")));
+    }
+}
