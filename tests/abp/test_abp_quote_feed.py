@@ -10,7 +10,12 @@ mix good ones with every kind of garbage a venue could send.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,6 +26,7 @@ from hypothesis import strategies as st
 from tests.reference.livebook import PyLiveBook
 from wagerkit import Book, FrameResult, Fx, QuoteFeed
 from wagerkit.abp.livebook import LiveBook
+from wagerkit.abp.messages import decode_envelope
 from wagerkit.abp.models import BetslipUpdate
 from wagerkit.errors import InvalidInput, ProtocolError
 
@@ -156,8 +162,14 @@ def test_the_result_says_what_moved() -> None:
     frame["limit"] = 200
     bigger = live.apply_json(memoryview(json.dumps(frame).encode()))
     assert (bigger.changed, bigger.best_back_moved, bigger.best_lay_moved) == (True, False, False)
+    envelope = decode_envelope(
+        b'{"type": "data", "channel": "betslip", "payload": %s}'
+        % json.dumps({**frame, "price": 2.1}).encode()
+    )
+    raw = live.apply_json(envelope.payload)  # the stream's zero-copy msgspec.Raw
+    assert raw.best_back_moved and live.book.best_price() == 2.1
     other = live.apply_json(json.dumps({**frame, "outcomeId": 104}).encode())
-    assert not other.applied and live.updates == 3
+    assert not other.applied and live.updates == 4
     assert "applied=True" in repr(first)
 
 
@@ -199,3 +211,56 @@ def test_a_quote_feed_serves_any_venue_through_its_typed_entry() -> None:
     with pytest.raises(InvalidInput):
         QuoteFeed("a:b", 1)
     assert book.best_price() == 1.91
+
+
+def test_readme_quote_feed_snippet_runs_as_printed() -> None:
+    """The engine section's quote-feed example runs as pasted and prints what it says."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The engine")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    snippet = next(
+        block for block in re.findall(r"```python\n(.*?)```", section, re.S) if "QuoteFeed" in block
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(snippet, "README-quote-feed", "exec"), {})  # noqa: S102
+    assert out.getvalue().splitlines() == [
+        "True True 2.0 0.84788876",
+        "2.05 [('pinnacle/pinnacle', 'USD'), ('sharpbet/sharpbet_user', 'EUR')]",
+    ]
+
+
+def test_one_feed_shared_by_threads_never_fails_nor_deadlocks() -> None:
+    """Two threads feed one LiveBook (raw and typed paths) while a third reads the book with
+    its Fx: every call converts its arguments before locking feed, book, then fx (the order
+    every binding uses), so no call fails and none waits forever."""
+    from tests.engine.test_engine_threads import run_threads
+
+    live = LiveBook(FIX, 103)
+    payloads = [
+        json.dumps(
+            {
+                "fixtureId": FIX,
+                "outcomeId": 103,
+                "bookmaker": f"bk{i % 7}",
+                "price": 1.9 + (i % 30) / 100,
+                "limit": 100 + i,
+                "limitCurrency": "EUR",
+                "currencyInfo": {"currency": "EUR", "currencyValue": 0.85},
+                "meta": {"lay": {"price": 2.5 + (i % 5) / 10}},
+            }
+        ).encode()
+        for i in range(300)
+    ]
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        errors = run_threads(
+            lambda: [live.apply_json(p) for p in payloads],
+            lambda: [live.apply(_decode.decode(p)) for p in reversed(payloads)],
+            lambda: [live.book.available(1.5, "USD", live.fx) for _ in range(300)],
+        )
+    finally:
+        sys.setswitchinterval(before)
+    assert errors == []
+    assert live.updates == 600 and len(live.book) == 14 and len(live._slots) == 14
