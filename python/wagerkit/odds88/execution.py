@@ -129,7 +129,9 @@ _RESULT_STATUS = {
 
 
 def _bet_record(key: str, result: BetResult) -> VenueRecord:
-    status = _RESULT_STATUS.get(result.result_type, str(result.result_type))
+    # An absent resultType (optional in the schema) says nothing yet: treat it as pending.
+    kind = result.result_type
+    status = "PENDING" if kind is None else _RESULT_STATUS.get(kind, str(kind))
     return VenueRecord(
         key=key,
         venue_id=key if result.result_type is not BetResultType.REJECTED else None,
