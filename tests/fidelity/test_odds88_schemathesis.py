@@ -3,7 +3,7 @@
 The official OpenAPI file covers the login, a bet's state and its settlements; the cashout
 operations (subscribe, unsubscribe, cashout) are in the repository's own file written from the
 vendor's Cashout page (``python/wagerkit/sim/odds88/specs/odds88-cashout-api.yaml``). Positive
-and negative examples for each, deterministic and bounded (see conftest); 0 failures.
+and negative examples for each, deterministic and bounded (schemathesis_runs); 0 failures.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import requests
 import schemathesis
 
-from tests.fidelity.conftest import (
+from tests.fidelity.schemathesis_runs import (
     EXCLUDED_CHECKS,
     FIDELITY_SETTINGS,
     assert_documented_status,

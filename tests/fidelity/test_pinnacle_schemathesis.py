@@ -1,6 +1,6 @@
 """schemathesis against the local Pinnacle server: the current Lines, Bets v4 and Customer specs.
 
-Positive and negative examples for every operation, deterministic and bounded (see conftest).
+Positive and negative examples for every operation, deterministic and bounded (schemathesis_runs).
 Every built-in check runs except the two explained in ``EXCLUDED_CHECKS``; 0 failures.
 """
 
@@ -17,7 +17,7 @@ import requests
 import schemathesis
 import yaml
 
-from tests.fidelity.conftest import (
+from tests.fidelity.schemathesis_runs import (
     EXCLUDED_CHECKS,
     FIDELITY_SETTINGS,
     assert_documented_status,

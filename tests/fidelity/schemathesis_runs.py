@@ -1,8 +1,9 @@
-"""Shared pieces of the schemathesis runs: settings, the documented-status check, tallies.
+"""Shared pieces of the schemathesis runs: settings, excluded checks, the documented-status
+check with its allow-list.
 
 Every run is deterministic (``derandomize=True``: the examples follow from the test's name, a
-fixed seed) and bounded (``max_examples`` per operation and generation mode), so the whole
-directory stays within a couple of minutes on two cores.
+fixed seed) and bounded (``max_examples`` per operation), so all of them together take about a
+minute on two cores.
 """
 
 from __future__ import annotations
