@@ -233,7 +233,7 @@ def betfair_round(n: int) -> float:
     return cpu / (n - 1)
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 def test_bench_stream_throughput(benchmark: Any, anyio_backend: str) -> None:
     """AbpStream over loopback against betfairlightweight and the receive + decode floor."""
     frames = stream_frames()
@@ -252,14 +252,14 @@ def test_bench_stream_throughput(benchmark: Any, anyio_backend: str) -> None:
         return
     ours, bare, bf = (statistics.median(v) * 1e9 for v in (mine, floor, betfair))
     vs_bf = GateResult(
-        "ABP stream message, socket read included (CPU)",
+        f"ABP stream message, socket read included (CPU, {anyio_backend})",
         "betfairlightweight cache update (no socket)",
         ours,
         bf,
         MIN_VS_BETFAIRLIGHTWEIGHT,
     )
     vs_floor = GateResult(
-        "ABP stream message, socket read included (CPU)",
+        f"ABP stream message, socket read included (CPU, {anyio_backend})",
         "bare receive + msgspec envelope decode",
         ours,
         bare,
@@ -270,7 +270,7 @@ def test_bench_stream_throughput(benchmark: Any, anyio_backend: str) -> None:
         cpu_ns_per_message=round(ours), floor_ns=round(bare), betfairlightweight_ns=round(bf)
     )
     print(
-        f"\nstream: {ours:.0f} ns/message ({1e9 / ours:,.0f}/s per core); "
+        f"\nstream ({anyio_backend}): {ours:.0f} ns/message ({1e9 / ours:,.0f}/s per core); "
         f"betfairlightweight {bf:.0f} ns ({vs_bf.ratio:.2f}x, goal {GOAL_VS_BETFAIRLIGHTWEIGHT}x"
         f" {'met' if vs_bf.ratio >= GOAL_VS_BETFAIRLIGHTWEIGHT else 'not met'}); floor "
         f"{bare:.0f} ns ({ours / bare:.2f}x the floor, goal <= {GOAL_VS_FLOOR}x "
