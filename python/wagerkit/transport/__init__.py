@@ -9,14 +9,26 @@ from wagerkit.transport.blocking import BlockingRunner
 from wagerkit.transport.http import HttpTransport, check_base_url, is_loopback_url
 from wagerkit.transport.ratelimit import RateLimiter
 from wagerkit.transport.retry import RetryPolicy
-from wagerkit.transport.websocket import Backoff
+from wagerkit.transport.websocket import (
+    Backoff,
+    ConnectionClosed,
+    UpgradeRefused,
+    WebSocket,
+    WebSocketError,
+    connect_ws,
+)
 
 __all__ = [
     "Backoff",
     "BlockingRunner",
+    "ConnectionClosed",
     "HttpTransport",
     "RateLimiter",
     "RetryPolicy",
+    "UpgradeRefused",
+    "WebSocket",
+    "WebSocketError",
     "check_base_url",
+    "connect_ws",
     "is_loopback_url",
 ]
