@@ -62,6 +62,20 @@ async def wagerkit_ws(url: str, n: int) -> Result:
         return n, total, time.process_time() - start
 
 
+async def sans_io_only(url: str, n: int) -> Result:
+    """websockets' sans-I/O parser for every frame (wagerkit's fast path switched off)."""
+    from wagerkit.transport.websocket import connect_ws
+
+    async with connect_ws(url) as ws:
+        ws._fast = False
+        await ws.send_text(b"go")
+        total = len(await ws.receive())
+        start = time.process_time()
+        for _ in range(n - 1):
+            total += len(await ws.receive())
+        return n, total, time.process_time() - start
+
+
 async def wagerkit_ws_decode(url: str, n: int) -> Result:
     """The floor the stream benchmark gates against: receive + msgspec envelope decode."""
     from wagerkit.abp.messages import decode_envelope
@@ -136,6 +150,7 @@ CANDIDATES: dict[str, tuple[str, Callable[[str, int], Awaitable[Result]]]] = {
     "httpx-ws (asyncio)": ("asyncio", httpx_ws),
     "websockets asyncio client": ("asyncio", websockets_asyncio),
     "picows (asyncio only)": ("asyncio", picows_client),
+    "websockets sans-I/O parser over anyio, asyncio": ("asyncio", sans_io_only),
     "wagerkit connect_ws, asyncio": ("asyncio", wagerkit_ws),
     "wagerkit connect_ws, trio": ("trio", wagerkit_ws),
     "wagerkit connect_ws + envelope decode, asyncio": ("asyncio", wagerkit_ws_decode),

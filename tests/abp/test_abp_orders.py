@@ -148,3 +148,27 @@ def test_valid_meta_and_bookmakers_still_encode() -> None:
     body = msgspec.json.decode(encode_orders([o]))["orders"][0]
     assert body["meta"]["nested"] == [1.5, None] and body["bookmakers"] == "a,b"
     assert make(expires_in=dt.timedelta(minutes=5)).expires_at is not None
+
+
+def test_generated_request_uuids_are_canonical_random_v4() -> None:
+    from wagerkit.abp.orders import new_request_uuid
+
+    seen = {new_request_uuid() for _ in range(2000)}
+    assert len(seen) == 2000
+    for text in seen:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "0E5B2F7C-1D2A-4B3C-8D4E-5F6A7B8C9D0E",
+        "{0e5b2f7c-1d2a-4b3c-8d4e-5f6a7b8c9d0e}",
+        "0e5b2f7c1d2a4b3c8d4e5f6a7b8c9d0e",
+    ],
+)
+def test_a_non_canonical_uuid_is_stored_in_canonical_form(given: str) -> None:
+    order = OrderRequest.create("id1", 103, 1.5, 2.0, user_ref="r", request_uuid=given)
+    assert order.request_uuid == "0e5b2f7c-1d2a-4b3c-8d4e-5f6a7b8c9d0e"

@@ -165,6 +165,9 @@ class ScriptedSocket:
     async def send_text(self, text: str | bytes) -> None:
         self.sent.append(text.decode() if isinstance(text, bytes) else text)
 
+    def receive_nowait(self) -> bytes | None:
+        return None
+
     async def receive(self) -> bytes:
         if not self.frames:
             raise anyio.EndOfStream

@@ -165,6 +165,25 @@ async def test_messages_then_the_close_code_and_pings_are_answered() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_server_that_hangs_up_right_after_its_close_frame_keeps_its_code() -> None:
+    """The message before the close and the server's code reach the caller, even though our
+    close reply goes to a connection the server has already left."""
+
+    async def script(peer: Peer) -> None:
+        await peer.send_text("last words")
+        await peer.close(4003, "too many connections")  # and the TCP connection ends here
+
+    for _ in range(5):
+        async with ws_server(script) as url, connect_ws(url) as ws:
+            await anyio.sleep(0.05)  # let the close and the hang-up both arrive first
+            with anyio.fail_after(5):
+                assert await ws.receive() == b"last words"
+                with pytest.raises(ConnectionClosed) as info:
+                    await ws.receive()
+        assert info.value.code == 4003
+
+
+@pytest.mark.anyio
 async def test_a_refused_upgrade_keeps_status_headers_and_body() -> None:
     refuse = (429, {"Retry-After": "7"}, b"slow down")
     async with ws_server(lambda peer: anyio.lowlevel.checkpoint(), refuse=refuse) as url:
@@ -213,12 +232,15 @@ async def test_keepalive_drops_a_server_that_never_answers_pings() -> None:
 @pytest.mark.anyio
 async def test_keepalive_keeps_an_answering_connection_open() -> None:
     async def script(peer: Peer) -> None:
-        for _ in range(8):
-            await peer.read_frames()
+        pings = 0
+        while pings < 4:
+            frames = await peer.read_frames()
+            pings += sum(f.opcode is Opcode.PING for f in frames)
             await peer.flush()  # the protocol queued a pong for each ping
         await peer.send_text("still here")
 
-    async with ws_server(script) as url, connect_ws(url, keepalive=0.02) as ws:
+    # pings every 30 ms; a generous pong deadline, so a loaded machine cannot fail the test
+    async with ws_server(script) as url, connect_ws(url, keepalive=0.03, keepalive_timeout=2) as ws:
         with anyio.fail_after(5):
             assert await ws.receive() == b"still here"
 

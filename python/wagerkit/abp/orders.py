@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -43,6 +45,23 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""A UUID already in its canonical text form (what ``str(uuid.UUID(...))`` gives back)."""
+
+
+def new_request_uuid() -> str:
+    """A random (version 4) UUID as text, the same as ``str(uuid.uuid4())``.
+
+    Built straight from 16 random bytes: about 1 µs against 5 µs for ``uuid.uuid4()`` and its
+    ``str``; an order is created on the bot's path from a tick to the request bytes.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=True, gc=False):
     """One order to place, exactly as it goes on the wire.
 
@@ -69,13 +88,14 @@ class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=Tr
     meta: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        try:
-            parsed = uuid.UUID(self.request_uuid)
-        except (ValueError, AttributeError, TypeError):
-            raise InvalidInput(
-                f"requestUuid must be a UUID, got {self.request_uuid!r}", field="request_uuid"
-            ) from None
-        if str(parsed) != self.request_uuid:
+        given = self.request_uuid
+        if not (isinstance(given, str) and _CANONICAL_UUID.fullmatch(given)):
+            try:
+                parsed = uuid.UUID(given)
+            except (ValueError, AttributeError, TypeError):
+                raise InvalidInput(
+                    f"requestUuid must be a UUID, got {given!r}", field="request_uuid"
+                ) from None
             msgspec.structs.force_setattr(self, "request_uuid", str(parsed))
         if not isinstance(self.fixture_id, str) or not self.fixture_id:
             raise InvalidInput("fixture_id must be a non-empty string", field="fixture_id")
@@ -201,7 +221,7 @@ class OrderRequest(msgspec.Struct, rename="camel", frozen=True, omit_defaults=Tr
         if meta is not None and not isinstance(meta, Mapping):
             raise InvalidInput("meta must be a mapping (a JSON object)", field="meta")
         return cls(
-            request_uuid=str(request_uuid) if request_uuid is not None else str(uuid.uuid4()),
+            request_uuid=str(request_uuid) if request_uuid is not None else new_request_uuid(),
             fixture_id=fixture_id,
             outcome_id=outcome_id,
             player_id=player_id,

@@ -158,6 +158,8 @@ class AbpStream:
         self._buffer = buffer
         self._wakeup: anyio.Event | None = None
         self._ended = False
+        self._rates_set: dict[str, tuple[float, Any]] = {}
+        """currency → the (value, updatedAt) last given to ``fx``, to skip repeats."""
         self._tg: TaskGroup | None = None
         self._error: BaseException | None = None
         self._connected = anyio.Event()
@@ -240,10 +242,12 @@ class AbpStream:
     def _deliver(self, event: StreamEvent) -> None:
         """Queue an event for the bot; count it dropped when the buffer is full (a bot
         waiting on an empty buffer always gets it, even with ``buffer=0``)."""
+        events = self._events
         wakeup = self._wakeup
-        if len(self._events) < self._buffer or (wakeup is not None and not self._events):
-            self._events.append(event)
-            if wakeup is not None:
+        if len(events) < self._buffer or (wakeup is not None and not events):
+            events.append(event)
+            if wakeup is not None:  # wake the bot once, not once per event
+                self._wakeup = None
                 wakeup.set()
         else:
             self.dropped += 1
@@ -318,8 +322,12 @@ class AbpStream:
             await self.reconciler.run()
         self._backoff.reset()
         self._connected.set()
+        receive_nowait = ws.receive_nowait
         while True:
-            text = await ws.receive()
+            # Messages already read from the socket are taken without an await each.
+            text = receive_nowait()
+            if text is None:
+                text = await ws.receive()
             try:
                 frame = decode_envelope(text)
             except DECODE_FAILURES as exc:
@@ -358,19 +366,20 @@ class AbpStream:
         data: Any
         try:
             data = decode_payload(channel, frame.payload)
-            if isinstance(data, Order):
-                self.state.apply_order(data, stream=True)
-                self._rate(data.currency_info)
-            elif isinstance(data, Bet):
-                self.state.apply_bet(data, stream=True)
-                self._rate(data.currency_info)
-            elif isinstance(data, BetslipUpdate):
+            kind = type(data)
+            if kind is BetslipUpdate:
                 # books first: each validates the whole quote before changing anything, so a
                 # bad quote leaves books and rates as they were
                 for book in self.books:
                     book.apply(data)
                 self._rate(data.currency_info)
-            elif isinstance(data, CurrencyInfo):
+            elif kind is Order:
+                self.state.apply_order(data, stream=True)
+                self._rate(data.currency_info)
+            elif kind is Bet:
+                self.state.apply_bet(data, stream=True)
+                self._rate(data.currency_info)
+            elif kind is CurrencyInfo:
                 self._rate(data)
         except _UNUSABLE_FRAME as exc:
             self._bad_frame(channel, exc)
@@ -394,11 +403,18 @@ class AbpStream:
     def _rate(self, info: CurrencyInfo | None) -> None:
         if info is None or info.currency == "USD":
             return
+        # Most frames repeat the rate the previous one carried: skip the engine call then.
+        seen = (info.currency_value, info.updated_at)
+        if self._rates_set.get(info.currency) == seen:
+            return
         if math.isfinite(info.currency_value) and info.currency_value > 0:
             try:
                 self.fx.set_rate(info.currency, info.currency_value, info.updated_at)
             except ValueError:  # InvalidInput: not an ISO 4217 code; ignore the rate
                 log.debug("ABP stream: ignoring rate for %r", info.currency)
+            else:
+                if len(self._rates_set) < 1024:  # ISO 4217 has fewer codes: bounded anyway
+                    self._rates_set[info.currency] = seen
 
     def __repr__(self) -> str:
         return (

@@ -14,17 +14,29 @@ from wagerkit.transport.http import (
 )
 from wagerkit.transport.ratelimit import Limiter, RateLimiter, SlidingWindowLimiter
 from wagerkit.transport.retry import RetryPolicy
-from wagerkit.transport.websocket import Backoff
+from wagerkit.transport.websocket import (
+    Backoff,
+    ConnectionClosed,
+    UpgradeRefused,
+    WebSocket,
+    WebSocketError,
+    connect_ws,
+)
 
 __all__ = [
     "DECODE_FAILURES",
     "Backoff",
     "BlockingRunner",
+    "ConnectionClosed",
     "HttpTransport",
     "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "SlidingWindowLimiter",
+    "UpgradeRefused",
+    "WebSocket",
+    "WebSocketError",
     "check_base_url",
+    "connect_ws",
     "is_loopback_url",
 ]

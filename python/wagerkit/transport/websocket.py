@@ -186,10 +186,15 @@ class WebSocket:
         close), and note the end of the connection."""
         proto = self._proto
         self._absorb(proto.events_received())
-        if proto.writes:
-            await self._flush()
         if proto.state is State.CLOSING or proto.state is State.CLOSED:
+            # before writing our close reply: a server that closes TCP right after its close
+            # frame must not turn its code into a 1006 "lost while sending"
             self._closed = _close_error(proto)
+        if proto.writes:
+            # A failed write is recorded in ``_closed`` and reported after the messages this
+            # read already delivered.
+            with suppress(WebSocketError):
+                await self._flush()
 
     def _split(self, data: bytes) -> None:
         """The fast path: cut complete, unfragmented, unmasked data frames straight into
