@@ -33,7 +33,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
-use std::fmt::Write as _;
 
 /// Default cap on accounts in one feed (a real betslip has a few hundred at most).
 pub const MAX_ACCOUNTS: usize = 4096;
@@ -285,15 +284,14 @@ impl QuoteFeed {
                 truncated(bookmaker)
             )));
         }
-        if bookmaker.chars().count() > MAX_NAME {
+        if too_long(bookmaker) {
             return Err(FrameError::quote("bookmaker name too long"));
         }
         self.key_buf.clear();
-        let _ = write!(
-            self.key_buf,
-            "{}:{bookmaker}{}",
-            self.fixture, self.key_tail
-        );
+        self.key_buf.push_str(&self.fixture);
+        self.key_buf.push(':');
+        self.key_buf.push_str(bookmaker);
+        self.key_buf.push_str(&self.key_tail);
         if let Some(key) = frame.key {
             if key != self.key_buf {
                 return Err(FrameError::quote(format!(
@@ -304,7 +302,7 @@ impl QuoteFeed {
             }
         }
         let username = frame.account.filter(|a| !a.is_empty()).unwrap_or(bookmaker);
-        if username.chars().count() > MAX_NAME {
+        if too_long(username) {
             return Err(FrameError::quote("account name too long"));
         }
         self.account_buf.clear();
@@ -465,6 +463,12 @@ impl QuoteFeed {
             best_lay_moved: book.best_price(false) != best_before.1,
         })
     }
+}
+
+/// More than [`MAX_NAME`] characters (a name of at most that many bytes never is).
+#[inline]
+fn too_long(name: &str) -> bool {
+    name.len() > MAX_NAME && name.chars().count() > MAX_NAME
 }
 
 /// A venue value in a message, cut short so a hostile frame cannot flood a log line.
