@@ -23,16 +23,6 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// A whole number of minor units that fits in 64 bits.
 #[inline]
 pub fn amount(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i64> {
-    // Fast path: an exact `int` (never a `bool`, which is a subclass) read in one C call.
-    if obj.is_exact_instance_of::<PyInt>() {
-        // SAFETY: `obj` is a live `int`; an overflow sets an error, which is cleared here.
-        let value = unsafe { pyo3::ffi::PyLong_AsLongLong(obj.as_ptr()) };
-        if value != -1 || unsafe { pyo3::ffi::PyErr_Occurred() }.is_null() {
-            return Ok(value);
-        }
-        unsafe { pyo3::ffi::PyErr_Clear() };
-        return Err(amount_error(obj, field));
-    }
     if let Ok(value) = obj.extract::<i64>() {
         if !obj.is_instance_of::<PyBool>() {
             return Ok(value);
