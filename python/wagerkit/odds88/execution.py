@@ -359,7 +359,9 @@ class Odds88Adapter:
         return VenueRecord(intent.key, payload.bet_id, "CASHED_OUT", final=True, raw=settled)
 
     async def lookup(self, intents: Sequence[Intent[Odds88Request]]) -> Mapping[str, VenueRecord]:
-        """Bets by id, cashouts by the bet's settlement. A bet found Pending (live delay) is
+        """Bets by id, cashouts by the bet's settlement (an intent whose request is not known,
+        e.g. one the journal could not rebuild, cannot be asked for: Odds88 needs the player id).
+        A bet found Pending (live delay) is
         polled until decided (as after a placement; not with ``wait_live=False``): Accepted,
         or Rejected (a final record: no bet was placed)."""
         found: dict[str, VenueRecord] = {}
@@ -370,7 +372,7 @@ class Odds88Adapter:
                     result = await self._await_live(intent, result)
                 if result is not None:
                     found[intent.key] = _bet_record(intent.key, result)
-            else:
+            elif isinstance(intent.payload, Odds88Cashout):
                 record = await self._get_cashout(intent)
                 if record is not None:
                     found[intent.key] = record
