@@ -15,6 +15,7 @@ from collections.abc import Sequence
 _COMMANDS: tuple[tuple[str, str], ...] = (
     ("demo", "wagerkit.cli.demo"),
     ("abp", "wagerkit.cli.abp"),
+    ("history", "wagerkit.cli.history"),
 )
 
 # ``wagerkit sim <venue>``: module exposing ``register(sim_subparsers)``

@@ -222,7 +222,7 @@ class MemoryJournal:
         with self._lock:
             rows = [r for r in self._rows.values() if not r.resolved]
         rows = [r for r in rows if venue is None or r.venue == venue]
-        return sorted(rows, key=lambda r: r.created_at)
+        return sorted(rows, key=lambda r: (r.created_at, r.key))
 
     def recent(self, since: float, venue: str | None = None) -> list[str]:
         with self._lock:
@@ -248,7 +248,7 @@ class MemoryJournal:
                 for r in self._rows.values()
                 if matches(r, venue, user_ref, status, since, until)
             ]
-        rows.sort(key=lambda r: r.created_at)
+        rows.sort(key=lambda r: (r.created_at, r.key))
         return rows[:limit] if limit is not None else rows
 
     def events(self, venue: str, key: str) -> list[JournalEntry]:

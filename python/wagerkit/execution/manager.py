@@ -219,6 +219,8 @@ class OrderManager:
 
     def _admit(self, adapter: VenueAdapter[Any], payloads: Sequence[object]) -> list[ManagedOrder]:
         intents = [adapter.intent(p) for p in payloads]
+        if any(i.venue != adapter.venue for i in intents):
+            raise InvalidInput(f"the {adapter.venue} adapter made an intent for another venue")
         keys = [i.key for i in intents]
         if len(set(keys)) != len(keys):
             raise InvalidInput("the same key appears twice in one batch", field="orders")
