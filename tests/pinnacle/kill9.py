@@ -43,7 +43,7 @@ def _wait_for(proc: subprocess.Popen[bytes], word: bytes, deadline: float) -> bo
 
 
 def kill_repeatedly(
-    args: list[str], *, kills: int, seed: int, max_delay: float, budget: float = 50.0
+    args: list[str], *, kills: int, seed: int, max_delay: float, budget: float = 120.0
 ) -> tuple[int, int]:
     """Start the bot, SIGKILL it ``max_delay``·U(0,1) seconds after it started (it recovers
     and places meanwhile), ``kills`` times; then run it to ``done``. Returns (kills, runs)."""
