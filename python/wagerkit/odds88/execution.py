@@ -86,6 +86,8 @@ class Odds88Bet(msgspec.Struct, frozen=True, kw_only=True, tag="bet"):
 
     player_id: str
     request: BetRequest
+    user_ref: str | None = None
+    """The bot's own label, journaled with the intent (``wagerkit history --user-ref``)."""
 
 
 class Odds88Cashout(msgspec.Struct, frozen=True, kw_only=True, tag="cashout"):
@@ -97,6 +99,7 @@ class Odds88Cashout(msgspec.Struct, frozen=True, kw_only=True, tag="cashout"):
     amount: Amount
     price_change: CashoutPriceChange = CashoutPriceChange.WITHIN_2_PERCENT
     attempt: int = 1
+    user_ref: str | None = None
 
     @property
     def key(self) -> str:
@@ -175,7 +178,9 @@ class Odds88Adapter:
         if isinstance(payload, Odds88Bet):
             _check_id(payload.player_id, "player_id")
             self.client._check_request(payload.request)
-            return Intent(self.venue, payload.request.id, payload, kind="bet")
+            return Intent(
+                self.venue, payload.request.id, payload, kind="bet", user_ref=payload.user_ref
+            )
         if isinstance(payload, Odds88Cashout):
             _check_id(payload.player_id, "player_id")
             _check_id(payload.bet_id, "bet_id")
@@ -187,7 +192,9 @@ class Odds88Adapter:
                 CashoutPriceChange(payload.price_change)
             except (TypeError, ValueError):
                 raise InvalidInput("price_change must be 0, 1 or 2", field="price_change") from None
-            return Intent(self.venue, payload.key, payload, kind="cashout")
+            return Intent(
+                self.venue, payload.key, payload, kind="cashout", user_ref=payload.user_ref
+            )
         raise InvalidInput("an Odds88 intent is an Odds88Bet or an Odds88Cashout", field="payload")
 
     def encode(self, payload: Odds88Request) -> bytes:

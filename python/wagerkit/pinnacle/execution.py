@@ -156,6 +156,7 @@ class PinnacleAdapter:
     leave it out and the client's is used, after ``await adapter.prepare()`` when the client
     does not know it yet. ``timings`` are the live-delay polls (the client's by default);
     ``wait_live=False`` accepts a live bet as pending at once (follow it with lookups).
+    ``user_ref`` labels every intent in the journal (Pinnacle's requests have no such field).
     """
 
     venue = "pinnacle"
@@ -170,8 +171,10 @@ class PinnacleAdapter:
         currency: str | None = None,
         timings: PlacementTimings | None = None,
         wait_live: bool = True,
+        user_ref: str | None = None,
     ) -> None:
         self.client = client
+        self.user_ref = user_ref
         self._currency = check_currency(currency) if currency is not None else None
         self.timings = timings if timings is not None else client.timings
         self.wait_live = wait_live
@@ -230,7 +233,7 @@ class PinnacleAdapter:
         self._born[uid] = self.client.clock.time()
         while len(self._born) > _MAX_BORN:
             self._born.popitem(last=False)
-        return Intent(self.venue, uid, payload, kind=kind)
+        return Intent(self.venue, uid, payload, kind=kind, user_ref=self.user_ref)
 
     def accepts(self, payload: object) -> bool:
         """Whether ``payload`` is a Pinnacle bet request (the manager picks the venue by it)."""
