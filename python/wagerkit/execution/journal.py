@@ -124,8 +124,9 @@ class Journal(Protocol):
     """Where the order manager writes; :meth:`append` must be durable when it returns (as far
     as the journal promises: see each class)."""
 
-    def append(self, entries: Iterable[JournalEntry]) -> None:
-        """Write the entries in one go (one transaction)."""
+    def append(self, entries: Iterable[JournalEntry], *, durable: bool = True) -> None:
+        """Write the entries in one go (one transaction). ``durable=False`` allows a journal
+        to delay them (they are facts the venue can be asked for again after a crash)."""
         ...
 
     def unresolved(self, venue: str | None = None) -> list[JournalIntent]:
@@ -191,7 +192,7 @@ class MemoryJournal:
         self._rows: OrderedDict[tuple[str, str], JournalIntent] = OrderedDict()
         self._events: dict[tuple[str, str], list[JournalEntry]] = {}
 
-    def append(self, entries: Iterable[JournalEntry]) -> None:
+    def append(self, entries: Iterable[JournalEntry], *, durable: bool = True) -> None:
         with self._lock:
             for e in entries:
                 ident = (e.venue, e.key)
