@@ -106,7 +106,9 @@ async def test_in_flight_bets_and_cashouts_are_never_doubled(
     async def settle() -> OrderManager:
         nonlocal manager
         if restart:
-            journal.close()  # the process dies; a new one opens the same journal
+            held = manager.journal
+            assert isinstance(held, SqliteJournal)
+            held.close()  # the process ends; a new one opens the same journal
             manager = OrderManager(Odds88Adapter(client), journal=SqliteJournal(path))
             await manager.recover()
         else:
@@ -146,6 +148,9 @@ async def test_in_flight_bets_and_cashouts_are_never_doubled(
             assert (await manager.place(again)).status is LocalStatus.ACCEPTED
     transport.release()
     assert await manager.reconcile() == []
+    live = manager.journal
+    assert isinstance(live, SqliteJournal)
+    live.flush()  # answers are committed lazily (the venue can be asked again)
     journaled = {r.key: r.status for r in SqliteJournal(path).history(venue="odds88")}
     for keys, [bet_id] in zip(cashouts, placed, strict=True):
         settled = server.sim.get_bet(server.client_id, bet_id)
