@@ -227,3 +227,11 @@ async def test_the_journal_is_the_bots_history_by_venue_user_ref_and_status(
         "CASHED_OUT",
     )
     assert journal.history(venue="pinnacle") == []
+
+
+async def test_a_client_given_to_the_manager_gets_its_adapter(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    manager = OrderManager(client)
+    assert manager.venues == ["odds88"]
+    assert (await manager.place(_bet())).status is LocalStatus.ACCEPTED
