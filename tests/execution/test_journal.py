@@ -111,7 +111,8 @@ def test_the_journal_stays_bounded_while_appending(tmp_path: Path) -> None:
         assert j.pruned == 600
         assert len(j) == 1 and [r.key for r in j.unresolved()] == ["unresolved"]
     db = sqlite3.connect(path)
-    assert db.execute("SELECT DISTINCT key FROM transitions").fetchall() == [("unresolved",)]
+    left = {k for (k,) in db.execute("SELECT DISTINCT key FROM transitions")}
+    assert "unresolved" in left and len(left) <= 2, "at most the last row of a pruned intent"
 
 
 def test_a_reader_sees_commits_while_the_bot_writes(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ Schema (every row carries its venue):
 - ``answers``: a view of the log, everything the venue said about a key;
 - ``intents``: one row per intent, folded from the log: its local status and when it was set,
   the venue's id and latest status word, ``decidable_at``, first/last send, attempts, and the
-  request. ``folded`` (table ``journal_meta``) is the last log row (``n``, never reused)
-  folded in; reads replay the few rows after it, so a query always sees the whole log.
+  request. ``folded`` (table ``journal_meta``) is the last log row (``n``) folded
+  in; reads replay the few rows after it, so a query always sees the whole log.
 
 Why a log plus a fold: a placement waits for exactly one commit, the CREATED and SENT rows
 appended before the first byte leaves. Appending to the end of one table touches a page or
@@ -70,7 +70,7 @@ DEFAULT_RETENTION = 30 * 86_400.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS transitions (
-    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    n INTEGER PRIMARY KEY,
     venue TEXT NOT NULL,
     key TEXT NOT NULL,
     at REAL NOT NULL,
@@ -209,7 +209,6 @@ class SqliteJournal:
         else:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA page_size=1024")  # a new file only: fewer bytes per commit
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute("PRAGMA wal_autocheckpoint=0")
@@ -343,11 +342,18 @@ class SqliteJournal:
             )
             count = int(db.execute("SELECT count(*) FROM temp.doomed").fetchone()[0])
             if count:
-                for table in ("transitions", "intents"):
-                    db.execute(
-                        f"DELETE FROM {table} WHERE (venue, key) IN"  # noqa: S608 - fixed names
-                        " (SELECT venue, key FROM temp.doomed)"
-                    )
+                db.execute(
+                    "DELETE FROM intents WHERE (venue, key) IN (SELECT venue, key FROM temp.doomed)"
+                )
+                # Their log rows, and any left by an earlier prune. The last log row stays even
+                # when its intent is gone: a new row's ``n`` is max(n) + 1 and must stay above
+                # ``folded``; a later prune removes it.
+                db.execute(
+                    "DELETE FROM transitions WHERE n < (SELECT max(n) FROM transitions)"
+                    " AND n <= (SELECT value FROM journal_meta WHERE name = 'folded')"
+                    " AND NOT EXISTS (SELECT 1 FROM intents i"
+                    " WHERE i.venue = transitions.venue AND i.key = transitions.key)"
+                )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
