@@ -49,12 +49,12 @@ async def run(base_url: str, db: str, ref: str, n: int) -> None:
         for start in range(0, len(todo), 3):
             chunk = todo[start : start + 3]
             orders = [
-                OrderRequest.create(FIXTURE, 103, 2.0, 1.5, user_ref=ref, meta={"intent": i})
+                OrderRequest.create(FIXTURE, 103, 5.0, 1.5, user_ref=ref, meta={"intent": i})
                 for i in chunk
             ]
             await m.place_many(orders)
             print("placed", chunk[-1], flush=True)
-            await anyio.sleep(0.002)
+            await anyio.sleep(0.005)
     journal.close()
     print("done", flush=True)
 
