@@ -517,7 +517,7 @@ class OrderManager:
             created = [m for m in ms if m.status is LocalStatus.CREATED]
             try:
                 missing = await self._lookup(adapter, ms)
-            except WagerkitError as exc:
+            except Exception as exc:  # any failure to ask: nothing changes, all stay unknown
                 log.warning("reconcile: lookup at %s failed (%s)", venue, type(exc).__name__)
                 continue
             for m in created:  # journaled, never sent: provably nothing left
