@@ -362,20 +362,32 @@ class SqliteJournal:
         return count
 
     def _background(self, every: float) -> None:
-        """Commit queued answers, fold, checkpoint (PASSIVE) and prune, off the bot's path."""
-        while not self._stop.wait(every):
-            try:
-                self.flush()
-                with self._lock:
-                    self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                    due = (
+        """Commit queued answers, fold, checkpoint and prune, off the bot's path.
+
+        The checkpoint (which fsyncs the database) runs on a connection of its own, outside
+        the journal's lock, in PASSIVE mode: a placement never waits for it.
+        """
+        try:
+            ckpt = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            ckpt.execute("PRAGMA busy_timeout=1000")
+        except sqlite3.Error:
+            ckpt = None
+        try:
+            while not self._stop.wait(every):
+                try:
+                    self.flush()
+                    if ckpt is not None:
+                        ckpt.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    if (
                         self.retention is not None
                         and time.time() - self._last_prune >= self._prune_every
-                    )
-                if due and self.retention is not None:
-                    self.prune()
-            except sqlite3.Error:
-                continue
+                    ):
+                        self.prune()
+                except sqlite3.Error:
+                    continue
+        finally:
+            if ckpt is not None:
+                ckpt.close()
 
     # -- reading -------------------------------------------------------------------------------
 
