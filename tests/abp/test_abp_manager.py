@@ -233,6 +233,37 @@ async def test_recover_with_resend_places_a_missing_order_once(tmp_path) -> None
     assert list(fake.by_uuid) == [o.request_uuid] and fake.placements == 1
 
 
+async def test_recover_looks_up_a_journaled_order_it_cannot_rebuild_and_never_resends_it(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """The journaled order expired while the bot was down: its request no longer validates,
+    so recover() only looks it up by requestUuid (found: ACCEPTED; missed after its expiry:
+    NOT_SENT by proof), even with resend=True."""
+    fake = FakeAbp()
+    path = tmp_path / "orders.db"
+    o1, o2 = order(1), order(2)
+    past = time.time() - 3600
+    with SqliteJournal(path) as j:
+        for o in (o1, o2):
+            body = enc(o).replace(
+                b'"requestUuid"', b'"expiresAt":"2020-01-01T00:00:00Z","requestUuid"'
+            )
+            j.append(
+                [
+                    JournalEntry(
+                        past, "abp", o.request_uuid, "CREATED", expires_at=past + 5, payload=body
+                    ),
+                    JournalEntry(past, "abp", o.request_uuid, "SENT", attempt=1),
+                ]
+            )
+    fake._commit([__import__("msgspec").to_builtins(o1)])
+    m = OrderManager(fake_client(fake), journal=SqliteJournal(path))
+    found = await m.recover(resend=True)
+    assert found[o1.request_uuid].status is LocalStatus.ACCEPTED
+    assert found[o2.request_uuid].status is LocalStatus.NOT_SENT
+    assert found[o2.request_uuid].request is None and fake.placements == 0
+
+
 async def test_memory_journal_is_bounded() -> None:
     j = MemoryJournal(capacity=10)
     for _ in range(50):

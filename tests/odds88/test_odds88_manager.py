@@ -106,7 +106,9 @@ async def test_in_flight_bets_and_cashouts_are_never_doubled(
     async def settle() -> OrderManager:
         nonlocal manager
         if restart:
-            journal.close()  # the process dies; a new one opens the same journal
+            held = manager.journal
+            assert isinstance(held, SqliteJournal)
+            held.close()  # the process ends; a new one opens the same journal
             manager = OrderManager(Odds88Adapter(client), journal=SqliteJournal(path))
             await manager.recover()
         else:
@@ -146,6 +148,9 @@ async def test_in_flight_bets_and_cashouts_are_never_doubled(
             assert (await manager.place(again)).status is LocalStatus.ACCEPTED
     transport.release()
     assert await manager.reconcile() == []
+    live = manager.journal
+    assert isinstance(live, SqliteJournal)
+    live.flush()  # answers are committed lazily (the venue can be asked again)
     journaled = {r.key: r.status for r in SqliteJournal(path).history(venue="odds88")}
     for keys, [bet_id] in zip(cashouts, placed, strict=True):
         settled = server.sim.get_bet(server.client_id, bet_id)
@@ -196,3 +201,37 @@ async def test_a_live_bet_whose_answer_was_lost_is_found_and_followed_to_its_dec
             placed = await manager.place(bet)
             assert placed.status is LocalStatus.ACCEPTED and placed.attempts == 1
             assert placed.venue_status == "ACCEPTED"  # Pending when found, then decided
+
+
+async def test_the_journal_is_the_bots_history_by_venue_user_ref_and_status(
+    client: Odds88Client, server: RunningOdds88, tmp_path: Path
+) -> None:
+    journal = SqliteJournal(tmp_path / "h.sqlite")
+    manager = OrderManager(Odds88Adapter(client), journal=journal)
+    bet = Odds88Bet(player_id="p1", request=bet_request(), user_ref="bot-7")
+    await manager.place(bet)
+    refused = Odds88Bet(player_id="p1", request=bet_request(stake="5000.00"), user_ref="bot-7")
+    await manager.place(refused)
+    cash = Odds88Cashout(player_id="p1", bet_id=bet.request.id, amount=AT_2_10, user_ref="bot-8")
+    await manager.place(cash)
+    mine = journal.history(venue="odds88", user_ref="bot-7")
+    assert [(r.key, r.kind, r.status) for r in mine] == [
+        (bet.request.id, "bet", "ACCEPTED"),
+        (refused.request.id, "bet", "DECLINED"),
+    ]
+    [row] = journal.history(venue="odds88", user_ref="bot-8")
+    assert (row.key, row.kind, row.status, row.venue_status) == (
+        cash.key,
+        "cashout",
+        "ACCEPTED",
+        "CASHED_OUT",
+    )
+    assert journal.history(venue="pinnacle") == []
+
+
+async def test_a_client_given_to_the_manager_gets_its_adapter(
+    client: Odds88Client, server: RunningOdds88
+) -> None:
+    manager = OrderManager(client)
+    assert manager.venues == ["odds88"]
+    assert (await manager.place(_bet())).status is LocalStatus.ACCEPTED

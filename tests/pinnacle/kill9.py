@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def _wait_for(proc: subprocess.Popen[bytes], word: bytes, deadline: float) -> bo
 
 
 def kill_repeatedly(
-    args: list[str], *, kills: int, seed: int, max_delay: float, budget: float = 50.0
+    args: list[str], *, kills: int, seed: int, max_delay: float, budget: float = 120.0
 ) -> tuple[int, int]:
     """Start the bot, SIGKILL it ``max_delay``·U(0,1) seconds after it started (it recovers
     and places meanwhile), ``kills`` times; then run it to ``done``. Returns (kills, runs)."""
@@ -52,10 +53,11 @@ def kill_repeatedly(
     done = runs = 0
     while time.monotonic() < end:
         runs += 1
+        errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
         proc = subprocess.Popen(  # noqa: S603 - our own script, our interpreter
             [sys.executable, str(BOT), *args],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=errors,
             env=_env(),
         )
         try:
@@ -69,7 +71,10 @@ def kill_repeatedly(
                 continue
             finished = _wait_for(proc, b"done", end)
             proc.wait(timeout=10)
-            assert finished and proc.returncode == 0, f"the last run ended {proc.returncode}"
+            if not (finished and proc.returncode == 0):
+                errors.seek(0)
+                tail = errors.read()[-3000:].decode("utf-8", "replace")
+                raise AssertionError(f"the last run ended {proc.returncode}:\n{tail}")
             return done, runs
         finally:
             if proc.poll() is None:
@@ -77,4 +82,5 @@ def kill_repeatedly(
                 proc.wait(timeout=10)
             if proc.stdout is not None:
                 proc.stdout.close()
+            errors.close()
     raise AssertionError(f"out of time after {done} kills in {runs} runs")

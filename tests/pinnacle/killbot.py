@@ -78,6 +78,7 @@ async def pinnacle(
             # a failure is journaled (NOT_SENT: the next run places the next attempt)
             with contextlib.suppress(WagerkitError):
                 await manager.place(bet)
+        journal.close()  # a clean exit: whatever the journal still buffers is written
     print("done", flush=True)
 
 
@@ -133,6 +134,7 @@ async def odds88(url: str, client_id: str, password: str, path: str, n: int) -> 
             )
             with contextlib.suppress(WagerkitError):
                 await manager.place(cashout)
+        journal.close()
     print("done", flush=True)
 
 

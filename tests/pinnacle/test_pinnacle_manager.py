@@ -266,3 +266,15 @@ async def test_a_live_bet_refused_after_its_answer_was_lost_ends_not_accepted(
             assert placed.attempts == 1 and placed.record is not None
             assert placed.venue_status == "NOT_ACCEPTED" and placed.record.final
             assert placed.record.venue_id is None
+
+
+async def test_a_client_given_to_the_manager_gets_its_adapter(frozen: RunningPinnacle) -> None:
+    """``OrderManager(client)``: the Pinnacle package registers its adapter for its client."""
+    async with frozen.client(retry=FAST_RETRY, currency="USD") as client:
+        manager = OrderManager(client)
+        assert manager.venues == ["pinnacle"]
+        placed = await manager.place(_maker(await line_id(client, ARSENAL_CHELSEA))())
+        assert placed.status is LocalStatus.ACCEPTED
+    async with frozen.client(retry=FAST_RETRY) as unknown_currency:
+        with pytest.raises(WagerkitError, match="currency"):  # nothing sent: prepare() first
+            await OrderManager(unknown_currency).place(_maker(1)())

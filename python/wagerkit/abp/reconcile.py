@@ -5,14 +5,16 @@ A WebSocket only delivers what happens while it is connected. After a reconnect 
 
 1. orders of each tracked ``userRef`` newer than the watermark (the highest orderId seen by the
    previous reconciliation): orders created while we were away;
-2. every order the cache still considers open (not final, or with a bet not yet settled), by
-   orderId;
+2. every order ABP may still change, by orderId: not final, or with a bet not yet settled, or
+   with a bet that failed after the order's last version (a bookmaker's rejection re-opens an
+   order ABP had reported FILLED; see :meth:`StateCache.open_order_ids
+   <wagerkit.abp.state.StateCache.open_order_ids>`);
 3. the bets of all those orders, by orderId.
 
 Orders below the watermark that the cache never saw cannot be found without walking everything;
 that cannot happen for orders of a tracked userRef, since the previous reconciliation walked
-them. Reads are retried under the client's policy; the cache's monotonic merge makes it safe to
-apply a snapshot that races with stream updates.
+them. Reads are retried under the client's policy; the cache keeps ABP's latest word (by
+``updatedAt``), so a snapshot that races with stream updates cannot undo a newer one.
 """
 
 from __future__ import annotations

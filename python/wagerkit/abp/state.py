@@ -268,7 +268,7 @@ class StateCache:
         return True
 
     def open_order_ids(self) -> list[int]:
-        """Orders that may still change: not final, or with a bet not yet closed."""
+        """Orders ABP may still change (see :meth:`_order_closed`): what reconciliation re-reads."""
         return [oid for oid, (o, _) in self._orders.items() if not self._order_closed(o)]
 
     def __len__(self) -> int:

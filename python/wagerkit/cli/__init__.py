@@ -38,6 +38,12 @@ _COMMANDS: tuple[_Area, ...] = (
         ("sim", "cli"),
     ),
     _Area("abp", "trade through ABP (or the local simulator)", "wagerkit.cli.abp", ("cli",)),
+    _Area(
+        "history",
+        "the bot's order and bet history, read from the execution journal",
+        "wagerkit.cli.history",
+        ("cli",),
+    ),
 )
 
 # ``wagerkit sim <venue>``

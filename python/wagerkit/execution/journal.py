@@ -124,8 +124,9 @@ class Journal(Protocol):
     """Where the order manager writes; :meth:`append` must be durable when it returns (as far
     as the journal promises: see each class)."""
 
-    def append(self, entries: Iterable[JournalEntry]) -> None:
-        """Write the entries in one go (one transaction)."""
+    def append(self, entries: Iterable[JournalEntry], *, durable: bool = True) -> None:
+        """Write the entries in one go (one transaction). ``durable=False`` allows a journal
+        to delay them (they are facts the venue can be asked for again after a crash)."""
         ...
 
     def unresolved(self, venue: str | None = None) -> list[JournalIntent]:
@@ -191,7 +192,7 @@ class MemoryJournal:
         self._rows: OrderedDict[tuple[str, str], JournalIntent] = OrderedDict()
         self._events: dict[tuple[str, str], list[JournalEntry]] = {}
 
-    def append(self, entries: Iterable[JournalEntry]) -> None:
+    def append(self, entries: Iterable[JournalEntry], *, durable: bool = True) -> None:
         with self._lock:
             for e in entries:
                 ident = (e.venue, e.key)
@@ -222,7 +223,7 @@ class MemoryJournal:
         with self._lock:
             rows = [r for r in self._rows.values() if not r.resolved]
         rows = [r for r in rows if venue is None or r.venue == venue]
-        return sorted(rows, key=lambda r: r.created_at)
+        return sorted(rows, key=lambda r: (r.created_at, r.key))
 
     def recent(self, since: float, venue: str | None = None) -> list[str]:
         with self._lock:
@@ -248,7 +249,7 @@ class MemoryJournal:
                 for r in self._rows.values()
                 if matches(r, venue, user_ref, status, since, until)
             ]
-        rows.sort(key=lambda r: r.created_at)
+        rows.sort(key=lambda r: (r.created_at, r.key))
         return rows[:limit] if limit is not None else rows
 
     def events(self, venue: str, key: str) -> list[JournalEntry]:

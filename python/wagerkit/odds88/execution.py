@@ -86,6 +86,8 @@ class Odds88Bet(msgspec.Struct, frozen=True, kw_only=True, tag="bet"):
 
     player_id: str
     request: BetRequest
+    user_ref: str | None = None
+    """The bot's own label, journaled with the intent (``wagerkit history --user-ref``)."""
 
 
 class Odds88Cashout(msgspec.Struct, frozen=True, kw_only=True, tag="cashout"):
@@ -97,6 +99,7 @@ class Odds88Cashout(msgspec.Struct, frozen=True, kw_only=True, tag="cashout"):
     amount: Amount
     price_change: CashoutPriceChange = CashoutPriceChange.WITHIN_2_PERCENT
     attempt: int = 1
+    user_ref: str | None = None
 
     @property
     def key(self) -> str:
@@ -177,7 +180,9 @@ class Odds88Adapter:
         if isinstance(payload, Odds88Bet):
             _check_id(payload.player_id, "player_id")
             self.client._check_request(payload.request)
-            return Intent(self.venue, payload.request.id, payload, kind="bet")
+            return Intent(
+                self.venue, payload.request.id, payload, kind="bet", user_ref=payload.user_ref
+            )
         if isinstance(payload, Odds88Cashout):
             _check_id(payload.player_id, "player_id")
             _check_id(payload.bet_id, "bet_id")
@@ -189,7 +194,9 @@ class Odds88Adapter:
                 CashoutPriceChange(payload.price_change)
             except (TypeError, ValueError):
                 raise InvalidInput("price_change must be 0, 1 or 2", field="price_change") from None
-            return Intent(self.venue, payload.key, payload, kind="cashout")
+            return Intent(
+                self.venue, payload.key, payload, kind="cashout", user_ref=payload.user_ref
+            )
         raise InvalidInput("an Odds88 intent is an Odds88Bet or an Odds88Cashout", field="payload")
 
     def encode(self, payload: Odds88Request) -> bytes:
@@ -361,7 +368,9 @@ class Odds88Adapter:
         return VenueRecord(intent.key, payload.bet_id, "CASHED_OUT", final=True, raw=settled)
 
     async def lookup(self, intents: Sequence[Intent[Odds88Request]]) -> Mapping[str, VenueRecord]:
-        """Bets by id, cashouts by the bet's settlement. A bet found Pending (live delay) is
+        """Bets by id, cashouts by the bet's settlement (an intent whose request is not known,
+        e.g. one the journal could not rebuild, cannot be asked for: Odds88 needs the player id).
+        A bet found Pending (live delay) is
         polled until decided (as after a placement; not with ``wait_live=False``): Accepted,
         or Rejected (a final record: no bet was placed)."""
         found: dict[str, VenueRecord] = {}
@@ -372,7 +381,7 @@ class Odds88Adapter:
                     result = await self._await_live(intent, result)
                 if result is not None:
                     found[intent.key] = _bet_record(intent.key, result)
-            else:
+            elif isinstance(intent.payload, Odds88Cashout):
                 record = await self._get_cashout(intent)
                 if record is not None:
                     found[intent.key] = record

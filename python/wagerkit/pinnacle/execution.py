@@ -57,19 +57,18 @@ from wagerkit.execution.adapter import (
     default_decidable_at,
 )
 from wagerkit.execution.registry import register_adapter
-from wagerkit.pinnacle.client import (
-    AsyncPinnacleClient,
-    _bet_format,
-    _check_uuid,
-    new_request_id,
-    special_bet,
+from wagerkit.pinnacle.bet_requests import (
+    WIN_RISK,
+    PinnacleRequest,
+    parlay_bet,
+    straight_bet,
+    teaser_bet,
 )
-from wagerkit.pinnacle.codes import OddsFormatName
+from wagerkit.pinnacle.client import AsyncPinnacleClient, _check_uuid, special_bet
 from wagerkit.pinnacle.errors import AMBIGUOUS_CODES, DUPLICATE_CODES, parse_retry_after
 from wagerkit.pinnacle.models import (
     GetBetsResponse,
     ParlayBet,
-    ParlayLegRequest,
     PlaceBetRequest,
     PlaceParlayBetRequest,
     PlaceParlayBetResponse,
@@ -82,11 +81,10 @@ from wagerkit.pinnacle.models import (
     SpecialBetsResponse,
     StraightBet,
     TeaserBet,
-    TeaserBetLeg,
     decode,
 )
 from wagerkit.pinnacle.placement import ACCEPTED_STATES, PlacementTimings
-from wagerkit.pinnacle.stakes import check_amount, check_currency, check_stake
+from wagerkit.pinnacle.stakes import check_currency, check_stake
 
 __all__ = [
     "DEDUPE_WINDOW",
@@ -99,11 +97,6 @@ __all__ = [
     "teaser_bet",
 ]
 
-PinnacleRequest = (
-    PlaceBetRequest | PlaceParlayBetRequest | PlaceTeaserBetRequest | SpecialBetRequest
-)
-"""What the adapter places: one bet request of any of Pinnacle's four kinds."""
-
 AnyBet = StraightBet | ParlayBet | TeaserBet | SpecialBet
 
 DEDUPE_WINDOW: Final = 1800.0
@@ -115,7 +108,6 @@ FINAL_STATES = frozenset(ACCEPTED_STATES - {"ACCEPTED"}) | {"NOT_ACCEPTED"}
 _LOOKUP_CHUNK = 10
 _PENDING = "PENDING_ACCEPTANCE"
 _MAX_BORN = 100_000
-_WIN_RISK = frozenset({"WIN", "RISK"})
 _RESUBMITS = 3
 
 _KIND: dict[type[Any], tuple[str, str]] = {
@@ -136,98 +128,6 @@ class _Envelope(msgspec.Struct, frozen=True):
 
 
 _envelope = msgspec.json.Decoder(_Envelope)
-
-
-# -- building requests ------------------------------------------------------------------------
-
-
-def straight_bet(
-    *,
-    sport_id: int,
-    event_id: int,
-    period_number: int,
-    bet_type: str,
-    line_id: int,
-    stake: float,
-    team: str | None = None,
-    side: str | None = None,
-    alt_line_id: int | None = None,
-    win_risk_stake: str = "RISK",
-    fill_type: str = "NORMAL",
-    accept_better_line: bool = False,
-    odds_format: OddsFormatName = "decimal",
-    unique_request_id: str | None = None,
-) -> PlaceBetRequest:
-    """A straight bet for the manager, checked, its ``uniqueRequestId`` fixed now (the
-    arguments of :meth:`AsyncPinnacleClient.place_straight`). The stake is rounded down to the
-    account currency when the adapter turns it into an intent."""
-    uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-    if not (fill_type == "FILLMAXLIMIT" and stake == 0):
-        check_amount(stake)
-    if win_risk_stake not in _WIN_RISK:
-        raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
-    return PlaceBetRequest(
-        unique_request_id=uid,
-        accept_better_line=accept_better_line,
-        odds_format=_bet_format(odds_format),
-        stake=float(stake),
-        win_risk_stake=win_risk_stake,
-        line_id=line_id,
-        alt_line_id=alt_line_id,
-        fill_type=fill_type,
-        sport_id=sport_id,
-        event_id=event_id,
-        period_number=period_number,
-        bet_type=bet_type,
-        team=team,
-        side=side,
-    )
-
-
-def parlay_bet(
-    legs: Sequence[ParlayLegRequest],
-    *,
-    risk_amount: float,
-    round_robin_options: Sequence[str] = ("Parlay",),
-    accept_better_line: bool = False,
-    odds_format: OddsFormatName = "decimal",
-    unique_request_id: str | None = None,
-) -> PlaceParlayBetRequest:
-    """A parlay (2 to 10 legs) for the manager, its ``uniqueRequestId`` fixed now."""
-    uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-    if not 2 <= len(legs) <= 10:
-        raise InvalidInput("a parlay has 2 to 10 legs", field="legs")
-    return PlaceParlayBetRequest(
-        unique_request_id=uid,
-        accept_better_line=accept_better_line,
-        risk_amount=check_amount(risk_amount, field="risk_amount"),
-        odds_format=_bet_format(odds_format),
-        legs=list(legs),
-        round_robin_options=list(round_robin_options),
-    )
-
-
-def teaser_bet(
-    teaser_id: int,
-    legs: Sequence[TeaserBetLeg],
-    *,
-    stake: float,
-    win_risk_stake: str = "RISK",
-    odds_format: OddsFormatName = "decimal",
-    unique_request_id: str | None = None,
-) -> PlaceTeaserBetRequest:
-    """A teaser for the manager, its ``uniqueRequestId`` fixed now."""
-    uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-    if win_risk_stake not in _WIN_RISK:
-        raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
-    return PlaceTeaserBetRequest(
-        unique_request_id=uid,
-        teaser_id=teaser_id,
-        odds_format=_bet_format(odds_format),
-        win_risk_stake=win_risk_stake,
-        stake=check_amount(stake),
-        legs=list(legs),
-    )
 
 
 # -- the adapter ------------------------------------------------------------------------------
@@ -256,6 +156,7 @@ class PinnacleAdapter:
     leave it out and the client's is used, after ``await adapter.prepare()`` when the client
     does not know it yet. ``timings`` are the live-delay polls (the client's by default);
     ``wait_live=False`` accepts a live bet as pending at once (follow it with lookups).
+    ``user_ref`` labels every intent in the journal (Pinnacle's requests have no such field).
     """
 
     venue = "pinnacle"
@@ -270,8 +171,10 @@ class PinnacleAdapter:
         currency: str | None = None,
         timings: PlacementTimings | None = None,
         wait_live: bool = True,
+        user_ref: str | None = None,
     ) -> None:
         self.client = client
+        self.user_ref = user_ref
         self._currency = check_currency(currency) if currency is not None else None
         self.timings = timings if timings is not None else client.timings
         self.wait_live = wait_live
@@ -321,7 +224,7 @@ class PinnacleAdapter:
             stake = check_stake(payload.stake, currency, allow_zero=zero_ok)
             if stake != payload.stake:
                 changes["stake"] = stake
-            if payload.win_risk_stake not in _WIN_RISK:
+            if payload.win_risk_stake not in WIN_RISK:
                 raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
         if uid != payload.unique_request_id:
             changes["unique_request_id"] = uid
@@ -330,7 +233,7 @@ class PinnacleAdapter:
         self._born[uid] = self.client.clock.time()
         while len(self._born) > _MAX_BORN:
             self._born.popitem(last=False)
-        return Intent(self.venue, uid, payload, kind=kind)
+        return Intent(self.venue, uid, payload, kind=kind, user_ref=self.user_ref)
 
     def accepts(self, payload: object) -> bool:
         """Whether ``payload`` is a Pinnacle bet request (the manager picks the venue by it)."""
