@@ -52,7 +52,15 @@ def test_the_two_commands_are_the_ones_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec bash scripts/check" in ci
     check = (ROOT / "scripts" / "check").read_text(encoding="utf-8")
-    for step in ("cargo test", "pytest", "--benchmark-enable", "mypy", "ruff", "stubtest"):
+    for step in (
+        "cargo test",
+        "pytest",
+        "--benchmark-enable",
+        "mypy",
+        "ruff",
+        "stubtest",
+        "scripts/check-wheels",
+    ):
         assert step in check, step
 
 
