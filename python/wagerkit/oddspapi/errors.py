@@ -174,10 +174,10 @@ def error_from_response(
         body = msgspec.json.decode(redact(msgspec.json.encode(body).decode()))
     if code in _ENTITLEMENTS:
         return _ENTITLEMENTS[code](text, code=code, denied=_denied(body), status=status, body=body)
+    if code == "rate_limiter_error":  # the limiter is down, whatever the status says
+        return RateLimiterDown(text, status=status, body=body)
     if status == 429 or code == "rate_limited":
         return RateLimited(text, retry_after=retry_after_of(headers), limit=what)
-    if code == "rate_limiter_error":
-        return RateLimiterDown(text, status=status, body=body)
     if status in (401, 403):
         return AuthError(text, status=status, body=body)
     if status == 404:

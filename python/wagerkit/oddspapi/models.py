@@ -73,7 +73,7 @@ def split_odds_id(value: str) -> tuple[str, str, int, int]:
 # -- reference data ----------------------------------------------------------------------------
 
 
-class Sport(_Wire):
+class Sport(_Wire, frozen=True):
     """One sport the key may see (``/sports``)."""
 
     sport_id: int
@@ -81,7 +81,7 @@ class Sport(_Wire):
     slug: str | None = None
 
 
-class Tournament(_Wire):
+class Tournament(_Wire, frozen=True):
     """A tournament (league); ``category_name`` is the country or region."""
 
     tournament_id: int
@@ -94,7 +94,7 @@ class Tournament(_Wire):
     live_fixtures: int | None = None
 
 
-class Participant(_Wire):
+class Participant(_Wire, frozen=True):
     """A team or player."""
 
     participant_id: int
@@ -103,14 +103,14 @@ class Participant(_Wire):
     abbreviation: str | None = None
 
 
-class Outcome(_Wire):
+class Outcome(_Wire, frozen=True):
     """One outcome of a market; outcome ids are frozen and the same at every bookmaker."""
 
     outcome_id: int
     outcome_name: str
 
 
-class Market(_Wire):
+class Market(_Wire, frozen=True):
     """One catalogue market. Each line is its own market: ``handicap`` holds the line (O/U 2.5
     and O/U 3.5 are two markets with two ids)."""
 
@@ -125,7 +125,7 @@ class Market(_Wire):
     player_prop: bool = False
 
 
-class Bookmaker(_Wire):
+class Bookmaker(_Wire, frozen=True):
     """A bookmaker the key is entitled to; quote limits are in ``limit_currency``."""
 
     slug: str
@@ -136,7 +136,7 @@ class Bookmaker(_Wire):
     max_delay_live_in_sec: float | None = None
 
 
-class Currency(_Wire):
+class Currency(_Wire, frozen=True):
     """An exchange rate: ``currency_value`` units of ``currency`` per 1 USD (ABP's convention)."""
 
     currency: str
@@ -147,7 +147,7 @@ class Currency(_Wire):
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-class FixtureStatus(_Wire):
+class FixtureStatus(_Wire, frozen=True):
     """``status_id`` 0 not started, 1 live, 2 finished, 3 cancelled/postponed."""
 
     live: bool = False
@@ -155,25 +155,25 @@ class FixtureStatus(_Wire):
     status_name: str | None = None
 
 
-class SportRef(_Wire):
+class SportRef(_Wire, frozen=True):
     sport_id: int
     sport_name: str | None = None
 
 
-class TournamentRef(_Wire):
+class TournamentRef(_Wire, frozen=True):
     tournament_id: int
     tournament_name: str | None = None
     category_name: str | None = None
 
 
-class Participants(_Wire):
+class Participants(_Wire, frozen=True):
     participant1_id: int | None = None
     participant1_name: str | None = None
     participant2_id: int | None = None
     participant2_name: str | None = None
 
 
-class ExternalProviders(_Wire):
+class ExternalProviders(_Wire, frozen=True):
     """Ids of the same fixture at other providers; ``pinnacle_id`` is Pinnacle's event id."""
 
     pinnacle_id: int | None = None
@@ -181,7 +181,7 @@ class ExternalProviders(_Wire):
     opticodds_id: str | None = None
 
 
-class Fixture(_Wire):
+class Fixture(_Wire, frozen=True):
     """A fixture; ``start_time`` in Unix seconds. ``fixture_id`` is opaque (never parse it)."""
 
     fixture_id: str
@@ -207,7 +207,7 @@ class Fixture(_Wire):
 # -- odds --------------------------------------------------------------------------------------
 
 
-class OddsRow(_Wire):
+class OddsRow(_Wire, frozen=True):
     """One bookmaker quote. ``limit`` is the max stake in the bookmaker's ``limitCurrency``
     (from :class:`Bookmaker`); ``changed_at``/``bookmaker_changed_at`` are Unix ms."""
 
@@ -230,7 +230,7 @@ class OddsRow(_Wire):
     meta: dict[str, Any] | None = None
 
 
-class BookmakerFixture(_Wire):
+class BookmakerFixture(_Wire, frozen=True):
     """One bookmaker's state on one fixture. ``stale_odds`` or ``suspended`` means its quotes
     must not be offered as live; ``participants_rotated`` means it lists home/away swapped."""
 
@@ -241,7 +241,7 @@ class BookmakerFixture(_Wire):
     bookmaker_fixture_id: str | None = None
 
 
-class FixtureOdds(_Wire):
+class FixtureOdds(_Wire, frozen=True):
     """``/fixtures/odds`` (and each item of ``/fixtures/odds/main``): ``odds[bookmaker][oddsId]``
     beside the per-bookmaker state ``bookmakers[bookmaker]``."""
 
@@ -250,7 +250,7 @@ class FixtureOdds(_Wire):
     odds: dict[str, dict[str, OddsRow]] = msgspec.field(default_factory=dict)
 
 
-class OddsUpdate(_Wire):
+class OddsUpdate(_Wire, frozen=True):
     """The payload of one ``odds`` stream entry: the latest state of one quote."""
 
     fixture_id: str
@@ -267,7 +267,7 @@ class OddsUpdate(_Wire):
     changed_at: int | None = None
 
 
-class OddsEnvelope(_Wire):
+class OddsEnvelope(_Wire, frozen=True):
     """A stream frame ``{channel, type, payload, ts, entryId}``; ``entry_id`` is
     ``"<ms>-<seq>"`` (a cursor, not a delivery guarantee)."""
 
@@ -278,7 +278,7 @@ class OddsEnvelope(_Wire):
     entry_id: str | None = None
 
 
-class ClvLine(_Wire):
+class ClvLine(_Wire, frozen=True):
     """Opening and closing price of one oddsId (closing-line value)."""
 
     odds_id: str
@@ -288,12 +288,12 @@ class ClvLine(_Wire):
     closing_changed_at: int | None = None
 
 
-class FixtureClv(_Wire):
+class FixtureClv(_Wire, frozen=True):
     fixture_id: str
     lines: list[ClvLine] = msgspec.field(default_factory=list)
 
 
-class HistoricalQuote(_Wire):
+class HistoricalQuote(_Wire, frozen=True):
     """One recorded tick (its time is the key it is stored under, Unix ms as text)."""
 
     price: float
@@ -301,14 +301,14 @@ class HistoricalQuote(_Wire):
     active: bool = True
 
 
-class HistoricalOdds(_Wire):
+class HistoricalOdds(_Wire, frozen=True):
     """``/fixtures/odds/historical``: ``odds[bookmaker][oddsId][changedAtMs] = quote``."""
 
     fixture_id: str
     odds: dict[str, dict[str, dict[str, HistoricalQuote]]] = msgspec.field(default_factory=dict)
 
 
-class FixtureMapping(_Wire):
+class FixtureMapping(_Wire, frozen=True):
     """``/fixtures/mapping``: the fixture's ids at each bookmaker and provider."""
 
     fixture_id: str
@@ -316,7 +316,7 @@ class FixtureMapping(_Wire):
     external_providers: ExternalProviders | None = None
 
 
-class Settlement(_Wire):
+class Settlement(_Wire, frozen=True):
     """OddsPapi's grading of one outcome: one of :data:`SETTLEMENT_RESULTS`."""
 
     outcome_id: int
@@ -325,6 +325,6 @@ class Settlement(_Wire):
     market_id: int | None = None
 
 
-class FixtureSettlement(_Wire):
+class FixtureSettlement(_Wire, frozen=True):
     fixture_id: str
     settlements: list[Settlement] = msgspec.field(default_factory=list)

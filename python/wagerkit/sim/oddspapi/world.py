@@ -70,7 +70,7 @@ class World:
         self._started = self.clock.monotonic()
         self._start_wall = self.clock.time()
         self._listeners: list[Listener] = []
-        self.sports = [
+        self.sports: list[dict[str, Any]] = [
             {"sportId": s.sport_id, "sportName": s.sport_name, "slug": s.slug}
             for s in overlay.sports
         ]
@@ -79,7 +79,7 @@ class World:
             if f.sport_id not in known:
                 known.add(f.sport_id)
                 self.sports.append({"sportId": f.sport_id, "sportName": f.sport_name})
-        self.bookmakers = [
+        self.bookmakers: list[dict[str, Any]] = [
             {
                 "slug": b.slug,
                 "bookmakerName": overlay.bookmaker_names.get(b.slug, b.slug),
@@ -90,9 +90,9 @@ class World:
         ]
         self.limit_currency = {b.slug: b.currency for b in abp.bookmakers}
         stamp = abp.rates_updated_at
-        self.currencies = [{"currency": "USD", "currencyValue": 1.0, "updatedAt": stamp}] + [
-            {"currency": c, "currencyValue": v, "updatedAt": stamp} for c, v in abp.rates.items()
-        ]
+        self.currencies: list[dict[str, Any]] = [
+            {"currency": "USD", "currencyValue": 1.0, "updatedAt": stamp}
+        ] + [{"currency": c, "currencyValue": v, "updatedAt": stamp} for c, v in abp.rates.items()]
         self.tournaments: dict[int, dict[str, Any]] = {}
         self.participants: dict[int, dict[str, Any]] = {}
         self.fixtures: dict[str, dict[str, Any]] = {}

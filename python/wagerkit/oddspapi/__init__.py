@@ -1,0 +1,45 @@
+"""OddsPapi v5: find what to bet on (fixtures, markets, outcome ids), every bookmaker's odds
+with their limits, history, CLV and settlement; the ids feed ABP and Pinnacle directly.
+
+``AsyncOddsPapiClient`` (anyio) and its blocking twin ``OddsPapiClient``; discovery helpers in
+:mod:`.discovery`; :class:`OddsBook` feeds OddsPapi quotes into an engine Book.
+"""
+
+from wagerkit.oddspapi.blocking import OddsPapiClient
+from wagerkit.oddspapi.book import OddsBook
+from wagerkit.oddspapi.client import DEFAULT_BASE_URL, AsyncOddsPapiClient
+from wagerkit.oddspapi.discovery import (
+    MarketCatalogue,
+    Selection,
+    find_fixtures,
+    find_selection,
+    outcome_ids,
+)
+from wagerkit.oddspapi.errors import (
+    BookmakerNotAllowed,
+    ChannelNotAllowed,
+    EntitlementError,
+    InvalidRequest,
+    RateLimiterDown,
+    SportNotAllowed,
+)
+from wagerkit.oddspapi.limits import EndpointLimits
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AsyncOddsPapiClient",
+    "BookmakerNotAllowed",
+    "ChannelNotAllowed",
+    "EndpointLimits",
+    "EntitlementError",
+    "InvalidRequest",
+    "MarketCatalogue",
+    "OddsBook",
+    "OddsPapiClient",
+    "RateLimiterDown",
+    "Selection",
+    "SportNotAllowed",
+    "find_fixtures",
+    "find_selection",
+    "outcome_ids",
+]

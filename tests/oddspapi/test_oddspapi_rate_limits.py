@@ -1,0 +1,67 @@
+"""OddsPapi's budgets are never exceeded: per key and per endpoint, from the documented
+defaults and from the headers. The server counts every request in exact sliding windows and
+answers 429 to one too many; a polite client draws none."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+
+from tests.oddspapi.conftest import QUICKSTART_FIXTURE
+from wagerkit.oddspapi import EndpointLimits
+from wagerkit.oddspapi.limits import is_odds_endpoint
+from wagerkit.sim.oddspapi.scenario import load_overlay
+from wagerkit.sim.oddspapi.testing import running_oddspapi
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_burst_on_the_odds_endpoint_stays_within_10_per_second() -> None:
+    """25 concurrent odds calls take at least two extra windows and draw no 429, while another
+    endpoint's budget is untouched by the burst."""
+    async with running_oddspapi() as sim, sim.client() as client:
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for _ in range(25):
+                tg.start_soon(client.fixture_odds, QUICKSTART_FIXTURE)
+        took = time.monotonic() - started
+        assert sim.sim.rejected_429 == 0
+        assert took >= 2.0  # 10 + 10 + 5: two full windows waited
+        other = time.monotonic()
+        await client.currencies()  # its own budget: no wait behind the odds burst
+        assert time.monotonic() - other < 0.5
+        assert client.limits.budgets()["/fixtures/odds"] == (10, 1.0)
+        assert client.limits.budgets()["/currencies"] == (200, 60.0)
+
+
+async def test_a_lower_limit_in_the_headers_is_obeyed() -> None:
+    """The server allows 3 odds calls per second while the client assumes the documented 10:
+    the first answer's X-RateLimit-* headers shrink the budget and no call is refused."""
+    overlay = load_overlay()
+    data = {
+        "name": "tight",
+        "keys": [{"name": k.name, "apiKey": k.api_key} for k in overlay.keys],
+        "rateLimits": {"odds": [3, 1.0], "other": [200, 60.0]},
+    }
+    async with running_oddspapi(data) as sim, sim.client() as client:
+        for _ in range(8):
+            await client.fixture_odds(QUICKSTART_FIXTURE)
+        assert sim.sim.rejected_429 == 0
+        assert client.limits.budgets()["/fixtures/odds"][0] == 3
+
+
+async def test_two_clients_of_one_key_share_one_budget() -> None:
+    limits = EndpointLimits()
+    async with running_oddspapi() as sim:
+        async with sim.client(limits=limits) as a, sim.client(limits=limits) as b:
+            async with anyio.create_task_group() as tg:
+                for i in range(22):
+                    tg.start_soon((a if i % 2 else b).fixture_odds, QUICKSTART_FIXTURE)
+        assert sim.sim.rejected_429 == 0
+
+
+def test_odds_endpoints_are_the_odds_family() -> None:
+    assert is_odds_endpoint("/fixtures/odds") and is_odds_endpoint("/fixtures/odds/main")
+    assert not is_odds_endpoint("/fixtures") and not is_odds_endpoint("/fixtures/mapping")
