@@ -54,12 +54,15 @@ async def test_a_lower_limit_in_the_headers_is_obeyed() -> None:
 
 async def test_two_clients_of_one_key_share_one_budget() -> None:
     limits = EndpointLimits()
-    async with running_oddspapi() as sim:
-        async with sim.client(limits=limits) as a, sim.client(limits=limits) as b:
-            async with anyio.create_task_group() as tg:
-                for i in range(22):
-                    tg.start_soon((a if i % 2 else b).fixture_odds, QUICKSTART_FIXTURE)
-        assert sim.sim.rejected_429 == 0
+    async with (
+        running_oddspapi() as sim,
+        sim.client(limits=limits) as a,
+        sim.client(limits=limits) as b,
+        anyio.create_task_group() as tg,
+    ):
+        for i in range(22):
+            tg.start_soon((a if i % 2 else b).fixture_odds, QUICKSTART_FIXTURE)
+    assert sim.sim.rejected_429 == 0
 
 
 def test_odds_endpoints_are_the_odds_family() -> None:

@@ -38,6 +38,7 @@ _COMMANDS: tuple[_Area, ...] = (
         ("sim", "cli"),
     ),
     _Area("abp", "trade through ABP (or the local simulator)", "wagerkit.cli.abp", ("cli",)),
+    _Area("oddspapi", "find fixtures and odds (OddsPapi)", "wagerkit.cli.oddspapi", ("cli",)),
 )
 
 # ``wagerkit sim <venue>``
@@ -55,6 +56,7 @@ _SIMULATORS: tuple[_Area, ...] = (
         "wagerkit.sim.pinnacle.cli",
         ("sim",),
     ),
+    _Area("oddspapi", "a local OddsPapi v5 server (REST)", "wagerkit.sim.oddspapi.cli", ("sim",)),
 )
 _SIM_HELP = "run a local venue simulator on 127.0.0.1"
 
