@@ -43,7 +43,7 @@ class OddsBook:
 
     ``limit_currencies`` maps bookmaker slug → its ``limitCurrency`` (from
     :meth:`~wagerkit.oddspapi.client.AsyncOddsPapiClient.bookmakers`); a bookmaker missing from
-    it is taken as USD. ``fx`` receives ``/currencies`` (:meth:`load_rates`) so availability can
+    it is taken as USD (read when a bookmaker's first quote arrives). ``fx`` receives ``/currencies`` (:meth:`load_rates`) so availability can
     be read in any currency. Each bookmaker's quote is one account ``bookmaker/bookmaker``.
     """
 
@@ -67,6 +67,7 @@ class OddsBook:
         self.updates = 0
         self._state: dict[str, tuple[bool, bool]] = {}  # bookmaker -> (stale, suspended)
         self._last: dict[str, tuple[float, float | None, bool]] = {}  # price, limit, active
+        self._keys: dict[str, tuple[str, str]] = {}  # bookmaker -> (oddsId, limitCurrency)
 
     def load_rates(self, currencies: Iterable[Currency]) -> None:
         """Take OddsPapi's rates (units per 1 USD, ABP's convention) into :attr:`fx`."""
@@ -132,16 +133,24 @@ class OddsBook:
 
     def _put(self, bookmaker: str, price: float, limit: float | None, active: bool) -> FrameResult:
         stale, suspended = self._state.get(bookmaker, (False, False))
-        fixture_id, outcome_id, player_id = self.selection
+        known = self._keys.get(bookmaker)
+        if known is None:
+            fixture_id, outcome_id, player_id = self.selection
+            known = (
+                odds_id(fixture_id, bookmaker, outcome_id, player_id),
+                self.limit_currencies.get(bookmaker, "USD"),
+            )
+            if len(self._keys) < self.feed.max_accounts:
+                self._keys[bookmaker] = known
         result = self.feed.apply_quote(
             self.book,
             self.fx,
             bookmaker=bookmaker,
-            key=odds_id(fixture_id, bookmaker, outcome_id, player_id),
+            key=known[0],
             price=price,
             limit=limit,
             active=active and not stale and not suspended,
-            limit_currency=self.limit_currencies.get(bookmaker, "USD"),
+            limit_currency=known[1],
         )
         self._last[bookmaker] = (price, limit, active)
         self.updates += 1
