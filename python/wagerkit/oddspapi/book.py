@@ -43,8 +43,9 @@ class OddsBook:
 
     ``limit_currencies`` maps bookmaker slug → its ``limitCurrency`` (from
     :meth:`~wagerkit.oddspapi.client.AsyncOddsPapiClient.bookmakers`); a bookmaker missing from
-    it is taken as USD (read when a bookmaker's first quote arrives). ``fx`` receives ``/currencies`` (:meth:`load_rates`) so availability can
-    be read in any currency. Each bookmaker's quote is one account ``bookmaker/bookmaker``.
+    it is taken as USD (read when a bookmaker's first quote arrives). ``fx`` receives
+    ``/currencies`` (:meth:`load_rates`) so availability can be read in any currency. Each
+    bookmaker's quote is one account ``bookmaker/bookmaker``.
     """
 
     def __init__(
