@@ -522,18 +522,26 @@ class AsyncOddsPapiClient:
         *,
         odds_ids: Iterable[str] | None = None,
     ) -> AsyncIterator[HistoricalTick]:
-        """The ticks of :meth:`historical_odds`, one :class:`HistoricalTick` at a time.
-
-        The parse is :func:`wagerkit.oddspapi.historical.iter_ticks`, which takes the body as
-        chunks; today it holds the body once, the streaming parse with flat memory replaces it
-        behind this same signature.
+        """The ticks of :meth:`historical_odds`, one :class:`HistoricalTick` at a time, parsed
+        while the body arrives (:func:`wagerkit.oddspapi.historical.iter_ticks`): memory stays
+        flat however big the answer. An error status before the body is the usual typed
+        error; no retry once ticks have been yielded.
         """
         params = self._historical_params(fixture_id, bookmaker, odds_ids)
-        response = await self._retry.call(
-            lambda: self._checked("/fixtures/odds/historical", params), read=True
-        )
-        async for tick in iter_ticks(_chunks(response)):
-            yield tick
+        path = "/fixtures/odds/historical"
+        await self.limits.acquire(path)
+        async with self._http.stream("GET", path, params=params) as response:
+            self.limits.observe(path, response.status_code, response.headers)
+            if response.status_code != 200:
+                raise error_from_response(
+                    response.status_code,
+                    await response.aread(),
+                    response.headers,
+                    what=f"GET {path}",
+                    redact=self._http.redact,
+                )
+            async for tick in iter_ticks(response.aiter_bytes()):
+                yield tick
 
     async def _checked(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
         response = await self.request_raw(path, params)
@@ -582,7 +590,3 @@ class AsyncOddsPapiClient:
             "/fixtures/settlement", {"fixtureId": _fixture_id(fixture_id)}, FixtureSettlement
         )
         return result
-
-
-async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    yield response.content

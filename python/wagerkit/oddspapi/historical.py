@@ -24,7 +24,7 @@ import math
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-import ijson
+import ijson  # type: ignore[import-untyped]  # no stubs; used through 3 calls
 import msgspec
 
 from wagerkit.errors import ProtocolError
@@ -47,6 +47,7 @@ class HistoricalTick(msgspec.Struct, frozen=True, gc=False):
 # depths of the document: 1 the top object, 2 ``odds``, 3 a bookmaker, 4 an oddsId,
 # 5 a tick (its key is the time), 6 inside a quote's nested values (``meta`` ladders: skipped)
 _ODDS, _BOOK, _ODDS_ID, _TICK = 2, 3, 4, 5
+_SLICE = 4096
 
 
 class TickParser:
@@ -73,12 +74,21 @@ class TickParser:
         self.fixture_id: str | None = None
 
     def feed(self, chunk: bytes) -> list[HistoricalTick]:
-        """Parse one chunk; the ticks of every oddsId it completed."""
-        try:
-            self._coro.send(chunk)
-        except ijson.JSONError as exc:
-            raise ProtocolError(f"historical odds: malformed answer ({exc})") from None
-        return self._drain()
+        """Parse one chunk; the ticks of every oddsId it completed.
+
+        The chunk goes to the tokenizer in slices of ``_SLICE`` bytes, each slice's events
+        handled before the next: ijson collects a slice's events as Python tuples (about 15
+        times the bytes they came from), so a 64 KiB network read fed whole would cost ~1 MB.
+        """
+        out: list[HistoricalTick] = []
+        send = self._coro.send
+        for start in range(0, len(chunk), _SLICE):
+            try:
+                send(chunk[start : start + _SLICE])
+            except ijson.JSONError as exc:
+                raise ProtocolError(f"historical odds: malformed answer ({exc})") from None
+            out.extend(self._drain())
+        return out
 
     def close(self) -> list[HistoricalTick]:
         """End of body: the remaining ticks; ProtocolError if the document is incomplete."""
@@ -181,8 +191,9 @@ async def iter_ticks(chunks: AsyncIterator[bytes]) -> AsyncIterator[HistoricalTi
     stays flat however big the body."""
     parser = TickParser()
     async for chunk in chunks:
-        for tick in parser.feed(chunk):
-            yield tick
+        for start in range(0, len(chunk), _SLICE):  # yield as we go: a read can be 64 KiB
+            for tick in parser.feed(chunk[start : start + _SLICE]):
+                yield tick
     for tick in parser.close():
         yield tick
 
@@ -191,5 +202,6 @@ def iter_ticks_sync(chunks: Iterable[bytes]) -> Iterator[HistoricalTick]:
     """The blocking twin of :func:`iter_ticks`."""
     parser = TickParser()
     for chunk in chunks:
-        yield from parser.feed(chunk)
+        for start in range(0, len(chunk), _SLICE):
+            yield from parser.feed(chunk[start : start + _SLICE])
     yield from parser.close()

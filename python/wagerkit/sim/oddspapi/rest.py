@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from wagerkit.sim.oddspapi.bulk import bulk_response
 from wagerkit.sim.oddspapi.scenario import KeySpec
 from wagerkit.sim.oddspapi.service import OddsPapiSim, channel_of
 from wagerkit.sim.oddspapi.world import World
@@ -330,6 +331,9 @@ def historical(c: Ctx) -> Any:
         raise ApiError(
             403, "bookmaker_not_allowed", "bookmaker not in your plan", bookmaker=bookmaker
         )
+    streamed = bulk_response(c.sim, fixture_id, bookmaker)  # a big generated body (bulk.py)
+    if streamed is not None:
+        return streamed
     odds: dict[str, dict[str, dict[str, Any]]] = {}
     with c.world.lock:
         for q in c.world.quotes.values():
@@ -426,6 +430,9 @@ def rest_routes(sim: OddsPapiSim) -> list[BaseRoute]:
             data = handler(Ctx(sim, key, Params(request)))
         except ApiError as exc:
             return _json(exc.body(), exc.status, headers)
+        if isinstance(data, Response):  # a streamed answer (bulk historical odds)
+            data.headers.update(headers)
+            return data
         return _json(data, 200, headers)
 
     return [Route("/{lang}/{path:path}", dispatch, methods=["GET"])]
