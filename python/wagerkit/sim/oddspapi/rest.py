@@ -62,7 +62,7 @@ class Params:
     def has(self, name: str) -> bool:
         return name in self.q
 
-    def int(self, name: str, *, required: bool = False) -> int | None:
+    def int_(self, name: str, *, required: bool = False) -> int | None:
         raw = self.q.get(name)
         if raw is None:
             if required:
@@ -76,18 +76,18 @@ class Params:
                 422, "validation_error", f"{name} must be an integer", detail=detail, details=detail
             ) from None
 
-    def str(self, name: str, *, required: bool = False) -> str | None:
+    def text(self, name: str, *, required: bool = False) -> str | None:
         raw = self.q.get(name)
         if raw is None and required:
             raise ApiError(400, "invalid_filters", f"{name} is required")
         return raw
 
-    def list(self, name: str) -> list[str] | None:
+    def items(self, name: str) -> list[str] | None:
         raw = self.q.get(name)
         return None if raw is None else [v for v in raw.split(",") if v]
 
     def ints(self, name: str) -> list[int] | None:
-        values = self.list(name)
+        values = self.items(name)
         if values is None:
             return None
         try:
@@ -120,7 +120,7 @@ class Ctx:
 
     def bookmakers(self) -> list[str] | None:
         """The ``bookmakers`` filter, checked (≤ 5, entitled)."""
-        slugs = self.p.list("bookmakers")
+        slugs = self.p.items("bookmakers")
         if slugs is None:
             return None
         if len(slugs) > MAX_BOOKMAKERS:
@@ -147,14 +147,14 @@ def tournaments(c: Ctx) -> Any:
     if ids is not None:
         found = [t for i in ids if (t := c.world.tournaments.get(i)) is not None]
         return [t for t in found if c.sport_ok(t["sportId"])]
-    sport_id = c.p.int("sportId")
+    sport_id = c.p.int_("sportId")
     sport_id = 11 if sport_id is None else sport_id  # the documented fallback (basketball)
     c.need_sport(sport_id)
     return [t for t in c.world.tournaments.values() if t["sportId"] == sport_id]
 
 
 def participants(c: Ctx) -> Any:
-    sport_id = c.p.int("sportId", required=True)
+    sport_id = c.p.int_("sportId", required=True)
     assert sport_id is not None
     c.need_sport(sport_id)
     ids = c.p.ints("participantIds")
@@ -170,12 +170,12 @@ def markets(c: Ctx) -> Any:
     if sum(given) != 1:
         raise ApiError(400, "invalid_filters", "give exactly one of marketIds, sportId, outcomeIds")
     everything = list(c.world.markets.values())
-    if (sport_id := c.p.int("sportId")) is not None:
+    if (sport_id := c.p.int_("sportId")) is not None:
         c.need_sport(sport_id)
         return [m for m in everything if m["sportId"] == sport_id]
     if (ids := c.p.ints("marketIds")) is not None:
         return [m for m in everything if m["marketId"] in ids and c.sport_ok(m["sportId"])]
-    outcomes = set(c.p.ints("outcomeIds") or ())
+    outcomes: set[int] = set(c.p.ints("outcomeIds") or ())
     return [
         m
         for m in everything
@@ -195,16 +195,16 @@ def currencies(c: Ctx) -> Any:
 
 
 def fixtures(c: Ctx) -> Any:
-    ids = c.p.list("fixtureIds")
+    ids = c.p.items("fixtureIds")
     if ids is not None:
         if len(ids) > MAX_FIXTURE_IDS:
             raise ApiError(400, "invalid_filters", f"at most {MAX_FIXTURE_IDS} fixtureIds")
         found = [f for i in ids if (f := c.world.fixtures.get(i)) is not None]
         return [f for f in found if c.sport_ok(f["sport"]["sportId"])]
-    sport_id, tournament_id = c.p.int("sportId"), c.p.int("tournamentId")
+    sport_id, tournament_id = c.p.int_("sportId"), c.p.int_("tournamentId")
     if sport_id is None and tournament_id is None:
         raise ApiError(400, "invalid_filters", "give fixtureIds, sportId or tournamentId")
-    start_from, start_to = c.p.int("startTimeFrom"), c.p.int("startTimeTo")
+    start_from, start_to = c.p.int_("startTimeFrom"), c.p.int_("startTimeTo")
     return [
         f
         for f in c.world.fixtures.values()
@@ -217,7 +217,7 @@ def fixtures(c: Ctx) -> Any:
 
 
 def _by_sport_or_tournament(c: Ctx, keep: Callable[[dict[str, Any]], bool]) -> Any:
-    sport_id, tournament_id = c.p.int("sportId"), c.p.int("tournamentId")
+    sport_id, tournament_id = c.p.int_("sportId"), c.p.int_("tournamentId")
     if sport_id is None and tournament_id is None:
         raise ApiError(400, "invalid_filters", "give sportId or tournamentId")
     return [
@@ -260,7 +260,7 @@ def _odds_of(c: Ctx, fixture_id: str, slugs: list[str] | None, since: int | None
 
 
 def fixture_odds(c: Ctx) -> Any:
-    fixture_id = c.p.str("fixtureId", required=True)
+    fixture_id = c.p.text("fixtureId", required=True)
     assert fixture_id is not None
     c.fixture(fixture_id)
     slugs = c.bookmakers()
@@ -274,11 +274,11 @@ def fixture_odds(c: Ctx) -> Any:
             denied=denied,
         )
     with c.world.lock:
-        return _odds_of(c, fixture_id, slugs, c.p.int("since"))
+        return _odds_of(c, fixture_id, slugs, c.p.int_("since"))
 
 
 def main_odds(c: Ctx) -> Any:
-    tournament_id, ids = c.p.int("tournamentId"), c.p.list("fixtureIds")
+    tournament_id, ids = c.p.int_("tournamentId"), c.p.items("fixtureIds")
     if (tournament_id is None) == (ids is None):
         raise ApiError(400, "invalid_filters", "give exactly one of tournamentId or fixtureIds")
     if ids is not None and len(ids) > MAX_FIXTURE_IDS:
@@ -296,7 +296,7 @@ def main_odds(c: Ctx) -> Any:
 
 
 def clv(c: Ctx) -> Any:
-    fixture_id = c.p.str("fixtureId", required=True)
+    fixture_id = c.p.text("fixtureId", required=True)
     assert fixture_id is not None
     c.fixture(fixture_id)
     slugs = c.bookmakers()
@@ -321,10 +321,10 @@ def clv(c: Ctx) -> Any:
 
 
 def historical(c: Ctx) -> Any:
-    fixture_id = c.p.str("fixtureId", required=True)
+    fixture_id = c.p.text("fixtureId", required=True)
     assert fixture_id is not None
     c.fixture(fixture_id)
-    bookmaker, odds_ids = c.p.str("bookmaker"), c.p.list("oddsIds")
+    bookmaker, odds_ids = c.p.text("bookmaker"), c.p.items("oddsIds")
     if (bookmaker is None) == (odds_ids is None):
         raise ApiError(400, "invalid_filters", "give exactly one bookmaker or oddsIds")
     if bookmaker is not None and not c.bookmaker_ok(bookmaker):
@@ -351,7 +351,7 @@ def historical(c: Ctx) -> Any:
 
 
 def mapping(c: Ctx) -> Any:
-    fixture_id = c.p.str("fixtureId", required=True)
+    fixture_id = c.p.text("fixtureId", required=True)
     assert fixture_id is not None
     fixture = c.fixture(fixture_id)
     slugs = sorted({q.bookmaker for q in c.world.quotes.values() if q.fixture_id == fixture_id})
@@ -365,7 +365,7 @@ def mapping(c: Ctx) -> Any:
 
 
 def settlement(c: Ctx) -> Any:
-    fixture_id = c.p.str("fixtureId", required=True)
+    fixture_id = c.p.text("fixtureId", required=True)
     assert fixture_id is not None
     c.fixture(fixture_id)
     return {"fixtureId": fixture_id, "settlements": c.world.settlements.get(fixture_id, [])}
