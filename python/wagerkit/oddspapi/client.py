@@ -28,11 +28,10 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
-import anyio
 import httpx
 import msgspec
 
-from wagerkit.errors import InvalidInput, ProtocolError
+from wagerkit.errors import InvalidInput, NotFound, ProtocolError
 from wagerkit.oddspapi.auth import KeyTransport, check_api_key
 from wagerkit.oddspapi.errors import (
     BookmakerNotAllowed,
@@ -158,7 +157,6 @@ class AsyncOddsPapiClient:
         self._retry = retry if retry is not None else RetryPolicy()
         self._ttl = catalogue_ttl
         self._cache: dict[tuple[str, Any], tuple[float, Any]] = {}
-        self._cache_lock = anyio.Lock()
 
     @property
     def base_url(self) -> str:
@@ -385,8 +383,6 @@ class AsyncOddsPapiClient:
 
     async def fixture(self, fixture_id: str) -> Fixture:
         """One fixture by id; :class:`~wagerkit.errors.NotFound` when OddsPapi has none."""
-        from wagerkit.errors import NotFound
-
         found = await self.fixtures(fixture_ids=[fixture_id])
         for fixture in found:
             if fixture.fixture_id == fixture_id:
