@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.oddspapi.conftest import QUICKSTART_FIXTURE
+from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput, NotFound
 from wagerkit.oddspapi import AsyncOddsPapiClient, OddsPapiClient
 from wagerkit.oddspapi.blocking import METHODS
 from wagerkit.oddspapi.models import odds_id, split_odds_id
 from wagerkit.sim.abp.scenario import load_scenario
-from wagerkit.sim.oddspapi.testing import RunningOddsPapi
+from wagerkit.sim.oddspapi.testing import RunningOddsPapi, running_oddspapi
 
 pytestmark = pytest.mark.anyio
 
@@ -192,3 +193,12 @@ def test_the_blocking_twin_mirrors_the_async_client(oddspapi_sim: RunningOddsPap
         assert len(list(client.iter_historical(QUICKSTART_FIXTURE, "sharpbet"))) == 24
         assert client.fixture_odds(QUICKSTART_FIXTURE).odds["pinnacle"][Q103].price == 1.98
         assert OddsPapiClient.fixture_odds.__doc__ == AsyncOddsPapiClient.fixture_odds.__doc__
+
+
+async def test_today_is_the_utc_date_of_the_server_clock() -> None:
+    """At 00:00 UTC the NBA game (12 h later) is today's, the Serie A one (24 h later) is not."""
+    async with running_oddspapi(clock=FakeClock()) as papi, papi.client() as client:
+        assert [f.fixture_id for f in await client.fixtures_today(sport_id=11)] == [
+            "id1100013412345678"
+        ]
+        assert await client.fixtures_today(tournament_id=23) == []
