@@ -54,8 +54,9 @@ SETTLEMENT_RESULTS = ("WIN", "LOSE", "PUSH", "HALFWIN", "HALFLOSS", "CANCELLED",
 SettlementResult = str
 
 
-class _Wire(msgspec.Struct, rename="camel", frozen=True, gc=False, omit_defaults=True):
-    """Base of every OddsPapi value: camelCase keys, immutable, no GC tracking (no cycles)."""
+class _Wire(msgspec.Struct, rename="camel", frozen=True, gc=False):
+    """Base of every OddsPapi value: camelCase keys, immutable, no GC tracking (no cycles).
+    Encoding one (``--json``) writes every field, absent ones as null."""
 
 
 def odds_id(fixture_id: str, bookmaker: str, outcome_id: int, player_id: int = 0) -> str:
