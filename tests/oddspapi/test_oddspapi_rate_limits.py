@@ -4,12 +4,17 @@ answers 429 to one too many; a polite client draws none."""
 
 from __future__ import annotations
 
+import math
 import time
+from collections import deque
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.oddspapi.conftest import QUICKSTART_FIXTURE
+from wagerkit.clock import FakeClock
 from wagerkit.oddspapi import EndpointLimits
 from wagerkit.oddspapi.limits import is_odds_endpoint
 from wagerkit.sim.oddspapi.scenario import load_overlay
@@ -68,3 +73,43 @@ async def test_two_clients_of_one_key_share_one_budget() -> None:
 def test_odds_endpoints_are_the_odds_family() -> None:
     assert is_odds_endpoint("/fixtures/odds") and is_odds_endpoint("/fixtures/odds/main")
     assert not is_odds_endpoint("/fixtures") and not is_odds_endpoint("/fixtures/mapping")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    server_limit=st.integers(min_value=1, max_value=12),
+    gaps=st.lists(st.floats(min_value=0.0, max_value=0.6), min_size=1, max_size=40),
+)
+def test_the_venue_never_counts_more_than_the_limit_its_headers_announce(
+    server_limit: int, gaps: list[float]
+) -> None:
+    """Whatever the venue's real budget (at or below the documented 10/s, or above it) and
+    however requests are spaced, a client that reads the X-RateLimit-* headers of each answer
+    never lands more than the venue's limit in any one-second window (venue modelled exactly,
+    time fake)."""
+    clock = FakeClock(auto_advance=True)
+    limits = EndpointLimits(clock=clock)
+    path = "/fixtures/odds"
+    arrivals: deque[float] = deque()
+
+    async def run() -> None:
+        for gap in gaps:
+            await clock.sleep(gap)
+            await limits.acquire(path)
+            now = clock.monotonic()
+            while arrivals and arrivals[0] <= now - 1.0:
+                arrivals.popleft()
+            assert len(arrivals) < server_limit, "the venue would answer 429"
+            arrivals.append(now)
+            reset_in = arrivals[0] + 1.0 - now
+            limits.observe(
+                path,
+                200,
+                {
+                    "x-ratelimit-limit": str(server_limit),
+                    "x-ratelimit-remaining": str(server_limit - len(arrivals)),
+                    "x-ratelimit-reset": str(math.ceil(clock.time() + reset_in)),
+                },
+            )
+
+    anyio.run(run)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
+from wagerkit.clock import Clock
 from wagerkit.oddspapi.errors import retry_after_of
 from wagerkit.transport.ratelimit import SlidingWindowLimiter
 
@@ -31,8 +32,9 @@ OTHER_LIMIT = (200, 60.0)
 """(requests, seconds) on every other endpoint: the documented 200/min."""
 
 GUARD = 0.05
-"""Seconds added to each window so network jitter between our grant and OddsPapi's arrival
-stamp cannot squeeze one request too many into its window."""
+"""Seconds added to each window, and to each wait the headers impose, so network jitter
+between our grant and OddsPapi's arrival stamp cannot squeeze one request too many into its
+window."""
 
 
 def is_odds_endpoint(path: str) -> bool:
@@ -43,8 +45,9 @@ def is_odds_endpoint(path: str) -> bool:
 class EndpointLimits:
     """One sliding-window limiter per endpoint path, created on first use.
 
-    ``odds``/``other`` are the (limit, window seconds) defaults; ``wall`` reads Unix seconds (for
-    ``X-RateLimit-Reset``).
+    ``odds``/``other`` are the (limit, window seconds) defaults; ``clock`` paces the limiters
+    and reads Unix seconds for ``X-RateLimit-Reset`` (a :class:`~wagerkit.clock.FakeClock` in
+    tests).
     """
 
     def __init__(
@@ -53,12 +56,13 @@ class EndpointLimits:
         odds: tuple[int, float] = ODDS_LIMIT,
         other: tuple[int, float] = OTHER_LIMIT,
         guard: float = GUARD,
-        wall: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
         self.odds = odds
         self.other = other
         self.guard = guard
-        self._wall = wall
+        self._clock = clock
+        self._wall = clock.time if clock is not None else time.time
         self._lock = threading.Lock()
         self._limiters: dict[str, SlidingWindowLimiter] = {}
 
@@ -68,7 +72,7 @@ class EndpointLimits:
             limiter = self._limiters.get(path)
             if limiter is None:
                 limit, window = self.odds if is_odds_endpoint(path) else self.other
-                limiter = SlidingWindowLimiter(limit, window, guard=self.guard)
+                limiter = SlidingWindowLimiter(limit, window, guard=self.guard, clock=self._clock)
                 self._limiters[path] = limiter
             return limiter
 
@@ -83,16 +87,16 @@ class EndpointLimits:
         if shrink is not None and 0 < shrink < limiter.limit:
             with self._lock:  # the venue says less than we assumed: keep to its word
                 self._limiters[path] = replacement = SlidingWindowLimiter(
-                    shrink, limiter.window, guard=self.guard
+                    shrink, limiter.window, guard=self.guard, clock=self._clock
                 )
-            replacement.penalize(limiter.window / shrink)
+            replacement.penalize(limiter.window / shrink + self.guard)
             limiter = replacement
         remaining = _int(headers.get("x-ratelimit-remaining"))
         reset = _float(headers.get("x-ratelimit-reset"))
         if remaining == 0 and reset is not None:
-            limiter.penalize(reset - self._wall())
+            limiter.penalize(reset - self._wall() + self.guard)
         if status == 429:
-            limiter.penalize(retry_after_of(headers, now=self._wall()))
+            limiter.penalize(retry_after_of(headers, now=self._wall()) + self.guard)
 
     def budgets(self) -> dict[str, tuple[int, float]]:
         """``path -> (limit, window)`` of every endpoint used so far."""
