@@ -3,12 +3,16 @@ typed models, and agreeing with the ABP simulator's default scenario."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+from pathlib import Path
+
 import pytest
 
 from tests.oddspapi.conftest import QUICKSTART_FIXTURE
 from wagerkit.clock import FakeClock
 from wagerkit.errors import InvalidInput, NotFound
-from wagerkit.oddspapi import AsyncOddsPapiClient, OddsPapiClient
+from wagerkit.oddspapi import AsyncOddsPapiClient, OddsPapiClient, blocking
 from wagerkit.oddspapi.blocking import METHODS
 from wagerkit.oddspapi.models import odds_id, split_odds_id
 from wagerkit.sim.abp.scenario import load_scenario
@@ -202,3 +206,26 @@ async def test_today_is_the_utc_date_of_the_server_clock() -> None:
             "id1100013412345678"
         ]
         assert await client.fixtures_today(tournament_id=23) == []
+
+
+def test_the_blocking_twins_declared_types_follow_the_async_signatures() -> None:
+    """The typed declarations mypy users see for the derived methods name the same parameters,
+    in the same kinds and with the same defaults, as the async methods they run."""
+    tree = ast.parse(Path(blocking.__file__).read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "OddsPapiClient")
+    guarded = next(n for n in cls.body if isinstance(n, ast.If))
+    declared = {f.name: f for f in guarded.body if isinstance(f, ast.FunctionDef)}
+    assert set(declared) == set(METHODS)
+    for name, node in declared.items():
+        sig = inspect.signature(getattr(AsyncOddsPapiClient, name))
+        params = [p for p in sig.parameters.values() if p.name != "self"]
+        args = node.args
+        positional = [a.arg for a in args.args if a.arg != "self"]
+        keyword = [a.arg for a in args.kwonlyargs]
+        assert positional == [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD], name
+        assert keyword == [p.name for p in params if p.kind is p.KEYWORD_ONLY], name
+        defaults = [ast.literal_eval(d) for d in args.defaults] + [
+            ast.literal_eval(d) for d in args.kw_defaults if d is not None
+        ]
+        expected = [p.default for p in params if p.default is not p.empty]
+        assert defaults == expected, name

@@ -17,6 +17,28 @@ from typing import TYPE_CHECKING, Any
 from wagerkit.oddspapi.client import AsyncOddsPapiClient
 from wagerkit.transport import BlockingRunner
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import httpx
+
+    from wagerkit.oddspapi.client import When
+    from wagerkit.oddspapi.historical import HistoricalTick
+    from wagerkit.oddspapi.models import (
+        Bookmaker,
+        Currency,
+        Fixture,
+        FixtureClv,
+        FixtureMapping,
+        FixtureOdds,
+        FixtureSettlement,
+        HistoricalOdds,
+        Market,
+        Participant,
+        Sport,
+        Tournament,
+    )
+
 __all__ = ["METHODS", "OddsPapiClient"]
 
 METHODS = (
@@ -98,11 +120,78 @@ class OddsPapiClient:
     ) -> None:
         self.close()
 
-    if TYPE_CHECKING:  # the derived methods, typed for callers (bodies are generated below)
+    if TYPE_CHECKING:  # the derived methods' types for callers (bodies are generated below)
 
-        def __getattr__(self, name: str) -> Any: ...
-
-        def iter_historical(self, *args: Any, **kwargs: Any) -> Iterator[Any]: ...
+        def request_raw(
+            self, path: str, params: Mapping[str, Any] | None = None
+        ) -> httpx.Response: ...
+        def sports(self) -> list[Sport]: ...
+        def tournaments(
+            self, sport_id: int | None = None, *, tournament_ids: Iterable[int] | None = None
+        ) -> list[Tournament]: ...
+        def participants(
+            self, sport_id: int, *, participant_ids: Iterable[int] | None = None
+        ) -> list[Participant]: ...
+        def markets(
+            self,
+            sport_id: int | None = None,
+            *,
+            market_ids: Iterable[int] | None = None,
+            outcome_ids: Iterable[int] | None = None,
+        ) -> list[Market]: ...
+        def bookmakers(self) -> list[Bookmaker]: ...
+        def currencies(self) -> list[Currency]: ...
+        def fixtures(
+            self,
+            *,
+            fixture_ids: Iterable[str] | None = None,
+            sport_id: int | None = None,
+            tournament_id: int | None = None,
+            start_from: When | None = None,
+            start_to: When | None = None,
+        ) -> list[Fixture]: ...
+        def fixture(self, fixture_id: str) -> Fixture: ...
+        def fixtures_today(
+            self, *, sport_id: int | None = None, tournament_id: int | None = None
+        ) -> list[Fixture]: ...
+        def fixtures_live(
+            self, *, sport_id: int | None = None, tournament_id: int | None = None
+        ) -> list[Fixture]: ...
+        def fixture_odds(
+            self,
+            fixture_id: str,
+            *,
+            bookmakers: Iterable[str] | None = None,
+            since_ms: int | None = None,
+            market_active: bool | None = None,
+            main_line: bool | None = None,
+        ) -> FixtureOdds: ...
+        def main_odds(
+            self,
+            *,
+            tournament_id: int | None = None,
+            fixture_ids: Iterable[str] | None = None,
+            bookmakers: Iterable[str] | None = None,
+        ) -> list[FixtureOdds]: ...
+        def clv(
+            self, fixture_id: str, *, bookmakers: Iterable[str] | None = None
+        ) -> FixtureClv: ...
+        def historical_odds(
+            self,
+            fixture_id: str,
+            bookmaker: str | None = None,
+            *,
+            odds_ids: Iterable[str] | None = None,
+        ) -> HistoricalOdds: ...
+        def iter_historical(
+            self,
+            fixture_id: str,
+            bookmaker: str | None = None,
+            *,
+            odds_ids: Iterable[str] | None = None,
+        ) -> Iterator[HistoricalTick]: ...
+        def mapping(self, fixture_id: str) -> FixtureMapping: ...
+        def settlement(self, fixture_id: str) -> FixtureSettlement: ...
 
 
 for _name in METHODS:
