@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tracemalloc
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -71,7 +72,7 @@ async def test_big_history_streams_with_flat_memory() -> None:
     the server's generator, the peak of the client's allocations is far below the body, and
     it does not grow with the body (100k ticks peak within 2x of a 20k-tick answer's)."""
     args = [FIXTURE, str(BIG), str(BIG // PER_ID), str(SMALL), str(SMALL // PER_ID)]
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220, S603 - our own interpreter, started once
         [sys.executable, "-c", _SERVER, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -143,7 +144,9 @@ _doc = st.dictionaries(
 
 @settings(max_examples=40, deadline=None)
 @given(doc=_doc, size=st.integers(1, 64))
-def test_chunking_never_changes_the_ticks(doc: dict[str, object], size: int) -> None:
+def test_chunking_never_changes_the_ticks(
+    doc: dict[str, dict[str, dict[str, Any]]], size: int
+) -> None:
     """However the body is cut, the parse yields the same ticks: per oddsId in the order sent,
     each oddsId's ticks in time order, equal to a whole-document json decode."""
     body = json.dumps({"fixtureId": "f", "odds": doc}).encode()
@@ -153,11 +156,11 @@ def test_chunking_never_changes_the_ticks(doc: dict[str, object], size: int) -> 
             book,
             oid,
             int(ms),
-            float(q["price"]),  # type: ignore[index]
-            None if q.get("limit") is None else float(q["limit"]),  # type: ignore[union-attr,index]
-            q.get("active", True),  # type: ignore[union-attr]
+            float(q["price"]),
+            None if q.get("limit") is None else float(q["limit"]),
+            q.get("active", True),
         )
-        for book, by_id in doc.items()  # type: ignore[union-attr]
+        for book, by_id in doc.items()
         for oid, ticks in by_id.items()
         for ms, q in sorted(ticks.items(), key=lambda kv: int(kv[0]))
     ]
