@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.oddspapi.conftest import QUICKSTART_FIXTURE
 from wagerkit.clock import FakeClock
-from wagerkit.oddspapi import EndpointLimits
+from wagerkit.oddspapi import AsyncOddsPapiClient, EndpointLimits
 from wagerkit.oddspapi.limits import is_odds_endpoint
 from wagerkit.sim.oddspapi.scenario import load_overlay
 from wagerkit.sim.oddspapi.testing import running_oddspapi
@@ -58,16 +58,22 @@ async def test_a_lower_limit_in_the_headers_is_obeyed() -> None:
 
 
 async def test_two_clients_of_one_key_share_one_budget() -> None:
-    limits = EndpointLimits()
-    async with (
-        running_oddspapi() as sim,
-        sim.client(limits=limits) as a,
-        sim.client(limits=limits) as b,
-        anyio.create_task_group() as tg,
-    ):
-        for i in range(22):
-            tg.start_soon((a if i % 2 else b).fixture_odds, QUICKSTART_FIXTURE)
-    assert sim.sim.rejected_429 == 0
+    """By default every client of one key at one server shares its budget: 22 calls split over
+    two clients draw no 429; another key, or another server, has its own budget."""
+    async with running_oddspapi() as sim:
+        key, url = sim.api_key, sim.base_url
+        async with (
+            AsyncOddsPapiClient(key, url) as a,
+            AsyncOddsPapiClient(key, url) as b,
+            anyio.create_task_group() as tg,
+        ):
+            assert a.limits is b.limits is EndpointLimits.shared(url, key)
+            for i in range(22):
+                tg.start_soon((a if i % 2 else b).fixture_odds, QUICKSTART_FIXTURE)
+        assert sim.sim.rejected_429 == 0
+        other = sim.key("soccer-only")
+        assert EndpointLimits.shared(url, other) is not EndpointLimits.shared(url, key)
+        assert EndpointLimits.shared(url + "x", key) is not EndpointLimits.shared(url, key)
 
 
 def test_odds_endpoints_are_the_odds_family() -> None:

@@ -126,7 +126,8 @@ def _ids(values: Iterable[int], field: str) -> str:
 class AsyncOddsPapiClient:
     """OddsPapi v5 REST. ``base_url`` includes the language (``…/en``).
 
-    ``limits`` shares a per-endpoint budget between clients of one key; ``transport`` is the
+    ``limits`` is the per-endpoint budget (default: the one every client of this key and base
+    URL in the process shares, :meth:`EndpointLimits.shared`); ``transport`` is the
     httpx seam for tests; ``allow_insecure`` permits plain http to a non-loopback host.
     """
 
@@ -153,7 +154,7 @@ class AsyncOddsPapiClient:
             allow_insecure=allow_insecure,
             max_connections=max_connections,
         )
-        self.limits = limits if limits is not None else EndpointLimits()
+        self.limits = limits if limits is not None else EndpointLimits.shared(self.base_url, key)
         self._retry = retry if retry is not None else RetryPolicy()
         self._ttl = catalogue_ttl
         self._cache: dict[tuple[str, Any], tuple[float, Any]] = {}

@@ -9,15 +9,18 @@ so the headers win: ``X-RateLimit-Limit`` lower than the budget in use shrinks i
 :class:`~wagerkit.transport.SlidingWindowLimiter` (exact over any window), so a burst of calls
 to one endpoint waits without slowing the others.
 
-Share one :class:`EndpointLimits` between the clients of a process that use the same key (pass
-it as ``limits=``); two keys have two budgets.
+Every client of one key on one OddsPapi (base URL) in the process shares one
+:class:`EndpointLimits` by default (:meth:`EndpointLimits.shared`), as OddsPapi counts per key;
+two keys, or two servers, have two budgets.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Mapping
+from typing import ClassVar
 
 from wagerkit.clock import Clock
 from wagerkit.oddspapi.errors import retry_after_of
@@ -65,6 +68,20 @@ class EndpointLimits:
         self._wall = clock.time if clock is not None else time.time
         self._lock = threading.Lock()
         self._limiters: dict[str, SlidingWindowLimiter] = {}
+
+    _registry: ClassVar[dict[str, EndpointLimits]] = {}
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, base_url: str, api_key: str) -> EndpointLimits:
+        """The process-wide budget of ``api_key`` at ``base_url`` (created on first use; the
+        registry holds a digest, never the key)."""
+        digest = hashlib.sha256(f"{base_url}\n{api_key}".encode()).hexdigest()[:24]
+        with cls._registry_lock:
+            limits = cls._registry.get(digest)
+            if limits is None:
+                limits = cls._registry[digest] = cls()
+            return limits
 
     def limiter(self, path: str) -> SlidingWindowLimiter:
         """The limiter of ``path`` (created with the documented default)."""

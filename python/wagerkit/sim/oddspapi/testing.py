@@ -19,6 +19,7 @@ from typing import Any
 from wagerkit.clock import Clock
 from wagerkit.oddspapi.blocking import OddsPapiClient
 from wagerkit.oddspapi.client import AsyncOddsPapiClient
+from wagerkit.oddspapi.limits import EndpointLimits
 from wagerkit.sim._server import ServerThread
 from wagerkit.sim.oddspapi.app import build_app
 from wagerkit.sim.oddspapi.service import OddsPapiSim
@@ -38,6 +39,8 @@ class RunningOddsPapi:
     ) -> None:
         self.sim = OddsPapiSim(overlay, clock=clock)
         self.server = ServerThread(build_app(self.sim), port=port)
+        self.limits: dict[str, EndpointLimits] = {}
+        """Each key's budget at this server: a later server on a reused port starts afresh."""
 
     @property
     def base_url(self) -> str:
@@ -58,10 +61,15 @@ class RunningOddsPapi:
         return next(k.api_key for k in self.sim.overlay.keys if k.name == name)
 
     def client(self, api_key: str | None = None, **kwargs: Any) -> AsyncOddsPapiClient:
-        return AsyncOddsPapiClient(api_key or self.api_key, self.base_url, **kwargs)
+        """An async client for this server; clients of one key share this server's budget."""
+        key = api_key or self.api_key
+        kwargs.setdefault("limits", self.limits.setdefault(key, EndpointLimits()))
+        return AsyncOddsPapiClient(key, self.base_url, **kwargs)
 
     def blocking_client(self, api_key: str | None = None, **kwargs: Any) -> OddsPapiClient:
-        return OddsPapiClient(api_key or self.api_key, self.base_url, **kwargs)
+        key = api_key or self.api_key
+        kwargs.setdefault("limits", self.limits.setdefault(key, EndpointLimits()))
+        return OddsPapiClient(key, self.base_url, **kwargs)
 
     def start(self) -> RunningOddsPapi:
         self.server.start()
