@@ -22,6 +22,7 @@ from wagerkit.errors import (
     ServerError,
     VenueError,
     WagerkitError,
+    redact,
 )
 from wagerkit.oddspapi import (
     AsyncOddsPapiClient,
@@ -200,3 +201,17 @@ def test_every_error_answer_maps_into_the_error_tree(status: int, code: str, jun
         assert isinstance(error, RateLimited)
     elif code in ("invalid_filters", "validation_error") and status not in (401, 403, 404, 501):
         assert isinstance(error, (InvalidRequest, NotImplementedByVenue))
+
+
+def test_a_venue_echoing_the_key_does_not_leak_it() -> None:
+    key = "0123456789abcdef0123456789abcdef"
+    body = (
+        b'{"error": 401, "code": "invalid_api_key", "message": "bad key %s", '
+        b'"apiKey": "%s", "details": [{"loc": ["query", "apiKey"], "input": "%s"}]}'
+    ) % (key.encode(), key.encode(), key.encode())
+    error = error_from_response(  # the client's own scrubber, as HttpTransport.redact runs it
+        401, body, {}, what="GET /sports", redact=lambda t: redact(t, [key])
+    )
+    assert isinstance(error, AuthError)
+    assert key not in str(error) and key not in repr(error.body)
+    assert error.body["apiKey"] == "***"

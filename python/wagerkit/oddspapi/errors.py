@@ -142,6 +142,26 @@ def _body_of(content: bytes) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+_SECRET_FIELDS = frozenset({"apikey", "api_key", "key", "token", "password"})
+
+
+def _scrub(value: Any, redact: Any, depth: int = 0) -> Any:
+    """``value`` with every string redacted and secret-named fields masked (a venue echoing
+    the request's ``apiKey`` must not carry it into an exception)."""
+    if depth > 20:
+        return "..."
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {
+            k: "***" if str(k).lower() in _SECRET_FIELDS else _scrub(v, redact, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub(v, redact, depth + 1) for v in value]
+    return value
+
+
 def _denied(body: Mapping[str, Any]) -> tuple[str, ...]:
     for name in _DENIED_FIELDS:
         value = body.get(name)
@@ -171,7 +191,7 @@ def error_from_response(
     text = f"{what}: {status} {code or 'error'}" + (f": {message}" if message else "")
     if redact is not None:
         text = redact(text)
-        body = msgspec.json.decode(redact(msgspec.json.encode(body).decode()))
+        body = _scrub(body, redact)
     if code in _ENTITLEMENTS:
         return _ENTITLEMENTS[code](text, code=code, denied=_denied(body), status=status, body=body)
     if code == "rate_limiter_error":  # the limiter is down, whatever the status says
