@@ -11,7 +11,7 @@ backend (compiled wheels on PyPI) tokenizes a chunk in C, so the only Python wor
 small state machine per event. Its push interface (``basic_parse_coro``) takes bytes as we have
 them, which fits an async HTTP body without threads or file adapters. msgspec, our decoder
 everywhere else, decodes whole documents only. The choice and the measured figures are in
-``docs/oddspapi.md``.
+``docs/oddspapi-stream.md``.
 
 Memory is bounded by the ticks of one oddsId (they are sorted by time before they are yielded,
 as OddsPapi keys them by a time string and JSON objects carry no order guarantee), never by the

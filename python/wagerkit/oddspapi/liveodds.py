@@ -5,7 +5,8 @@ replayed, so this store keeps one :class:`~wagerkit.oddspapi.models.OddsUpdate` 
 two rules make mixing the stream with REST snapshots safe:
 
 - **Newer wins.** An update replaces the stored quote only if its ``changed_at`` (Unix ms) is
-  not older than the stored one's; a late or replayed frame cannot move a price back.
+  not older than the stored one's; a late or replayed frame cannot move a price back, and one
+  identical to the stored quote changes nothing.
 - **A snapshot replaces.** :meth:`LiveOdds.replace_fixture` sets a fixture's quotes to exactly
   what ``/fixtures/odds`` answered (quotes it no longer lists are gone); the stream then drains
   the updates it buffered meanwhile through the first rule.
@@ -74,10 +75,11 @@ class LiveOdds:
         return len(self._quotes)
 
     def apply(self, update: OddsUpdate) -> bool:
-        """Store ``update`` unless the stored quote is newer; True when stored."""
+        """Store ``update`` unless the stored quote is newer or the same; True when it
+        changed something (a replayed or re-sent frame is not news)."""
         key = key_of(update)
         old = self._quotes.get(key)
-        if old is not None and (update.changed_at or 0) < (old.changed_at or 0):
+        if old is not None and ((update.changed_at or 0) < (old.changed_at or 0) or update == old):
             return False
         self._quotes[key] = update
         return True

@@ -29,8 +29,8 @@ Why it is built like this:
 
 Runs under asyncio and trio (anyio; the socket is
 :func:`~wagerkit.transport.websocket.connect_ws`). ``receive_type`` ``"json"`` or ``"binary"``
-(msgpack). zstd is not offered: see ``docs/oddspapi.md``. Entering the stream waits until it is
-logged in and its odds are whole::
+(msgpack); zstd is not offered (see ``docs/oddspapi-stream.md``). Entering the stream waits
+until it is logged in and its odds are whole::
 
     async with OddsStream(client, api_key, fixture_ids=[fixture]) as stream:
         async for update in stream:          # each applied update, in order
@@ -237,8 +237,8 @@ class OddsStream:
         self._key = check_api_key(api_key)
         if receive_type not in RECEIVE_TYPES:
             raise InvalidInput(
-                f"receive_type must be one of {RECEIVE_TYPES} (zstd is not offered: see the "
-                "README)",
+                f"receive_type must be one of {RECEIVE_TYPES} (zstd is not offered: see "
+                "docs/oddspapi-stream.md)",
                 field="receive_type",
             )
         chans = _strings(channels, "channels")
@@ -559,7 +559,7 @@ class OddsStream:
 
     def _apply(self, update: OddsUpdate) -> None:
         if not self.odds.apply(update):
-            self.stale_updates += 1
+            self.stale_updates += 1  # older than, or the same as, the quote held
             return
         self.updates += 1
         for book in self.books:

@@ -18,7 +18,7 @@ Where the docs are silent (our choices, the same in the client and the README):
 - a fresh login (no cursor) gets the current state of its quotes as ``type: "SNAPSHOT"``
   entries, then updates;
 - ``receiveType`` ``json`` (text frames) and ``binary`` (msgpack); zstd is refused
-  (``invalid_filters``), see ``docs/oddspapi.md``.
+  (``invalid_filters``), see ``docs/oddspapi-stream.md``.
 
 Prices move on the scenario's schedule (:meth:`World.advance`, polled every ``tick`` seconds)
 and when a test moves them (:meth:`World.move`, or ``POST /admin/stream/walk`` for a seeded
