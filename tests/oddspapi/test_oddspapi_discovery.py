@@ -20,6 +20,7 @@ from wagerkit.oddspapi import (
     find_selection,
     outcome_ids,
 )
+from wagerkit.oddspapi.book import best_lay
 from wagerkit.sim.oddspapi.testing import RunningOddsPapi
 
 pytestmark = pytest.mark.anyio
@@ -115,3 +116,32 @@ async def test_odds_feed_an_engine_book_stale_never_live(oddspapi_sim: RunningOd
         with pytest.raises(ProtocolError):
             book.apply_frame(msgspec.json.encode(bad))
         assert isinstance(fx, Fx)
+
+
+async def test_an_exchange_lay_from_meta_is_a_lay_quote(oddspapi_sim: RunningOddsPapi) -> None:
+    """Betfair's ladder in ``meta`` (the ABP scenario's lay quote: 2.16 for 400 EUR on Arsenal)
+    becomes the Book's lay side, and goes dead with the exchange's stale flag."""
+    arsenal = "id1000001772221240"
+    async with oddspapi_sim.client() as client:
+        currencies = {b.slug: b.limit_currency or "USD" for b in await client.bookmakers()}
+        odds = await client.fixture_odds(arsenal, bookmakers=["betfair_ex"])
+        meta = odds.odds["betfair_ex"][f"{arsenal}:betfair_ex:101:0"].meta
+        assert meta == {
+            "availableToBack": [{"price": 2.12, "size": 500}],
+            "availableToLay": [{"price": 2.16, "size": 400}],
+        }
+        book = OddsBook(arsenal, 101, limit_currencies=currencies)
+        book.apply_odds(odds)
+    assert book.book.best_price(back=False) == 2.16
+    lay = next(q for q in book.book.quotes(back=False))
+    assert (lay.bookmaker, lay.limit, lay.currency) == ("betfair_ex", 40_000, "EUR")
+    book.set_state("betfair_ex", suspended=True)
+    assert book.book.best_price(back=False) is None and book.book.best_price() is None
+    book.set_state("betfair_ex", suspended=False)
+    assert book.book.best_price(back=False) == 2.16
+    assert best_lay({"lay": [{"price": 3.1, "limit": 20, "cents": 32}]}) == {
+        "price": 3.1,
+        "limit": 20,
+        "active": True,
+    }
+    assert best_lay({"availableToLay": []}) is None and best_lay(None) is None

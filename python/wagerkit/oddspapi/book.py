@@ -16,6 +16,7 @@ last said, it is never offered as a live price (best price, availability and rou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import msgspec
 
@@ -32,10 +33,27 @@ from wagerkit.oddspapi.models import (
 )
 from wagerkit.transport import DECODE_FAILURES
 
-__all__ = ["OddsBook"]
+__all__ = ["OddsBook", "best_lay"]
 
 _LABEL = "odds quote from OddsPapi"
 _ENVELOPE = msgspec.json.Decoder(OddsEnvelope)
+
+
+def best_lay(meta: Any, active: bool = True) -> dict[str, Any] | None:
+    """The best lay of an exchange quote's ``meta`` as the engine's lay object, or None.
+
+    OddsPapi passes exchange ladders through ``meta``: Betfair ``availableToLay: [{price,
+    size}]``, Polymarket and SX ``lay: [{price, limit, ...}]``; the first level is the best.
+    Anything else (no ladder, a malformed one) is no lay quote: the back quote still counts.
+    """
+    if not isinstance(meta, dict):
+        return None
+    for field, amount in (("availableToLay", "size"), ("lay", "limit")):
+        ladder = meta.get(field)
+        if isinstance(ladder, list) and ladder and isinstance(ladder[0], dict):
+            top = ladder[0]
+            return {"price": top.get("price"), "limit": top.get(amount), "active": active}
+    return None
 
 
 class OddsBook:
@@ -67,7 +85,7 @@ class OddsBook:
         self.limit_currencies = dict(limit_currencies or {})
         self.updates = 0
         self._state: dict[str, tuple[bool, bool]] = {}  # bookmaker -> (stale, suspended)
-        self._last: dict[str, tuple[float, float | None, bool]] = {}  # price, limit, active
+        self._last: dict[str, tuple[float, float | None, bool, dict[str, Any] | None]] = {}
         self._keys: dict[str, tuple[str, str]] = {}  # bookmaker -> (oddsId, limitCurrency)
 
     def load_rates(self, currencies: Iterable[Currency]) -> None:
@@ -100,7 +118,8 @@ class OddsBook:
         """Apply one quote row of this selection (``state`` updates the bookmaker's flags)."""
         if state is not None:
             self._state[bookmaker] = (state.stale_odds, state.suspended)
-        return self._put(bookmaker, row.price, row.limit, row.active and row.market_active)
+        live = row.active and row.market_active
+        return self._put(bookmaker, row.price, row.limit, live, best_lay(row.meta, live))
 
     def apply_update(self, update: OddsUpdate) -> FrameResult | None:
         """Apply one ``odds`` stream payload; None when it is for another selection."""
@@ -132,8 +151,21 @@ class OddsBook:
         if last is not None:
             self._put(bookmaker, *last)
 
-    def _put(self, bookmaker: str, price: float, limit: float | None, active: bool) -> FrameResult:
+    def _put(
+        self,
+        bookmaker: str,
+        price: float,
+        limit: float | None,
+        active: bool,
+        lay: dict[str, Any] | None = None,
+    ) -> FrameResult:
+        if lay is None:  # a stream update carries no ladder: the last one known still stands
+            last = self._last.get(bookmaker)
+            lay = None if last is None else last[3]
+        sent = (price, limit, active, lay)  # kept once applied: set_state replays it
         stale, suspended = self._state.get(bookmaker, (False, False))
+        if lay is not None and (stale or suspended):
+            lay = {**lay, "active": False}
         known = self._keys.get(bookmaker)
         if known is None:
             fixture_id, outcome_id, player_id = self.selection
@@ -152,8 +184,9 @@ class OddsBook:
             limit=limit,
             active=active and not stale and not suspended,
             limit_currency=known[1],
+            lay=lay,
         )
-        self._last[bookmaker] = (price, limit, active)
+        self._last[bookmaker] = sent
         self.updates += 1
         return result
 

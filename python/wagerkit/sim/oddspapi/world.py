@@ -35,6 +35,8 @@ class SimQuote:
     active: bool
     changed_at: int  # Unix ms
     history: list[tuple[int, float, float, bool]] = field(default_factory=list)
+    lay: tuple[float, float] | None = None
+    """An exchange's best lay (price, size in the bookmaker currency), sent in ``meta``."""
 
     @property
     def odds_id(self) -> str:
@@ -54,6 +56,15 @@ class SimQuote:
             "mainLine": True,
             "changedAt": self.changed_at,
             "bookmakerChangedAt": self.changed_at,
+            **({} if self.lay is None else {"meta": self.meta()}),
+        }
+
+    def meta(self) -> dict[str, Any]:
+        """Betfair's ladder shape: ``availableToBack``/``availableToLay`` of ``{price, size}``."""
+        assert self.lay is not None
+        return {
+            "availableToBack": [{"price": self.price, "size": self.limit}],
+            "availableToLay": [{"price": self.lay[0], "size": self.lay[1]}],
         }
 
 
@@ -194,8 +205,9 @@ class World:
                     {"outcomeId": m.outcome_id, "outcomeName": m.outcome_name}
                 )
                 market["outcomes"].sort(key=lambda o: o["outcomeId"])
+            lays = {q.bookmaker: (q.price, q.limit) for q in m.quotes if not q.back}
             for q in m.quotes:
-                if not q.back:  # an exchange's lay side: OddsPapi carries it in meta; not served
+                if not q.back:  # an exchange's lay side: in its back quote's meta (below)
                     continue
                 quote = SimQuote(
                     f.fixture_id,
@@ -207,6 +219,7 @@ class World:
                     q.limit,
                     q.active,
                     now_ms,
+                    lay=lays.get(q.bookmaker),
                 )
                 self.quotes[quote.odds_id] = quote
 
