@@ -14,10 +14,11 @@ import msgspec
 import pytest
 
 from wagerkit.errors import AuthError, InvalidInput
-from wagerkit.oddspapi import AsyncOddsPapiClient, BookmakerNotAllowed
+from wagerkit.oddspapi import AsyncOddsPapiClient, BookmakerNotAllowed, SportNotAllowed
 from wagerkit.oddspapi.liveodds import key_of, updates_of_snapshot
 from wagerkit.oddspapi.models import odds_id
 from wagerkit.oddspapi.stream import OddsStream, TooManyConnections, ws_url_of
+from wagerkit.sim.oddspapi.service import Fault
 from wagerkit.sim.oddspapi.testing import RunningOddsPapi
 from wagerkit.sim.oddspapi.ws import hub_of
 from wagerkit.transport import Backoff
@@ -330,3 +331,41 @@ async def test_bad_arguments_are_refused_before_anything_is_sent(
     stream = OddsStream(client, key)
     assert key not in repr(stream)
     assert ws_url_of("https://v5.oddspapi.io/en") == "wss://v5.oddspapi.io/ws"
+
+
+async def test_recovery_rides_out_rest_faults(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """The REST snapshot of a recovery meets a 503 rate_limiter_error and a 429 with
+    Retry-After (injected): the client's retries carry it through, and the odds end equal."""
+    async with OddsStream(
+        client, oddspapi_sim.api_key, fixture_ids=[FIX], backoff=_fast()
+    ) as stream:
+        oddspapi_sim.sim.inject(Fault("/fixtures/odds", 503, "rate_limiter_error", count=1))
+        oddspapi_sim.sim.inject(Fault("/fixtures/odds", 429, "rate_limited", 1, 0.2))
+        await admin(oddspapi_sim, "walk", interval=0.005, seed=9, fixtureId=FIX)
+        await admin(oddspapi_sim, "drop", count=3)  # -> snapshot_required -> REST
+        await until(lambda: stream.snapshots_required >= 1)
+        await admin(oddspapi_sim, "stop-walk")
+        await stream.wait_whole(10)
+        assert not oddspapi_sim.sim.faults  # both faults were met by the recovery
+        assert await settled(stream, client) == 0
+        assert stream.recoveries >= 2
+
+
+async def test_plan_and_filters_bound_what_is_streamed(oddspapi_sim: RunningOddsPapi) -> None:
+    """A soccer-only key on pinnacle and sharpbet receives nothing else; a sport outside its
+    plan is refused at login with SportNotAllowed."""
+    narrow = oddspapi_sim.key("soccer-only")
+    async with oddspapi_sim.client(narrow) as c:
+        with pytest.raises(SportNotAllowed):
+            async with OddsStream(c, narrow, sport_ids=[11]):
+                pass
+        async with OddsStream(c, narrow, fixture_ids=[OTHER], backoff=_fast()) as stream:
+            await admin(oddspapi_sim, "walk", interval=0.003, seed=10)  # every fixture moves
+            await anyio.sleep(0.3)
+            await admin(oddspapi_sim, "stop-walk")
+            seen = stream.odds.all_quotes().values()
+            assert {q.bookmaker for q in seen} <= {"pinnacle", "sharpbet"}
+            assert {q.fixture_id for q in seen} == {OTHER}
+            assert stream.updates > 0

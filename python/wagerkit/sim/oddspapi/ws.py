@@ -73,6 +73,9 @@ class _Conn:
         self.key = key
         self.fixtures = set(login.get("fixtureIds") or ())
         self.bookmakers = set(login.get("bookmakers") or ())
+        self.sports = set(login.get("sportIds") or ())
+        self.tournaments = set(login.get("tournamentIds") or ())
+        self.where: dict[str, tuple[int, int]] = {}  # fixtureId -> (sportId, tournamentId)
         self.channels = set(login.get("channels") or ("odds",))
         self.binary = binary
         self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=buffer)
@@ -86,7 +89,14 @@ class _Conn:
             return False
         if self.bookmakers and payload["bookmaker"] not in self.bookmakers:
             return False
-        return self.key.bookmakers is None or payload["bookmaker"] in self.key.bookmakers
+        if self.key.bookmakers is not None and payload["bookmaker"] not in self.key.bookmakers:
+            return False
+        sport, tournament = self.where.get(payload["fixtureId"], (0, 0))
+        if self.key.sports is not None and sport not in self.key.sports:
+            return False
+        if self.sports and sport not in self.sports:
+            return False
+        return not self.tournaments or tournament in self.tournaments
 
     def push(self, frame: dict[str, Any]) -> None:
         """Queue a frame; a full queue is a reader too slow to keep: close it with 4002."""
@@ -300,6 +310,10 @@ class StreamHub:
             await ws.close(4003, "too many connections")
             return
         conn = _Conn(ws, key, login, self.buffer, login.get("receiveType") == "binary")
+        conn.where = {
+            fid: (f["sport"]["sportId"], f["tournament"]["tournamentId"])
+            for fid, f in self.sim.world.fixtures.items()
+        }
         conns.add(conn)
         try:
             self._login(conn, login)
@@ -330,6 +344,9 @@ class StreamHub:
         for slug in login.get("bookmakers") or ():
             if key.bookmakers is not None and slug not in key.bookmakers:
                 return "bookmaker_not_allowed", f"bookmaker {slug} is not in your plan"
+        for sport in login.get("sportIds") or ():
+            if key.sports is not None and sport not in key.sports:
+                return "sport_not_allowed", f"sport {sport} is not in your plan"
         if login.get("receiveType", "json") not in ("json", "binary"):
             return "invalid_filters", "receiveType must be json or binary here"
         return None
