@@ -49,6 +49,10 @@ async def test_entitlement_refusals_are_typed(oddspapi_sim: RunningOddsPapi) -> 
         with pytest.raises(SportNotAllowed) as sport:
             await client.tournaments(11)
         assert not sport.value.inferred and sport.value.status == 403
+        for refused in (client.markets(11), client.participants(11)):
+            with pytest.raises(SportNotAllowed):
+                await refused
+        assert {b.slug for b in await client.bookmakers()} == {"pinnacle", "sharpbet"}
         with pytest.raises(BookmakerNotAllowed) as bookmaker:
             await client.fixture_odds(QUICKSTART_FIXTURE, bookmakers=["vertex"])
         assert bookmaker.value.denied == ("vertex",)
