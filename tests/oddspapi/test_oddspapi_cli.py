@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -50,9 +51,28 @@ def test_json(env: RunningOddsPapi, capsys: pytest.CaptureFixture[str]) -> None:
     assert odds["odds"]["sharpbet"][f"{QUICKSTART_FIXTURE}:sharpbet:103:0"]["price"] == 2.0
     code, out, _ = run(capsys, "fixtures", "--sport", "10", "--json", "--hours", "25")
     assert [f["fixtureId"] for f in json.loads(out)] == [QUICKSTART_FIXTURE]
-    code, out, _ = run(capsys, "watch", QUICKSTART_FIXTURE, "--json", "--count", "7")
+    for mode in ([], ["--poll"]):  # the live stream, then REST polling: the same quotes
+        code, out, _ = run(capsys, "watch", QUICKSTART_FIXTURE, "--json", "--count", "7", *mode)
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and len(lines) == 7, mode
+        assert {x["oddsId"]: x["price"] for x in lines}[
+            f"{QUICKSTART_FIXTURE}:sharpbet:103:0"
+        ] == 2.0
+
+
+def test_watch_prints_a_move_from_the_stream(
+    env: RunningOddsPapi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 8th line is the quote the server moved while the command watched."""
+    moved = f"{QUICKSTART_FIXTURE}:vertex:101:0"
+    timer = threading.Timer(1.0, lambda: env.sim.world.move(moved, price=1.69))
+    timer.start()
+    try:
+        code, out, _ = run(capsys, "watch", QUICKSTART_FIXTURE, "--json", "--count", "8")
+    finally:
+        timer.cancel()
     lines = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(lines) == 7 and all("oddsId" in x for x in lines)
+    assert code == 0 and lines[-1]["oddsId"] == moved and lines[-1]["price"] == 1.69
 
 
 def test_errors_are_one_line(

@@ -3,7 +3,8 @@
 ``sports``, ``tournaments``, ``fixtures`` (of a sport or tournament, in a window), ``markets``
 (the catalogue, names and outcome ids), ``odds FIXTURE`` (every bookmaker's quote with its
 limit and currency; stale or suspended quotes are marked, never shown as live) and ``watch
-FIXTURE`` (follows the odds by polling REST within the odds budget, printing each change).
+FIXTURE`` (follows the odds on the live stream, or with ``--poll`` by polling REST within
+the odds budget, printing each change).
 
 The key and URL come from ``--api-key``/``--base-url`` or ``ODDSPAPI_API_KEY``/
 ``ODDSPAPI_BASE_URL`` (prefer the environment: a flag is visible in the process list); the key is
@@ -29,7 +30,8 @@ from wagerkit.errors import InvalidInput, WagerkitError, redact
 from wagerkit.oddspapi import AsyncOddsPapiClient, EntitlementError
 from wagerkit.oddspapi.client import DEFAULT_BASE_URL
 from wagerkit.oddspapi.discovery import MarketCatalogue, resolve_sport, resolve_tournament
-from wagerkit.oddspapi.models import FixtureOdds
+from wagerkit.oddspapi.models import FixtureOdds, odds_id
+from wagerkit.oddspapi.stream import OddsStream
 
 __all__ = ["ENV_API_KEY", "ENV_BASE_URL", "register"]
 
@@ -191,29 +193,44 @@ async def _odds(client: AsyncOddsPapiClient, args: argparse.Namespace, out: Outp
 
 
 async def _watch(client: AsyncOddsPapiClient, args: argparse.Namespace, out: Output) -> int:
-    """Poll ``/fixtures/odds`` (within the odds budget) and print each quote that changed."""
-    seen: dict[str, tuple[float, float | None, bool]] = {}
+    """Print the fixture's quotes, then each change: from the live stream (resumed or re-read
+    over REST after any drop), or with ``--poll`` by polling ``/fixtures/odds`` within the odds
+    budget."""
+    shown: dict[str, tuple[float, float | None, bool]] = {}
     changes = 0
+
+    def show(oid: str, price: float, limit: float | None, live: bool) -> bool:
+        """Print one quote if it changed; True once ``--count`` changes were printed."""
+        nonlocal changes
+        if shown.get(oid) == (price, limit, live):
+            return False
+        shown[oid] = (price, limit, live)
+        changes += 1
+        if out.as_json:
+            out.json({"oddsId": oid, "price": price, "limit": limit, "live": live})
+        else:
+            out.console.print(f"{oid}  {price:<6} limit {limit}  {'live' if live else 'not live'}")
+        return bool(args.count) and changes >= args.count
+
     with anyio.move_on_after(args.seconds):
+        if not args.poll:
+            async with OddsStream(client, args.resolved_key, fixture_ids=[args.fixture_id]) as s:
+                for oid, q in sorted(s.odds.all_quotes().items()):
+                    if show(oid, q.price, q.limit, s.odds.live(oid) is not None):
+                        return 0
+                async for q in s:
+                    oid = odds_id(q.fixture_id, q.bookmaker, q.outcome_id, q.player_id)
+                    if show(oid, q.price, q.limit, s.odds.live(oid) is not None):
+                        return 0
         while True:
             odds = await client.fixture_odds(args.fixture_id)
             for slug, quotes in odds.odds.items():
                 state = odds.bookmakers.get(slug)
                 dead = state is not None and (state.stale_odds or state.suspended)
-                for oid, q in quotes.items():
-                    now = (q.price, q.limit, q.active and q.market_active and not dead)
-                    if seen.get(oid) != now:
-                        seen[oid] = now
-                        changes += 1
-                        if out.as_json:
-                            out.json(
-                                {"oddsId": oid, "price": now[0], "limit": now[1], "live": now[2]}
-                            )
-                        else:
-                            status = "live" if now[2] else "not live"
-                            out.console.print(f"{oid}  {now[0]:<6} limit {now[1]}  {status}")
-            if args.count and changes >= args.count:
-                break
+                for oid, row in quotes.items():
+                    live = row.active and row.market_active and not dead
+                    if show(oid, row.price, row.limit, live):
+                        return 0
             await anyio.sleep(args.interval)
     return 0
 
@@ -234,6 +251,7 @@ def _run(command: Command) -> Callable[[argparse.Namespace], int]:
                 raise InvalidInput(
                     f"no API key: set ${ENV_API_KEY} or pass --api-key", field="api_key"
                 )
+            args.resolved_key = key
             async with AsyncOddsPapiClient(key, base_url, timeout=args.timeout) as client:
                 return await command(client, args, out)
 
@@ -281,8 +299,9 @@ def register(subparsers: Any) -> None:
     sp.add_argument("fixture_id")
     sp.add_argument("--bookmakers", help="comma-separated slugs (at most 5)")
     sp.add_argument("--outcome", type=int, help="only this outcome id")
-    sp = add("watch", _watch, "follow a fixture's odds (REST polling), printing changes")
+    sp = add("watch", _watch, "follow a fixture's odds on the live stream, printing changes")
     sp.add_argument("fixture_id")
-    sp.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    sp.add_argument("--poll", action="store_true", help="poll REST instead of the stream")
+    sp.add_argument("--interval", type=float, default=1.0, help="seconds between --poll polls")
     sp.add_argument("--count", type=int, default=0, help="stop after N changes")
     sp.add_argument("--seconds", type=float, default=None, help="stop after S seconds")
