@@ -56,7 +56,7 @@ _SIMULATORS: tuple[_Area, ...] = (
         "wagerkit.sim.pinnacle.cli",
         ("sim",),
     ),
-    _Area("oddspapi", "a local OddsPapi v5 server (REST)", "wagerkit.sim.oddspapi.cli", ("sim",)),
+    _Area("oddspapi", "local OddsPapi v5: REST + WebSocket", "wagerkit.sim.oddspapi.cli", ("sim",)),
 )
 _SIM_HELP = "run a local venue simulator on 127.0.0.1"
 

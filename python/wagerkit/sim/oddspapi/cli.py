@@ -25,7 +25,7 @@ __all__ = ["register"]
 def register(sim_subparsers: Any) -> None:
     """Add ``oddspapi`` to ``wagerkit sim``."""
     parser: argparse.ArgumentParser = sim_subparsers.add_parser(
-        "oddspapi", help="local OddsPapi v5 API (REST), on the ABP simulator's world"
+        "oddspapi", help="a local OddsPapi v5 server: REST + WebSocket"
     )
     parser.add_argument(
         "--port", type=int, default=8083, help="port on 127.0.0.1 (default 8083; 0 = a free one)"
