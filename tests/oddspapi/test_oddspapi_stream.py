@@ -369,3 +369,43 @@ async def test_plan_and_filters_bound_what_is_streamed(oddspapi_sim: RunningOdds
             assert {q.bookmaker for q in seen} <= {"pinnacle", "sharpbet"}
             assert {q.fixture_id for q in seen} == {OTHER}
             assert stream.updates > 0
+
+
+async def test_a_silent_server_is_dropped_by_the_keepalive(client: AsyncOddsPapiClient) -> None:
+    """A server that logs us in, then neither sends nor answers pings (a half-open socket):
+    the keepalive drops it (1011) and the stream reconnects instead of waiting forever."""
+    from websockets.server import ServerProtocol
+
+    async def silent(conn: anyio.abc.SocketStream) -> None:
+        proto = ServerProtocol()
+        logged_in = False
+        async with conn:
+            while True:
+                proto.receive_data(await conn.receive())
+                for event in proto.events_received():
+                    if hasattr(event, "path"):  # the upgrade request
+                        proto.send_response(proto.accept(event))
+                    elif b"login" in getattr(event, "data", b""):
+                        logged_in = True
+                        proto.send_text(b'{"type":"login_ok","serverEpoch":"e1"}')
+                for chunk in proto.data_to_send():
+                    await conn.send(chunk)
+                if logged_in:
+                    await anyio.sleep(30)  # silent from now on: no reads, so no pongs
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610 - anyio, not Django
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, silent)
+        stream = OddsStream(
+            client,
+            "0123456789abcdef0123456789abcdef",
+            fixture_ids=[FIX],
+            ws_url=f"ws://127.0.0.1:{port}/ws",
+            keepalive=0.2,
+            backoff=_fast(),
+        )
+        async with stream:
+            await until(lambda: stream.connects >= 2, timeout=10)
+        assert 1011 in stream.close_codes
+        tg.cancel_scope.cancel()

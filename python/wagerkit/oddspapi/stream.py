@@ -210,7 +210,8 @@ class OddsStream:
     ``odds`` is the :class:`~wagerkit.oddspapi.liveodds.LiveOdds` kept current; ``books`` are
     :class:`~wagerkit.oddspapi.book.OddsBook` objects fed the same updates and snapshots.
     ``async for`` yields each applied :class:`OddsUpdate` (a bounded buffer of ``buffer``;
-    beyond it events are dropped and counted in ``dropped``, never state).
+    beyond it events are dropped and counted in ``dropped``, never state). ``keepalive`` is
+    the seconds between WebSocket pings (a missing pong drops and reconnects); None: off.
     """
 
     def __init__(
@@ -233,6 +234,7 @@ class OddsStream:
         buffer: int = 10_000,
         max_pending: int = 100_000,
         client_name: str | None = None,
+        keepalive: float | None = 20.0,
     ) -> None:
         self._key = check_api_key(api_key)
         if receive_type not in RECEIVE_TYPES:
@@ -267,6 +269,7 @@ class OddsStream:
         self._buffer = buffer
         self._max_pending = max_pending
         self._client_name = client_name
+        self._keepalive = keepalive
         self._frame = _PACK_FRAME if receive_type == "binary" else _JSON_FRAME
         self._update = _PACK_UPDATE if receive_type == "binary" else _JSON_UPDATE
         # state kept across connections
@@ -386,7 +389,9 @@ class OddsStream:
         """Wait until no recovery is running and the odds are whole (after a
         ``snapshot_required``, say)."""
         with anyio.fail_after(timeout):
-            while not (self._whole and not self._recovering):
+            while not self.whole:
+                if self._ended:
+                    raise self._error or ProtocolError("OddsPapi stream has ended")
                 await self._recovered.wait()
 
     @property
@@ -435,6 +440,7 @@ class OddsStream:
             self._ended = True
             if self._wakeup is not None:
                 self._wakeup.set()
+            self._recovered.set()
             self._finished.set()
 
     def _redact(self, text: str) -> str:
@@ -475,7 +481,10 @@ class OddsStream:
     async def _session(self) -> None:
         cursor = self._resumable()
         async with connect_ws(
-            self._url, open_timeout=self._login_timeout, max_message=64 * 1024 * 1024
+            self._url,
+            open_timeout=self._login_timeout,
+            max_message=64 * 1024 * 1024,
+            keepalive=self._keepalive,  # a silent half-open socket is dropped, not waited on
         ) as ws:
             await ws.send_text(self._login_frame(cursor))
             with anyio.fail_after(self._login_timeout):
