@@ -24,6 +24,7 @@ async def test_an_oddspapi_selection_names_its_pinnacle_event() -> None:
             outcome="1",
         )
     assert pick.pinnacle_event_id == 1600000001 and pick.pinnacle_side == "Team1"
+    assert pick.side_at(rotated=True) == "Team2" and pick.side_at(rotated=False) == "Team1"
     async with running_pinnacle(clock=FakeClock(auto_advance=True)) as pin, pin.client() as api:
         fixtures = await api.fixtures(29, event_ids=[pick.pinnacle_event_id])
     events = [e for league in fixtures.league for e in league.events]

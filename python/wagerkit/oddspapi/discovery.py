@@ -114,8 +114,17 @@ class Selection:
 
     @property
     def pinnacle_side(self) -> str | None:
-        """Pinnacle's side of a 1X2 or moneyline outcome (``Team1``, ``Draw``, ``Team2``)."""
-        return {"1": "Team1", "X": "Draw", "2": "Team2"}.get(self.outcome_name)
+        """Pinnacle's side of a 1X2 or moneyline outcome (``Team1``, ``Draw``, ``Team2``), as
+        OddsPapi orders the participants; see :meth:`side_at` for a rotated bookmaker."""
+        return self.side_at(rotated=False)
+
+    def side_at(self, *, rotated: bool) -> str | None:
+        """The side at a bookmaker whose fixture state says ``participantsRotated`` (it lists
+        home and away the other way round): Team1 and Team2 swap, the draw stays."""
+        side = {"1": "Team1", "X": "Draw", "2": "Team2"}.get(self.outcome_name)
+        if rotated and side in ("Team1", "Team2"):
+            return "Team2" if side == "Team1" else "Team1"
+        return side
 
 
 async def resolve_sport(client: AsyncOddsPapiClient, sport: int | str) -> int:
