@@ -2,7 +2,8 @@
 with their limits, history, CLV and settlement; the ids feed ABP and Pinnacle directly.
 
 ``AsyncOddsPapiClient`` (anyio) and its blocking twin ``OddsPapiClient``; discovery helpers in
-:mod:`.discovery`; :class:`OddsBook` feeds OddsPapi quotes into an engine Book.
+:mod:`.discovery`; :class:`OddsBook` feeds OddsPapi quotes into an engine Book;
+:class:`OddsStream` is the live WebSocket stream, kept whole (:class:`LiveOdds`).
 """
 
 from wagerkit.oddspapi.blocking import OddsPapiClient
@@ -23,7 +24,10 @@ from wagerkit.oddspapi.errors import (
     RateLimiterDown,
     SportNotAllowed,
 )
+from wagerkit.oddspapi.historical import HistoricalTick
 from wagerkit.oddspapi.limits import EndpointLimits
+from wagerkit.oddspapi.liveodds import LiveOdds
+from wagerkit.oddspapi.stream import OddsStream, TooManyConnections
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -32,13 +36,17 @@ __all__ = [
     "ChannelNotAllowed",
     "EndpointLimits",
     "EntitlementError",
+    "HistoricalTick",
     "InvalidRequest",
+    "LiveOdds",
     "MarketCatalogue",
     "OddsBook",
     "OddsPapiClient",
+    "OddsStream",
     "RateLimiterDown",
     "Selection",
     "SportNotAllowed",
+    "TooManyConnections",
     "find_fixtures",
     "find_selection",
     "outcome_ids",
