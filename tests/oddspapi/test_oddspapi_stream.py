@@ -13,13 +13,14 @@ import httpx
 import msgspec
 import pytest
 
+from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, InvalidInput
 from wagerkit.oddspapi import AsyncOddsPapiClient, BookmakerNotAllowed, SportNotAllowed
 from wagerkit.oddspapi.liveodds import key_of, updates_of_snapshot
 from wagerkit.oddspapi.models import odds_id
 from wagerkit.oddspapi.stream import OddsStream, TooManyConnections, ws_url_of
 from wagerkit.sim.oddspapi.service import Fault
-from wagerkit.sim.oddspapi.testing import RunningOddsPapi
+from wagerkit.sim.oddspapi.testing import RunningOddsPapi, running_oddspapi
 from wagerkit.sim.oddspapi.ws import hub_of
 from wagerkit.transport import Backoff
 from wagerkit.transport.websocket import ConnectionClosed, connect_ws
@@ -409,3 +410,30 @@ async def test_a_silent_server_is_dropped_by_the_keepalive(client: AsyncOddsPapi
             await until(lambda: stream.connects >= 2, timeout=10)
         assert 1011 in stream.close_codes
         tg.cancel_scope.cancel()
+
+
+async def test_scheduled_moves_reach_the_stream_and_resume_uses_venue_time() -> None:
+    """On a fake clock: the scenario's move at 30 s (pinnacle 101 on OTHER to 2.08) reaches the
+    stream once the clock passes it; with the stream on the same clock, a drop 10 fake seconds
+    after the last entry resumes, one 70 fake seconds after does not (the window is 60 s; an
+    entry's id carries the time it was published)."""
+    clock = FakeClock()
+    oid = odds_id(OTHER, "pinnacle", 101)
+    with running_oddspapi(clock=clock) as sim:
+        async with (
+            sim.client() as c,
+            OddsStream(c, sim.api_key, fixture_ids=[OTHER], backoff=_fast(), clock=clock) as stream,
+        ):
+            assert stream.odds.get(oid).price != 2.08  # type: ignore[union-attr]
+            clock.advance(31)
+            await until(lambda: getattr(stream.odds.get(oid), "price", None) == 2.08)
+            clock.advance(10)
+            await admin(sim, "close")
+            await until(lambda: stream.resumes == 1)
+            clock.advance(2000)  # every other move of the schedule is due: one advance() call
+            await until(lambda: stream.updates >= 3)  # ... publishes them all (60, 90 s here)
+            clock.advance(70)  # ... and the cursor is now 70 s old
+            await admin(sim, "close")
+            await until(lambda: stream.recoveries == 2)  # fresh login, REST: no resume asked
+            assert stream.resumes == 1 and stream.snapshots_required == 0
+            assert await settled(stream, c, OTHER) == 0

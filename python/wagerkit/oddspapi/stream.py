@@ -42,7 +42,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from types import TracebackType
@@ -54,6 +53,7 @@ import httpx
 import msgspec
 from anyio.abc import TaskGroup
 
+from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
 from wagerkit.oddspapi.auth import check_api_key
 from wagerkit.oddspapi.book import OddsBook
@@ -212,6 +212,7 @@ class OddsStream:
     ``async for`` yields each applied :class:`OddsUpdate` (a bounded buffer of ``buffer``;
     beyond it events are dropped and counted in ``dropped``, never state). ``keepalive`` is
     the seconds between WebSocket pings (a missing pong drops and reconnects); None: off.
+    ``clock`` tells a cursor's age (Unix time, the venue's clock; a FakeClock in tests).
     """
 
     def __init__(
@@ -235,6 +236,7 @@ class OddsStream:
         max_pending: int = 100_000,
         client_name: str | None = None,
         keepalive: float | None = 20.0,
+        clock: Clock | None = None,
     ) -> None:
         self._key = check_api_key(api_key)
         if receive_type not in RECEIVE_TYPES:
@@ -270,6 +272,7 @@ class OddsStream:
         self._max_pending = max_pending
         self._client_name = client_name
         self._keepalive = keepalive
+        self._clock: Clock = clock if clock is not None else SystemClock()
         self._frame = _PACK_FRAME if receive_type == "binary" else _JSON_FRAME
         self._update = _PACK_UPDATE if receive_type == "binary" else _JSON_UPDATE
         # state kept across connections
@@ -474,7 +477,7 @@ class OddsStream:
         if not self._whole or "odds" not in self._cursor:
             return None
         ms, _ = _parse_id(self._cursor["odds"])
-        if time.time() * 1000 - ms > self._resume_window * 1000:
+        if self._clock.time() * 1000 - ms > self._resume_window * 1000:
             return None
         return dict(self._cursor)
 
