@@ -96,6 +96,7 @@ async def test_big_history_streams_with_flat_memory() -> None:
     assert big[2] < 2 * small[2], (big[2], small[2])
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_scenario_history_matches_whole_decode(oddspapi_sim: RunningOddsPapi) -> None:
     """The recorded ticks of the scenario, streamed, equal the whole-body decode."""
     async with oddspapi_sim.client() as client:

@@ -397,7 +397,7 @@ class StreamHub:
     async def _write(self, conn: _Conn) -> None:
         while True:
             frame = await conn.queue.get()
-            if frame is None:
+            if frame is None or conn.close_code is not None:  # closing: send nothing more
                 return
             data, text = conn.encode(frame)
             if data is not None:
