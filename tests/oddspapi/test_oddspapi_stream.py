@@ -437,3 +437,38 @@ async def test_scheduled_moves_reach_the_stream_and_resume_uses_venue_time() -> 
             await until(lambda: stream.recoveries == 2)  # fresh login, REST: no resume asked
             assert stream.resumes == 1 and stream.snapshots_required == 0
             assert await settled(stream, c, OTHER) == 0
+
+
+async def test_a_reader_the_server_cannot_keep_up_with_is_shed_with_4002(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """A burst larger than the server's per-connection queue (made tiny here) closes the
+    socket with 4002 (no injected fault); the stream reconnects at once; the server refuses to
+    replay more than the queue holds (snapshot_required), and the stream ends equal to REST."""
+    hub_of(oddspapi_sim.sim).buffer = 20  # room for the login's snapshot (8 frames)
+    world = oddspapi_sim.sim.world
+    oid = odds_id(FIX, "pinnacle", 102)
+    async with OddsStream(
+        client, oddspapi_sim.api_key, fixture_ids=[FIX], backoff=_fast()
+    ) as stream:
+        for i in range(300):  # queued on the server's loop faster than it can write
+            world.move(oid, price=round(3.0 + i / 100, 2))
+        await until(lambda: 4002 in stream.close_codes)
+        assert await settled(stream, client) == 0
+        assert stream.odds.get(oid).price == 5.99  # type: ignore[union-attr]
+        assert stream.snapshots_required >= 1
+
+
+async def test_a_server_shedding_us_in_a_loop_gets_the_backoff(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """Reconnects the server asked for are immediate three times in ten seconds, then they
+    wait like any failure; after ten quiet seconds they are immediate again."""
+    clock = FakeClock()
+    stream = OddsStream(
+        client, oddspapi_sim.api_key, backoff=Backoff(initial=1.0, maximum=1.0), clock=clock
+    )
+    assert [stream._delay(True) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert all(stream._delay(True) > 0.0 for _ in range(20))  # full jitter: never exactly 0
+    clock.advance(11)
+    assert stream._delay(True) == 0.0

@@ -103,6 +103,8 @@ CHANNELS = (
 CLOSE_LOGIN_TIMEOUT = 4000
 CLOSE_BACKPRESSURE = 4002
 CLOSE_TOO_MANY = 4003
+_QUICK_LIMIT = 3
+_QUICK_SPAN = 10.0
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
     httpx.HTTPError,
@@ -273,6 +275,7 @@ class OddsStream:
         self._client_name = client_name
         self._keepalive = keepalive
         self._clock: Clock = clock if clock is not None else SystemClock()
+        self._quick: deque[float] = deque()  # times of recent immediate reconnects
         self._frame = _PACK_FRAME if receive_type == "binary" else _JSON_FRAME
         self._update = _PACK_UPDATE if receive_type == "binary" else _JSON_UPDATE
         # state kept across connections
@@ -434,7 +437,7 @@ class OddsStream:
                 self.disconnects += 1
                 self._recovering = False
                 self._pending = None
-                await anyio.sleep(0 if now else self._backoff.next_delay())
+                await anyio.sleep(self._delay(now))
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:
@@ -445,6 +448,20 @@ class OddsStream:
                 self._wakeup.set()
             self._recovered.set()
             self._finished.set()
+
+    def _delay(self, now: bool) -> float:
+        """Seconds before the next connection: none when the server asked for it (``reconnect``,
+        4002), unless that happened ``_QUICK_LIMIT`` times within ``_QUICK_SPAN`` seconds: a
+        server shedding us in a loop then gets the backoff like any failure."""
+        if now:
+            t = self._clock.monotonic()
+            quick = self._quick
+            while quick and quick[0] < t - _QUICK_SPAN:
+                quick.popleft()
+            if len(quick) < _QUICK_LIMIT:
+                quick.append(t)
+                return 0.0
+        return self._backoff.next_delay()
 
     def _redact(self, text: str) -> str:
         return text.replace(self._key, "***")

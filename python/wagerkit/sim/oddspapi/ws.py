@@ -14,7 +14,9 @@ Where the docs are silent (our choices, the same in the client and the README):
 - ``seq`` in ``entryId`` counts up per server epoch (not per millisecond), so ids sort;
 - resume: a ``lastSeenId.odds`` cursor younger than the window (60 s, by the cursor's age) is
   answered by replaying the logged entries after it, then ``resume_complete``; an older cursor,
-  or one from another ``serverEpoch``, gets ``snapshot_required`` and the stream flows on;
+  or one from another ``serverEpoch``, gets ``snapshot_required`` and the stream flows on; so
+  does a replay longer than half the reader's queue (``client_backpressure``), which would
+  only shed the reader again;
 - a fresh login (no cursor) gets the current state of its quotes as ``type: "SNAPSHOT"``
   entries, then updates;
 - ``receiveType`` ``json`` (text frames) and ``binary`` (msgpack); zstd is refused
@@ -368,9 +370,12 @@ class StreamHub:
             conn.push(_control("snapshot_required", reason=reason))
             return
         after = _parse_id(cursor)
-        for ms, seq, payload in list(self._log):
-            if (ms, seq) > after and conn.wants(payload):
-                conn.push(_envelope("UPDATE", payload, ms, seq))
+        missed = [e for e in self._log if (e[0], e[1]) > after and conn.wants(e[2])]
+        if len(missed) > self.buffer // 2:  # a replay that would shed the reader again
+            conn.push(_control("snapshot_required", reason="client_backpressure"))
+            return
+        for ms, seq, payload in missed:
+            conn.push(_envelope("UPDATE", payload, ms, seq))
         conn.push(_control("resume_complete"))
 
     def _resume_refusal(self, login: dict[str, Any], cursor: str) -> str | None:
