@@ -21,7 +21,7 @@ _update = st.builds(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(updates=st.lists(_update, max_size=40), data=st.data())
 def test_newest_update_wins_whatever_the_arrival_order(
     updates: list[OddsUpdate], data: st.DataObject
@@ -38,6 +38,7 @@ def test_newest_update_wins_whatever_the_arrival_order(
     assert {k: q.changed_at for k, q in odds.all_quotes().items()} == newest
 
 
+@settings(deadline=None)
 @given(updates=st.lists(_update, max_size=40))
 def test_only_active_fresh_unsuspended_quotes_are_live(updates: list[OddsUpdate]) -> None:
     """live() and live_quotes() never offer a stale, suspended or inactive quote, and offer
@@ -52,6 +53,7 @@ def test_only_active_fresh_unsuspended_quotes_are_live(updates: list[OddsUpdate]
         assert is_live(q) is fresh
 
 
+@settings(deadline=None)
 @given(before=st.lists(_update, max_size=30), rows=st.lists(_update, max_size=10))
 def test_a_snapshot_replaces_the_fixture_exactly(
     before: list[OddsUpdate], rows: list[OddsUpdate]
