@@ -15,7 +15,12 @@ import pytest
 
 from wagerkit.clock import FakeClock
 from wagerkit.errors import AuthError, InvalidInput
-from wagerkit.oddspapi import AsyncOddsPapiClient, BookmakerNotAllowed, SportNotAllowed
+from wagerkit.oddspapi import (
+    AsyncOddsPapiClient,
+    BookmakerNotAllowed,
+    OddsBook,
+    SportNotAllowed,
+)
 from wagerkit.oddspapi.liveodds import key_of, updates_of_snapshot
 from wagerkit.oddspapi.models import odds_id
 from wagerkit.oddspapi.stream import OddsStream, TooManyConnections, ws_url_of
@@ -472,3 +477,31 @@ async def test_a_server_shedding_us_in_a_loop_gets_the_backoff(
     assert all(stream._delay(True) > 0.0 for _ in range(20))  # full jitter: never exactly 0
     clock.advance(11)
     assert stream._delay(True) == 0.0
+
+
+async def test_books_follow_the_stream_through_recoveries(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """An OddsBook given to the stream gets the snapshots and the live updates: after moves,
+    a dropped socket and a refused resume, its best price is the best live quote of the
+    stream's odds (vertex, stale on OTHER, never counts)."""
+    currencies = {b.slug: b.limit_currency or "USD" for b in await client.bookmakers()}
+    book = OddsBook(OTHER, 101, limit_currencies=currencies)
+    book.load_rates(await client.currencies())
+    async with OddsStream(
+        client, oddspapi_sim.api_key, fixture_ids=[OTHER], books=[book], backoff=_fast()
+    ) as stream:
+        for fault in ("close", "gap"):
+            await admin(oddspapi_sim, "walk", interval=0.003, seed=11, fixtureId=OTHER)
+            await anyio.sleep(0.08)
+            if fault == "gap":
+                await admin(oddspapi_sim, "gap", count=1)
+            await admin(oddspapi_sim, "close")
+            await anyio.sleep(0.1)
+            await admin(oddspapi_sim, "stop-walk")
+            assert await settled(stream, client, OTHER) == 0
+        vertex = odds_id(OTHER, "vertex", 101)
+        oddspapi_sim.sim.world.move(vertex, price=9.0)  # the best price, if stale counted
+        await until(lambda: getattr(stream.odds.get(vertex), "price", None) == 9.0)
+        live = [q.price for q in stream.odds.live_quotes(OTHER).values() if q.outcome_id == 101]
+        assert live and book.book.best_price() == max(live) < 9.0
