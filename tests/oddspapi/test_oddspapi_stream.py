@@ -505,3 +505,20 @@ async def test_books_follow_the_stream_through_recoveries(
         await until(lambda: getattr(stream.odds.get(vertex), "price", None) == 9.0)
         live = [q.price for q in stream.odds.live_quotes(OTHER).values() if q.outcome_id == 101]
         assert live and book.book.best_price() == max(live) < 9.0
+
+
+async def test_a_cancelled_stream_gives_its_slot_back(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """Streams cut short by a timeout around them (while entering, and while iterating) do
+    not keep the key's connection slots: five more open afterwards."""
+    for deadline in (0.0, 0.001, 0.3) * 3:
+        with anyio.move_on_after(deadline):
+            async with OddsStream(client, oddspapi_sim.api_key, fixture_ids=[FIX]) as s:
+                async for _ in s:
+                    pass
+    async with contextlib.AsyncExitStack() as five:
+        for _ in range(5):
+            await five.enter_async_context(
+                OddsStream(client, oddspapi_sim.api_key, fixture_ids=[FIX])
+            )

@@ -345,11 +345,15 @@ class OddsStream:
         await self._stop()
 
     async def _stop(self) -> None:
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
-            await self._tg.__aexit__(None, None, None)
-            self._tg = None
-        self._release()
+        """Stop the tasks and give the key's connection slot back, even when the caller is
+        being cancelled (``move_on_after`` around the stream): the slot must never leak."""
+        try:
+            if self._tg is not None:
+                tg, self._tg = self._tg, None
+                tg.cancel_scope.cancel()
+                await tg.__aexit__(None, None, None)
+        finally:
+            self._release()
 
     def _hold(self) -> None:
         digest = _digest(self._key)
