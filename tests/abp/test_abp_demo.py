@@ -15,6 +15,10 @@ def test_demo_runs_every_step() -> None:
     assert run_demo(Console(file=buffer, width=140)) == 0
     out = buffer.getvalue()
     for step in (
+        "discover on OddsPapi",
+        "fixtureId id1000004461512432",
+        "outcomeId 103",
+        "OddsPapi sharpbet   2.0   limit 751.34 EUR",
         "merged book",
         "preview",
         "CONFIRMED",

@@ -44,6 +44,7 @@ _COMMANDS: tuple[_Area, ...] = (
         "wagerkit.cli.history",
         ("cli",),
     ),
+    _Area("oddspapi", "find fixtures and odds (OddsPapi)", "wagerkit.cli.oddspapi", ("cli",)),
 )
 
 # ``wagerkit sim <venue>``
@@ -61,6 +62,7 @@ _SIMULATORS: tuple[_Area, ...] = (
         "wagerkit.sim.pinnacle.cli",
         ("sim",),
     ),
+    _Area("oddspapi", "local OddsPapi v5: REST + WebSocket", "wagerkit.sim.oddspapi.cli", ("sim",)),
 )
 _SIM_HELP = "run a local venue simulator on 127.0.0.1"
 

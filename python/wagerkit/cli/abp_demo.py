@@ -1,7 +1,9 @@
 """The end-to-end demo: a bot's whole day against the embedded ABP simulator, in one command.
 
-1. start the simulator on 127.0.0.1 (nothing leaves the machine);
-2. fetch the quickstart fixture's betslip (AS Roma v Cagliari, outcome 103) and show the merged
+1. start the ABP and OddsPapi simulators on 127.0.0.1 (nothing leaves the machine), and
+   discover the fixture and outcome on OddsPapi by names a bettor uses (Soccer, Serie A, Roma,
+   Full Time Result, "2"): ABP takes OddsPapi's ids as they are;
+2. fetch that selection's betslip (AS Roma v Cagliari, outcome 103) and show the merged
    book across bookmakers and currencies;
 3. preview two orders with the engine, then place them through the order manager;
 4. follow them on the WebSocket stream until their bets are CONFIRMED;
@@ -20,7 +22,7 @@ import anyio
 import httpx
 from rich.console import Console
 
-from wagerkit._core import Fx
+from wagerkit._core import Fx, minor_to_str
 from wagerkit.abp import analytics
 from wagerkit.abp.client import AbpClient
 from wagerkit.abp.models import Bet, BetStatus, SettlementStatus
@@ -29,6 +31,7 @@ from wagerkit.abp.preview import book_from_betslip, preview_order
 from wagerkit.abp.stream import AbpStream
 from wagerkit.cli import abp_render as render
 from wagerkit.execution import ManagedOrder, OrderManager
+from wagerkit.oddspapi import AsyncOddsPapiClient, OddsBook, Selection, find_selection
 
 __all__ = ["DEMO_FIXTURE", "DEMO_OUTCOME", "run_demo"]
 
@@ -44,25 +47,60 @@ def run_demo(console: Console | None = None) -> int:
     from wagerkit.sim.abp.app import create_app
     from wagerkit.sim.abp.config import SimConfig
     from wagerkit.sim.abp.service import AbpSim
+    from wagerkit.sim.oddspapi.testing import running_oddspapi
 
     out = console or Console()
     sim = AbpSim(SimConfig(admin=True))
-    with ServerThread(create_app(sim=sim)) as server:
+    with ServerThread(create_app(sim=sim)) as server, running_oddspapi() as oddspapi:
         key = sim.keys.clients()[0].key
         admin = server.base_url + sim.config.admin_prefix
         out.rule("[bold]wagerkit × ABP: end-to-end demo")
         out.print(f"embedded ABP simulator on {server.base_url} (WebSocket {server.ws_url}/ws)")
+        out.print(f"embedded OddsPapi simulator on {oddspapi.base_url}")
         try:
-            return anyio.run(_demo, out, key, server.base_url, admin)
+            selection = anyio.run(_discover, out, oddspapi.api_key, oddspapi.base_url)
+            return anyio.run(_demo, out, key, server.base_url, admin, selection)
         except TimeoutError:
             out.print("[red]a step did not complete in time")
             return 1
 
 
-async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
+async def _discover(out: Console, key: str, base_url: str) -> Selection:
+    """Step 0: find the fixture and outcome on OddsPapi by names, and its odds everywhere."""
+    async with AsyncOddsPapiClient(key, base_url) as odds:
+        with anyio.fail_after(STEP_TIMEOUT):
+            selection = await find_selection(
+                odds,
+                sport="Soccer",
+                tournament="Serie A",
+                participant="Roma",
+                market="Full Time Result",
+                outcome="2",
+            )
+            currencies = {b.slug: b.limit_currency or "USD" for b in await odds.bookmakers()}
+            book = OddsBook(selection.fixture_id, selection.outcome_id, limit_currencies=currencies)
+            book.load_rates(await odds.currencies())
+            book.apply_odds(await odds.fixture_odds(selection.fixture_id))
+    out.rule("0 · discover on OddsPapi: Soccer / Serie A / Roma / Full Time Result / 2")
+    out.print(
+        f"{selection.fixture_name}: fixtureId {selection.fixture_id}, "
+        f"{selection.market_name} '{selection.outcome_name}' = outcomeId {selection.outcome_id} "
+        f"(Pinnacle event {selection.pinnacle_event_id})"
+    )
+    for q in book.book.quotes():
+        limit = minor_to_str(q.limit, q.currency)
+        out.print(f"  OddsPapi {q.bookmaker:<10} {q.price:<5} limit {limit} {q.currency}")
+    return selection
+
+
+async def _demo(
+    out: Console, key: str, base_url: str, admin: str, selection: Selection | None = None
+) -> int:
+    fixture_id = DEMO_FIXTURE if selection is None else selection.fixture_id
+    outcome_id = DEMO_OUTCOME if selection is None else selection.outcome_id
     async with AbpClient(key, base_url) as client, httpx.AsyncClient(base_url=admin) as ctl:
-        # 2. the merged book
-        slip = await client.betslip(DEMO_FIXTURE, DEMO_OUTCOME)
+        # 2. the merged book, of the selection OddsPapi found (ABP takes its ids as they are)
+        slip = await client.betslip(fixture_id, outcome_id)
         fx = Fx()
         book = book_from_betslip(slip, fx)
         out.rule("1 · betslip → merged book")
@@ -70,9 +108,9 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
 
         # 3. preview, then place
         orders = [
-            OrderRequest.create(DEMO_FIXTURE, DEMO_OUTCOME, 10.0, 1.95, user_ref=USER_REF),
+            OrderRequest.create(fixture_id, outcome_id, 10.0, 1.95, user_ref=USER_REF),
             OrderRequest.create(
-                DEMO_FIXTURE, DEMO_OUTCOME, 25.0, 1.95, user_ref=USER_REF, bookmakers=["pinnacle"]
+                fixture_id, outcome_id, 25.0, 1.95, user_ref=USER_REF, bookmakers=["pinnacle"]
             ),
         ]
         out.rule("2 · preview with the engine (what ABP would do right now)")
@@ -109,8 +147,8 @@ async def _demo(out: Console, key: str, base_url: str, admin: str) -> int:
 
             out.rule("5 · settle the fixture (outcome 103 wins) and follow the bets")
             response = await ctl.post(
-                f"/fixtures/{DEMO_FIXTURE}/settle",
-                json={"results": {str(DEMO_OUTCOME): "WON"}, "default": "LOST"},
+                f"/fixtures/{fixture_id}/settle",
+                json={"results": {str(outcome_id): "WON"}, "default": "LOST"},
             )
             response.raise_for_status()
             with anyio.fail_after(STEP_TIMEOUT):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
-from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, redact
+from wagerkit.errors import ConnectFailed, InvalidInput, MaybePlaced, NetworkError, redact
 from wagerkit.transport.ratelimit import Limiter
 
 __all__ = ["DECODE_FAILURES", "HttpTransport", "check_base_url", "is_loopback_url"]
@@ -167,6 +168,32 @@ class HttpTransport:
         if response.status_code == 429 and self._limiter is not None:
             self._limiter.penalize(_retry_after_seconds(response.headers.get("retry-after")))
         return response
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[httpx.Response]:
+        """Like :meth:`request` (a read: no body is sent), but the response body is not read:
+        iterate ``response.aiter_bytes()`` inside the block. For bodies too big to hold (a
+        big fixture's historical odds are ~100 MB). Connect failures are ConnectFailed, a
+        broken body is :class:`~wagerkit.errors.NetworkError`."""
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        try:
+            async with self._client.stream(method, path, params=params) as response:
+                if response.status_code == 429 and self._limiter is not None:
+                    self._limiter.penalize(
+                        _retry_after_seconds(response.headers.get("retry-after"))
+                    )
+                yield response
+        except _NEVER_SENT as exc:
+            raise ConnectFailed(
+                self.redact(f"{method} {path}: could not connect ({type(exc).__name__}: {exc})")
+            ) from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(
+                self.redact(f"{method} {path}: the body broke off ({type(exc).__name__}: {exc})")
+            ) from None
 
     async def aclose(self) -> None:
         """Close the connection pool."""

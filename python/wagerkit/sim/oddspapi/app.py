@@ -1,0 +1,17 @@
+"""The local OddsPapi server as one Starlette app: REST (:mod:`.rest`) under ``/{lang}`` and
+the live stream (:mod:`.ws`) at ``/ws``."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from wagerkit.sim.oddspapi.rest import rest_routes
+from wagerkit.sim.oddspapi.service import OddsPapiSim
+from wagerkit.sim.oddspapi.ws import stream_routes
+
+__all__ = ["build_app"]
+
+
+def build_app(sim: OddsPapiSim) -> Starlette:
+    """Serve ``sim``: ``/en/sports`` … ``/en/fixtures/settlement``, and ``/ws``."""
+    return Starlette(routes=[*rest_routes(sim), *stream_routes(sim)])
