@@ -115,7 +115,7 @@ def build_parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
     (tests, documentation) imports and registers every area.
     """
     parser = argparse.ArgumentParser(
-        prog="wagerkit", description="Betting-bot toolkit for ABP, Pinnacle and Odds88."
+        prog="wagerkit", description="Betting-bot toolkit for ABP, OddsPapi, Pinnacle and Odds88."
     )
     parser.add_argument("--version", action="version", version=f"wagerkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
