@@ -9,9 +9,9 @@ could only know after the import, and the parent checks it, so every timed call 
 Gates (ratios, same run, about half of what was measured): importing the ABP client costs at
 most 5× importing httpx alone (measured about 2.5×: httpx plus msgspec, anyio, stamina, the
 WebSocket stack and the engine), and ``wagerkit --help`` costs no more than importing httpx
-(measured 2-3× faster: it imports the package and the engine, not rich, httpx or a simulator). The eager
-variant (every command area imported, as before the lazy command table) is measured for the
-table, ungated.
+(measured 2-3× faster: it imports the package and the engine, not rich, httpx or a
+simulator). The eager variant (every command area imported, as before the lazy command table)
+is measured for the table, ungated.
 """
 
 from __future__ import annotations
