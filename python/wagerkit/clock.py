@@ -73,7 +73,10 @@ class FakeClock:
     because :meth:`advance` may come from another thread or event loop. With
     ``auto_advance=True`` ``sleep(s)`` advances the clock by ``s`` at once and yields to the event
     loop, so every wait (fair-use pacing, live delay, backoff) passes instantly and
-    deterministically.
+    deterministically. It is only deterministic if every sleeper is waiting for something: a
+    background loop that sleeps on the clock while it has nothing to do would advance it on
+    every event-loop turn (days of fake time per real millisecond), so idle loops wait on an
+    event instead (as the Odds88 subscription keeper does).
     """
 
     def __init__(

@@ -107,13 +107,19 @@ def test_intents_refuse_garbage_before_anything_is_sent() -> None:
         adapter.decode(b'{"type":"bet"}')
 
 
-async def test_live_bet_waits_for_the_venue(live: tuple[RunningOdds88, Odds88Client]) -> None:
+async def test_live_bet_waits_for_the_venue(
+    live: tuple[RunningOdds88, Odds88Client], auto_clock: FakeClock
+) -> None:
+    """Only the adapter's polls move the shared clock (the client's idle subscription loop
+    does not), so the bet is decided once the venue's 5 s live delay has passed on it, well
+    inside ``live_timeout``: deterministic however loaded the machine is."""
     _, client = live
     adapter = Odds88Adapter(client)
     intent = adapter.intent(Odds88Bet(player_id="p1", request=bet_request(SINNER_LIVE)))
     [answer] = await adapter.submit([intent])
     assert answer.status is LocalStatus.ACCEPTED and answer.record is not None
     assert answer.record.status == "ACCEPTED"
+    assert 5.0 <= auto_clock.monotonic() <= 5.0 + adapter.poll_every < adapter.live_timeout
     nowait = Odds88Adapter(client, wait_live=False)
     other = nowait.intent(Odds88Bet(player_id="p1", request=bet_request(SINNER_LIVE)))
     [pending] = await nowait.submit([other])

@@ -9,6 +9,7 @@ import itertools
 import math
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from wagerkit.clock import FakeClock
@@ -142,3 +143,34 @@ async def test_keeper_timings_that_would_spin_or_never_fire_are_refused(
         SubscriptionKeeper(
             client.subscribe_cashout, client.unsubscribe_cashout, FakeClock(), **options
         )
+
+
+async def test_an_idle_keeper_leaves_an_auto_advancing_clock_alone() -> None:
+    """Nothing held: the loop waits for ``add``, not on the clock. (It used to wake every
+    ``renew_every`` seconds, so with ``auto_advance`` every event-loop turn moved a shared
+    clock 8 minutes: days of fake time per real millisecond, expiring tokens mid-test.)
+    Once something is held it renews on that clock as before."""
+    from wagerkit.odds88 import SubscriptionKeeper
+
+    clock = FakeClock(auto_advance=True)
+    sent: list[list[str]] = []
+
+    async def subscribe(ids: list[str]) -> None:
+        sent.append(ids)
+
+    async def unsubscribe(ids: list[str]) -> None:
+        pass
+
+    keeper = SubscriptionKeeper(subscribe, unsubscribe, clock)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(keeper.run)
+        for _ in range(200):
+            await anyio.lowlevel.checkpoint()
+        assert clock.monotonic() == 0.0 and sent == []
+        await keeper.add(["b1"])
+        with anyio.fail_after(5):
+            while len(sent) < 3:  # the first subscribe, then renewals every renew_every
+                await anyio.lowlevel.checkpoint()
+        assert sent[:3] == [["b1"]] * 3
+        assert clock.monotonic() >= 2 * keeper.renew_every
+        tg.cancel_scope.cancel()

@@ -8,6 +8,11 @@ and the last holder to let go unsubscribes. A failed renewal is retried every ``
 seconds and never stops the loop (after a 429, once its ``Retry-After`` has passed, but never
 later than the subscription TTL: by then there is nothing left to save by waiting); a failed
 unsubscribe is only logged, since the venue drops the subscription within 10 minutes anyway.
+While nothing is held the loop waits for the first :meth:`~SubscriptionKeeper.add` instead of
+waking every ``renew_every`` seconds: an idle client does no work, and a
+:class:`~wagerkit.clock.FakeClock` with ``auto_advance`` is not pushed forward by a loop
+that has nothing to renew (each idle wake-up would move it ``renew_every`` seconds, days of
+fake time per real millisecond, expiring tokens and deadlines under a test's feet).
 
 All timing runs on an injectable :class:`~wagerkit.clock.Clock`, so a test can cross the
 10-minute expiry without waiting for it.
@@ -78,6 +83,8 @@ class SubscriptionKeeper:
         """The last renewal failure, cleared by the next success."""
         self.retry_at: float | None = None
         """After a failed renewal: when (clock monotonic seconds) the next try is due."""
+        self._wanted: anyio.Event | None = None
+        """Set by :meth:`add` to wake an idle :meth:`run` (created there: it needs a loop)."""
 
     # -- what is wanted ---------------------------------------------------------------------
 
@@ -102,6 +109,8 @@ class SubscriptionKeeper:
                 self._holders[bet_id] = self._holders.get(bet_id, 0) + 1
             for bet_id in new:
                 self._renewed_at[bet_id] = now
+            if new and self._wanted is not None:
+                self._wanted.set()
 
     async def remove(self, bet_ids: Iterable[str]) -> None:
         """Let go of ``bet_ids``; those nobody holds any more are unsubscribed."""
@@ -175,8 +184,14 @@ class SubscriptionKeeper:
             return len(due)
 
     async def run(self) -> None:
-        """Renew forever (until cancelled); failures are logged and retried."""
+        """Renew forever (until cancelled); failures are logged and retried. Idle (nothing
+        held) it sleeps until :meth:`add`, not on the clock."""
         while True:
+            if not self._renewed_at:
+                self._wanted = anyio.Event()
+                await self._wanted.wait()
+                self._wanted = None
+                continue
             try:
                 await self.renew_due()
             except WagerkitError as exc:
