@@ -132,6 +132,10 @@ async def test_an_order_filled_then_rejected_by_the_bookmaker_ends_as_abp_says(
     assert final.order_id in stream.state.open_order_ids() or all(
         b.bet_status.final for b in stream.state.bets_of(final.order_id)
     )
+    # ABP took and stored the order; its bookmakers refused it: still ACCEPTED locally (the
+    # venue's word is the venue status), never DECLINED, unlike a Pinnacle NOT_ACCEPTED.
+    assert got.status is LocalStatus.ACCEPTED and got.placed and got.decline_reason is None
+    assert got.record is not None and got.record.placed
 
 
 async def test_rejection_storm_with_websocket_closes_settles_to_the_server_state(

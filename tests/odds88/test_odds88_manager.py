@@ -203,6 +203,24 @@ async def test_a_live_bet_whose_answer_was_lost_is_found_and_followed_to_its_dec
             assert placed.venue_status == "ACCEPTED"  # Pending when found, then decided
 
 
+async def test_a_bet_rejected_after_its_answer_was_lost_ends_declined(
+    server: RunningOdds88, client: Odds88Client, tmp_path: Path
+) -> None:
+    """The answer to a bet Odds88 rejects (over the limit) is lost; the lookup by id finds it
+    Rejected: the intent ends DECLINED (as when the answer arrives), journaled so, not resent."""
+    journal = SqliteJournal(tmp_path / "j.db")
+    manager = OrderManager(Odds88Adapter(client), journal=journal)
+    bet = Odds88Bet(player_id="p1", request=bet_request(stake="5000.00"))
+    server.sim.inject_response("/api/players/p1/Bets/V2", b"{", process=True)
+    placed = await manager.place(bet)
+    assert placed.status is LocalStatus.DECLINED and placed.attempts == 1
+    assert placed.venue_status == "REJECTED" and placed.decline_reason == "REJECTED"
+    assert placed.record is not None and placed.record.final and not placed.placed
+    (row,) = journal.history(venue="odds88")
+    assert (row.status, row.venue_status) == ("DECLINED", "REJECTED")
+    journal.close()
+
+
 async def test_the_journal_is_the_bots_history_by_venue_user_ref_and_status(
     client: Odds88Client, server: RunningOdds88, tmp_path: Path
 ) -> None:

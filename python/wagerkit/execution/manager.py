@@ -166,8 +166,9 @@ class OrderManager:
         m = self.get(record.key, venue)
         if m is None:
             return
-        previous = m.venue_status
-        if m.observe(record, source) and record.status != previous:
+        previous, was = m.venue_status, m.status
+        if m.observe(record, source) and (record.status != previous or m.status is not was):
+            event = m.status.value if m.status is not was else VENUE_EVENT
             self.journal.append(
                 durable=False,
                 entries=[
@@ -175,7 +176,7 @@ class OrderManager:
                         time.time(),
                         m.venue,
                         m.key,
-                        VENUE_EVENT,
+                        event,
                         source,
                         venue_id=record.venue_id,
                         venue_status=record.status,
@@ -406,10 +407,14 @@ class OrderManager:
         return [(m, "not in the answer") for m in index.values()]
 
     def _accept(self, m: ManagedOrder, record: VenueRecord, source: str) -> None:
+        """The venue holds a record of it: ACCEPTED, or DECLINED when the record says the venue
+        refused it (``placed=False``, e.g. found NOT_ACCEPTED after a lost answer)."""
         m.observe(record, source)
-        entry = self._entry(
-            m, LocalStatus.ACCEPTED, source, venue_id=record.venue_id, venue_status=record.status
-        )
+        status = LocalStatus.DECLINED if not record.placed else LocalStatus.ACCEPTED
+        if status is LocalStatus.DECLINED and m.status is not status:
+            m.decline_reason = record.status  # an older record was taken: still the venue's no
+            m.mark(status, f"{record.status} via {source}")
+        entry = self._entry(m, status, source, venue_id=record.venue_id, venue_status=record.status)
         # Not on the placement's critical path: lost in a crash, recover() asks the venue again.
         self.journal.append([entry], durable=False)
 

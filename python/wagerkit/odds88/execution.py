@@ -142,6 +142,7 @@ def _bet_record(key: str, result: BetResult) -> VenueRecord:
         final=result.result_type is BetResultType.REJECTED,
         version=(0.0,) if result.pending else (1.0,),
         raw=result,
+        placed=result.result_type is not BetResultType.REJECTED,  # Rejected: no bet
     )
 
 

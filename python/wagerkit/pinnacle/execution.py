@@ -146,6 +146,7 @@ def _record(uid: str, bet: AnyBet) -> VenueRecord:
         final=bet.bet_status in FINAL_STATES,
         version=_version(bet),
         raw=bet,
+        placed=bet.bet_status != "NOT_ACCEPTED",  # refused after the live delay: no bet
     )
 
 
