@@ -489,6 +489,46 @@ class OrderManager:
         found: Mapping[str, VenueRecord] = await adapter.lookup(intents)
         return [r.raw for r in found.values()]
 
+    async def refresh(self, *, venue: str | None = None) -> list[ManagedOrder]:
+        """Re-read, by key, every accepted intent the venue may still change; apply what is newer.
+
+        For venues without a stream (Pinnacle, Odds88), or a stream that was down: every
+        ACCEPTED intent whose record is not ``final`` (at ``venue``, or at every venue) is
+        looked up, and each record found is taken by the venue's own version order (as
+        :meth:`observe`), journaled when the venue's status moved. A record saying the venue
+        refused it (``placed=False``) makes the intent DECLINED. Intents of a placement still
+        running are left to it. A venue that cannot be asked is skipped (logged; call again).
+        Pinnacle's lookup waits for a live bet still pending its decision (bounded). Returns
+        the intents whose venue status or local status changed.
+        """
+        if venue is not None and venue not in self._adapters:
+            raise InvalidInput(f"no adapter for venue {venue!r}", field="venue")
+        by_venue: dict[str, list[ManagedOrder]] = {}
+        for ident, m in self._orders.items():
+            if (
+                m.status is LocalStatus.ACCEPTED
+                and (m.record is None or not m.record.final)
+                and ident not in self._inflight
+                and (venue is None or m.venue == venue)
+            ):
+                by_venue.setdefault(m.venue, []).append(m)
+        changed: list[ManagedOrder] = []
+        for name, ms in by_venue.items():
+            try:
+                found = await self._adapters[name].lookup([m.intent for m in ms])
+            except Exception as exc:  # any failure to ask: nothing changes for this venue
+                log.warning("refresh: lookup at %s failed (%s)", name, type(exc).__name__)
+                continue
+            for m in ms:
+                record = found.get(m.key)
+                if record is None:
+                    continue
+                before = (m.status, m.venue_status)
+                self.observe(record, "refresh", name)
+                if (m.status, m.venue_status) != before:
+                    changed.append(m)
+        return changed
+
     # ----------------------------------------------------------------------------------------
     # recovery
 
