@@ -373,7 +373,8 @@ class Odds88Adapter:
         e.g. one the journal could not rebuild, cannot be asked for: Odds88 needs the player id).
         A bet found Pending (live delay) is
         polled until decided (as after a placement; not with ``wait_live=False``): Accepted,
-        or Rejected (a final record: no bet was placed)."""
+        or Rejected (a final record with ``placed=False``: no bet was placed, the manager
+        marks the intent DECLINED)."""
         found: dict[str, VenueRecord] = {}
         for intent in intents:
             if isinstance(intent.payload, Odds88Bet):
