@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.abp.conftest import sim_client
+from tests.childenv import child_pythonpath
 from wagerkit.abp import AbpClient
 from wagerkit.abp.stream import AbpStream
 from wagerkit.errors import AuthError
@@ -35,7 +36,7 @@ def test_the_readme_strategy_prints_events_and_ends(abp_sim: SimHandle, backend:
     env = {"ABP_API_KEY": abp_sim.api_key, "ABP_BASE_URL": abp_sim.base_url, "PATH": ""}
     proc = subprocess.run(  # noqa: S603 (the README's own code, our interpreter)
         [sys.executable, "-c", code],
-        env={**env, "PYTHONPATH": str(README.parent / "python") + ":" + str(README.parent)},
+        env={**env, "PYTHONPATH": child_pythonpath()},  # the interpreter's own wagerkit
         capture_output=True,
         text=True,
         timeout=60,

@@ -132,6 +132,10 @@ async def test_an_order_filled_then_rejected_by_the_bookmaker_ends_as_abp_says(
     assert final.order_id in stream.state.open_order_ids() or all(
         b.bet_status.final for b in stream.state.bets_of(final.order_id)
     )
+    # ABP took and stored the order; its bookmakers refused it: still ACCEPTED locally (the
+    # venue's word is the venue status), never DECLINED, unlike a Pinnacle NOT_ACCEPTED.
+    assert got.status is LocalStatus.ACCEPTED and got.placed and got.decline_reason is None
+    assert got.record is not None and got.record.placed
 
 
 async def test_rejection_storm_with_websocket_closes_settles_to_the_server_state(
@@ -191,3 +195,32 @@ async def test_rejection_storm_with_websocket_closes_settles_to_the_server_state
     for r in results:
         assert r.order is not None
         assert fields(r.order) == server_orders[r.order.order_id], "the manager's view too"
+
+
+async def test_refresh_without_a_stream_follows_the_order_to_abps_final_word(
+    abp_sim: SimHandle,
+) -> None:
+    """No stream: ``refresh()`` re-reads the order over REST until ABP's record is final, through
+    FILLED and back to work to REJECTED/EXPIRED, as the server has it."""
+    ref = "refresh-no-stream"
+    await admin(abp_sim.bookmaker, "pinnacle", betDelay=0.3, rejectRate=1.0)
+    client = sim_client(abp_sim)
+    async with client:
+        manager = OrderManager(client)
+        order = OrderRequest.create(
+            FIXTURE, 103, 50.0, 1.5, user_ref=ref, bookmakers=["pinnacle"], expires_in=1.2
+        )
+        got = await manager.place(order)
+        assert got.status is LocalStatus.ACCEPTED and got.record is not None
+        changed = 0
+        with anyio.fail_after(15):
+            while not got.record.final:
+                changed += len(await manager.refresh(venue="abp"))
+                await anyio.sleep(0.05)
+        (final,) = await wait_final(client, ref)
+        assert await manager.refresh() == []  # final: not read again
+    assert changed >= 1 and fields(got.order) == fields(final)
+    assert got.venue_status in ("REJECTED", "EXPIRED") and got.order.filled_stake == 0.0
+    assert got.status is LocalStatus.ACCEPTED  # ABP stored it; its bookmakers refused it
+    events = [e.event for e in manager.journal.events("abp", got.key)]
+    assert "VENUE" in events

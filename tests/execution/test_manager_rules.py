@@ -202,3 +202,34 @@ def test_a_key_called_not_sent_is_never_at_the_venue_and_none_stays_sent(
                 assert o.key in venue.stored
 
     anyio.run(run)
+
+
+async def test_a_later_venue_refusal_declines_the_intent_and_older_views_cannot_undo_it(
+    tmp_path: Path,
+) -> None:
+    """A record with ``placed=False`` (the venue refused it: no bet) arriving from a stream makes
+    an ACCEPTED intent DECLINED, journaled; an older view of it is ignored, and refresh() leaves
+    the final record alone (nothing to re-read)."""
+    from wagerkit.execution.adapter import VenueRecord
+
+    venue = FakeVenue()
+    with SqliteJournal(tmp_path / "j.db") as journal:
+        m = manager(venue, journal=journal)
+        r = req()
+        got = await m.place(r)
+        assert got.status is LocalStatus.ACCEPTED and got.record is not None
+        key, version = got.key, got.record.version
+        newer = (version[0] + 1,)
+        m.observe(VenueRecord(key, None, "REFUSED", final=True, placed=False, version=newer))
+        assert (got.status, got.decline_reason, got.placed) == (
+            LocalStatus.DECLINED,
+            "REFUSED",
+            False,
+        )
+        m.observe(VenueRecord(key, "1", "OPEN", version=version))  # older: ignored
+        assert got.status is LocalStatus.DECLINED and got.venue_status == "REFUSED"
+        assert await m.refresh() == [] and venue.lookups == 0
+        (row,) = journal.history(venue="fake")
+        assert (row.status, row.venue_status) == ("DECLINED", "REFUSED")
+        with pytest.raises(InvalidInput):
+            await m.refresh(venue="nowhere")

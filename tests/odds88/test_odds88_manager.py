@@ -203,6 +203,48 @@ async def test_a_live_bet_whose_answer_was_lost_is_found_and_followed_to_its_dec
             assert placed.venue_status == "ACCEPTED"  # Pending when found, then decided
 
 
+async def test_a_bet_rejected_after_its_answer_was_lost_ends_declined(
+    server: RunningOdds88, client: Odds88Client, tmp_path: Path
+) -> None:
+    """The answer to a bet Odds88 rejects (over the limit) is lost; the lookup by id finds it
+    Rejected: the intent ends DECLINED (as when the answer arrives), journaled so, not resent."""
+    journal = SqliteJournal(tmp_path / "j.db")
+    manager = OrderManager(Odds88Adapter(client), journal=journal)
+    bet = Odds88Bet(player_id="p1", request=bet_request(stake="5000.00"))
+    server.sim.inject_response("/api/players/p1/Bets/V2", b"{", process=True)
+    placed = await manager.place(bet)
+    assert placed.status is LocalStatus.DECLINED and placed.attempts == 1
+    assert placed.venue_status == "REJECTED" and placed.decline_reason == "REJECTED"
+    assert placed.record is not None and placed.record.final and not placed.placed
+    (row,) = journal.history(venue="odds88")
+    assert (row.status, row.venue_status) == ("DECLINED", "REJECTED")
+    journal.close()
+
+
+async def test_refresh_reads_a_pending_live_bet_until_odds88_decides() -> None:
+    """No stream for bets: a live bet placed without waiting stays Pending until ``refresh()``
+    reads it again after the live delay and applies the decision (journaled)."""
+    from wagerkit.sim.odds88.testing import odds88_server
+
+    from .helpers import SINNER_LIVE
+
+    clock = FakeClock()  # moved by hand: nothing decides the bet before the test says
+    with odds88_server(clock=clock, live_delay=600.0) as srv:
+        async with Odds88Client(
+            srv.base_url, srv.client_id, srv.password, clock=clock, retry=FAST_RETRY
+        ) as client:
+            manager = OrderManager(Odds88Adapter(client, wait_live=False))
+            bet = Odds88Bet(player_id="p1", request=bet_request(SINNER_LIVE))
+            placed = await manager.place(bet)
+            assert (placed.status, placed.venue_status) == (LocalStatus.ACCEPTED, "PENDING")
+            assert await manager.refresh(venue="odds88") == []  # still undecided
+            clock.advance(601.0)
+            assert await manager.refresh() == [placed]
+            assert placed.venue_status == "ACCEPTED" and placed.attempts == 1
+            events = manager.journal.events("odds88", placed.key)
+            assert (events[-1].event, events[-1].venue_status) == ("VENUE", "ACCEPTED")
+
+
 async def test_the_journal_is_the_bots_history_by_venue_user_ref_and_status(
     client: Odds88Client, server: RunningOdds88, tmp_path: Path
 ) -> None:

@@ -14,14 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.childenv import child_env
+
 BOT = Path(__file__).with_name("killbot.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "python"), str(ROOT)])
-    return env
+    return child_env()  # the interpreter's own wagerkit, and the repo root for ``tests``
 
 
 def _wait_for(proc: subprocess.Popen[bytes], word: bytes, deadline: float) -> bool:

@@ -5,11 +5,12 @@ exactly once by ``recover(resend=True)``."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.childenv import child_env
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ROOT = README.parent
@@ -27,7 +28,7 @@ def _snippet() -> str:
 
 
 def _run(cwd: Path) -> list[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
+    env = child_env()  # the interpreter's own wagerkit (an installed wheel in CI)
     done = subprocess.run(  # noqa: S603 - our interpreter, the README's own code
         [sys.executable, "-c", _snippet()],
         cwd=cwd,

@@ -240,18 +240,20 @@ async def test_every_kind_goes_through_the_manager_and_a_lost_answer_is_found(
                 assert placed.attempts == 1  # found by lookup, not resent
 
 
-async def test_a_live_bet_refused_after_its_answer_was_lost_ends_not_accepted(
-    clock: FakeClock,
+async def test_a_live_bet_refused_after_its_answer_was_lost_ends_declined(
+    clock: FakeClock, tmp_path: Path
 ) -> None:
     """The answer (PENDING_ACCEPTANCE) is lost; the lookup finds the bet pending and waits for
-    Pinnacle's decision: NOT_ACCEPTED, a final record with no bet id, and no second send."""
+    Pinnacle's decision: NOT_ACCEPTED, a final record with no bet id, and no second send. The
+    intent ends DECLINED (as when the answer arrives), in memory and in the journal."""
     from .conftest import FlakyTransport
 
     transport = FlakyTransport()
     scenario = {"move_probability": 0.0, "live_acceptance": "never"}
+    journal = SqliteJournal(tmp_path / "j.db")
     with running_pinnacle(scenario, clock=clock) as running:
         async with running.client(retry=FAST_RETRY, transport=transport) as client:
-            manager = OrderManager(await PinnacleAdapter(client).prepare())
+            manager = OrderManager(await PinnacleAdapter(client).prepare(), journal=journal)
             bet = straight_bet(
                 sport_id=SOCCER,
                 event_id=1600000003,
@@ -266,6 +268,12 @@ async def test_a_live_bet_refused_after_its_answer_was_lost_ends_not_accepted(
             assert placed.attempts == 1 and placed.record is not None
             assert placed.venue_status == "NOT_ACCEPTED" and placed.record.final
             assert placed.record.venue_id is None
+            assert placed.status is LocalStatus.DECLINED and not placed.placed
+            assert placed.decline_reason == "NOT_ACCEPTED"
+            (row,) = journal.history(venue="pinnacle")
+            assert (row.status, row.venue_status) == ("DECLINED", "NOT_ACCEPTED")
+            assert journal.unresolved() == []
+    journal.close()
 
 
 async def test_a_client_given_to_the_manager_gets_its_adapter(frozen: RunningPinnacle) -> None:
@@ -278,3 +286,37 @@ async def test_a_client_given_to_the_manager_gets_its_adapter(frozen: RunningPin
     async with frozen.client(retry=FAST_RETRY) as unknown_currency:
         with pytest.raises(WagerkitError, match="currency"):  # nothing sent: prepare() first
             await OrderManager(unknown_currency).place(_maker(1)())
+
+
+@pytest.mark.parametrize(
+    ("acceptance", "venue_status", "local"),
+    [("always", "ACCEPTED", LocalStatus.ACCEPTED), ("never", "NOT_ACCEPTED", LocalStatus.DECLINED)],
+)
+async def test_refresh_reads_pending_live_bets_until_pinnacle_decides(
+    clock: FakeClock, acceptance: str, venue_status: str, local: LocalStatus
+) -> None:
+    """No stream at Pinnacle: a live bet placed without waiting stays PENDING_ACCEPTANCE until
+    ``refresh()`` reads it again after the live delay and applies Pinnacle's decision."""
+    scenario = {"move_probability": 0.0, "live_acceptance": acceptance, "live_delay": 6.0}
+    with running_pinnacle(scenario, clock=clock) as running:
+        async with running.client(retry=FAST_RETRY) as client:
+            adapter = await PinnacleAdapter(client, wait_live=False).prepare()
+            manager = OrderManager(adapter)
+            bet = straight_bet(
+                sport_id=SOCCER,
+                event_id=1600000003,  # live: the delay applies
+                period_number=0,
+                bet_type="MONEYLINE",
+                team="TEAM1",
+                line_id=await line_id(client, 1600000003),
+                stake=5.0,
+            )
+            placed = await manager.place(bet)
+            assert placed.venue_status == "PENDING_ACCEPTANCE" and placed.placed
+            assert await manager.refresh(venue="pinnacle") == []  # still undecided
+            await clock.sleep(7.0)
+            assert await manager.refresh() == [placed]
+            assert (placed.status, placed.venue_status) == (local, venue_status)
+            assert placed.attempts == 1 and running.sim.bet_count(placed.key) == 1
+            events = [e.event for e in manager.journal.events("pinnacle", placed.key)]
+            assert events[-1] == ("VENUE" if local is LocalStatus.ACCEPTED else "DECLINED")

@@ -38,7 +38,9 @@ The contract, method by method (``P`` is the venue's own request type, e.g. ABP'
     whatever this says (a RecursionError while decoding an answer is a ProtocolError, and a
     2xx that cannot be read may have placed the bet).
 ``lookup(intents)``
-    Asks the venue for requests by key; returns key -> :class:`VenueRecord` for those it has.
+    Asks the venue for requests by key; returns key -> :class:`VenueRecord` for those it has
+    (a request the venue refused after reading it, when it still answers for it, as a record
+    with ``placed=False``: the intent ends DECLINED, not ACCEPTED).
     A key absent from the result is *not yet* proof of anything: see ``decidable_at``. Raises a
     :class:`~wagerkit.errors.WagerkitError` when the venue could not be asked.
 ``decidable_at(intent, last_sent_at)``
@@ -146,6 +148,12 @@ class VenueRecord:
 
     ``final`` is True when the venue will not change it any more (reconciliation stops reading
     it); ``raw`` is the venue's decoded object (an ABP ``Order``, a Pinnacle bet...).
+
+    ``placed`` is False when the venue says it refused the request and never placed it (a
+    Pinnacle live bet ``NOT_ACCEPTED`` after the delay, an Odds88 bet ``Rejected``): the
+    manager then marks the intent DECLINED with the status word as the reason, whether the word
+    came in the placement answer, a lookup after a lost answer, or a stream. Such a record is
+    also ``final``. Default True, so adapters that never decline later need not set it.
     """
 
     key: str
@@ -154,6 +162,7 @@ class VenueRecord:
     final: bool = False
     version: Version = ()
     raw: Any = None
+    placed: bool = True
 
     def newer_than(self, other: VenueRecord | None) -> bool:
         """The venue's latest word wins: not behind ``other`` in the venue's own ordering.

@@ -134,13 +134,17 @@ class ManagedOrder:
 
     def observe(self, record: VenueRecord, source: str) -> bool:
         """Take the venue's view if it is not behind the one held (the venue's ordering of
-        versions decides); records a transition when the venue's status moved. Returns whether
-        the view was taken."""
+        versions decides); records a transition when the venue's status moved. A record with
+        ``placed=False`` (the venue refused it) makes the intent DECLINED, else it is ACCEPTED.
+        Returns whether the view was taken."""
         if not record.newer_than(self.record):
             return False
         previous = self.record.status if self.record is not None else None
         self.record = record
-        if self.status is not LocalStatus.ACCEPTED:
+        if not record.placed:  # the venue refused it: nothing was placed
+            self.decline_reason = record.status
+            self.mark(LocalStatus.DECLINED, f"{record.status} via {source}")
+        elif self.status is not LocalStatus.ACCEPTED:
             self.mark(LocalStatus.ACCEPTED, f"id {record.venue_id} via {source}")
         if record.status != previous:
             self.history.append(Transition(time.time(), record.status, source))

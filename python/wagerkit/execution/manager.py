@@ -166,8 +166,9 @@ class OrderManager:
         m = self.get(record.key, venue)
         if m is None:
             return
-        previous = m.venue_status
-        if m.observe(record, source) and record.status != previous:
+        previous, was = m.venue_status, m.status
+        if m.observe(record, source) and (record.status != previous or m.status is not was):
+            event = m.status.value if m.status is not was else VENUE_EVENT
             self.journal.append(
                 durable=False,
                 entries=[
@@ -175,7 +176,7 @@ class OrderManager:
                         time.time(),
                         m.venue,
                         m.key,
-                        VENUE_EVENT,
+                        event,
                         source,
                         venue_id=record.venue_id,
                         venue_status=record.status,
@@ -406,10 +407,14 @@ class OrderManager:
         return [(m, "not in the answer") for m in index.values()]
 
     def _accept(self, m: ManagedOrder, record: VenueRecord, source: str) -> None:
+        """The venue holds a record of it: ACCEPTED, or DECLINED when the record says the venue
+        refused it (``placed=False``, e.g. found NOT_ACCEPTED after a lost answer)."""
         m.observe(record, source)
-        entry = self._entry(
-            m, LocalStatus.ACCEPTED, source, venue_id=record.venue_id, venue_status=record.status
-        )
+        status = LocalStatus.DECLINED if not record.placed else LocalStatus.ACCEPTED
+        if status is LocalStatus.DECLINED and m.status is not status:
+            m.decline_reason = record.status  # an older record was taken: still the venue's no
+            m.mark(status, f"{record.status} via {source}")
+        entry = self._entry(m, status, source, venue_id=record.venue_id, venue_status=record.status)
         # Not on the placement's critical path: lost in a crash, recover() asks the venue again.
         self.journal.append([entry], durable=False)
 
@@ -483,6 +488,46 @@ class OrderManager:
             intents.append(held.intent if held is not None else Intent(adapter.venue, k, None))
         found: Mapping[str, VenueRecord] = await adapter.lookup(intents)
         return [r.raw for r in found.values()]
+
+    async def refresh(self, *, venue: str | None = None) -> list[ManagedOrder]:
+        """Re-read, by key, every accepted intent the venue may still change; apply what is newer.
+
+        For venues without a stream (Pinnacle, Odds88), or a stream that was down: every
+        ACCEPTED intent whose record is not ``final`` (at ``venue``, or at every venue) is
+        looked up, and each record found is taken by the venue's own version order (as
+        :meth:`observe`), journaled when the venue's status moved. A record saying the venue
+        refused it (``placed=False``) makes the intent DECLINED. Intents of a placement still
+        running are left to it. A venue that cannot be asked is skipped (logged; call again).
+        Pinnacle's lookup waits for a live bet still pending its decision (bounded). Returns
+        the intents whose venue status or local status changed.
+        """
+        if venue is not None and venue not in self._adapters:
+            raise InvalidInput(f"no adapter for venue {venue!r}", field="venue")
+        by_venue: dict[str, list[ManagedOrder]] = {}
+        for ident, m in self._orders.items():
+            if (
+                m.status is LocalStatus.ACCEPTED
+                and (m.record is None or not m.record.final)
+                and ident not in self._inflight
+                and (venue is None or m.venue == venue)
+            ):
+                by_venue.setdefault(m.venue, []).append(m)
+        changed: list[ManagedOrder] = []
+        for name, ms in by_venue.items():
+            try:
+                found = await self._adapters[name].lookup([m.intent for m in ms])
+            except Exception as exc:  # any failure to ask: nothing changes for this venue
+                log.warning("refresh: lookup at %s failed (%s)", name, type(exc).__name__)
+                continue
+            for m in ms:
+                record = found.get(m.key)
+                if record is None:
+                    continue
+                before = (m.status, m.venue_status)
+                self.observe(record, "refresh", name)
+                if (m.status, m.venue_status) != before:
+                    changed.append(m)
+        return changed
 
     # ----------------------------------------------------------------------------------------
     # recovery

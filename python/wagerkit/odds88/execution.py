@@ -142,6 +142,7 @@ def _bet_record(key: str, result: BetResult) -> VenueRecord:
         final=result.result_type is BetResultType.REJECTED,
         version=(0.0,) if result.pending else (1.0,),
         raw=result,
+        placed=result.result_type is not BetResultType.REJECTED,  # Rejected: no bet
     )
 
 
@@ -372,7 +373,8 @@ class Odds88Adapter:
         e.g. one the journal could not rebuild, cannot be asked for: Odds88 needs the player id).
         A bet found Pending (live delay) is
         polled until decided (as after a placement; not with ``wait_live=False``): Accepted,
-        or Rejected (a final record: no bet was placed)."""
+        or Rejected (a final record with ``placed=False``: no bet was placed, the manager
+        marks the intent DECLINED)."""
         found: dict[str, VenueRecord] = {}
         for intent in intents:
             if isinstance(intent.payload, Odds88Bet):

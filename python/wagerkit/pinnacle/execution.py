@@ -12,7 +12,8 @@ every venue; this module only says how Pinnacle does each thing (see
 - **Submit**: one POST per bet; ``RESUBMIT_REQUEST`` is resent a few times with the same id
   (the venue read it and placed nothing). A live bet (``PENDING_ACCEPTANCE``) is polled by id
   after the live delay until ACCEPTED (accepted) or ``NOT_ACCEPTED`` (declined), unless
-  ``wait_live=False`` (then it is accepted with a pending record that ``refresh`` follows).
+  ``wait_live=False`` (then it is accepted with a pending record that
+  ``OrderManager.refresh()`` follows).
 - **Nothing sent** (proof): a refused connection, a 429 (fair use: refused before the bet is
   read), 401/403, ``RESUBMIT_REQUEST``. **Declined**: any other 4xx and a documented error
   code. **Ambiguous**: everything else (a timeout after sending, a 5xx, a 2xx we cannot read,
@@ -146,6 +147,7 @@ def _record(uid: str, bet: AnyBet) -> VenueRecord:
         final=bet.bet_status in FINAL_STATES,
         version=_version(bet),
         raw=bet,
+        placed=bet.bet_status != "NOT_ACCEPTED",  # refused after the live delay: no bet
     )
 
 
@@ -366,7 +368,8 @@ class PinnacleAdapter:
 
         A live bet found ``PENDING_ACCEPTANCE`` is polled until Pinnacle decides (as after a
         placement; not with ``wait_live=False``), so a bet whose answer was lost ends with its
-        decision: ACCEPTED, or ``NOT_ACCEPTED`` (a final record: no bet was placed).
+        decision: ACCEPTED, or ``NOT_ACCEPTED`` (a final record with ``placed=False``: no bet
+        was placed, the manager marks the intent DECLINED).
         """
         found = dict(await self._find(intents))
         pending = [i for i in intents if i.key in found and found[i.key].status == _PENDING]
