@@ -1,0 +1,82 @@
+"""One bot process for the many-process proofs (run as ``python -m tests.shared.bot MODE ...``).
+
+Modes (arguments as one JSON object on argv[2]; one JSON line of results on stdout):
+
+- ``budget``: GET /accounts through a :class:`RedisBudget` at ``rate`` per second for
+  ``seconds``; reports how many requests went through and how many ABP refused with 429
+  (the client does not retry, so every 429 is seen).
+- ``place``: places the given intents (request bytes) through an OrderManager with
+  ``shared=``; reports each key's outcome ("placed", "refused" or the error name).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import anyio
+
+from wagerkit.abp import AbpAdapter, AbpClient
+from wagerkit.abp.client import LIMITER_GUARD
+from wagerkit.errors import InvalidInput, RateLimited, WagerkitError
+from wagerkit.execution import OrderManager
+from wagerkit.execution.shared import RedisBudget, SharedOrders, connect
+from wagerkit.transport import Backoff, RateLimiter, RetryPolicy
+
+
+async def budget(cfg: dict[str, Any]) -> dict[str, Any]:
+    redis = connect(cfg["redis"])
+    limiter = RedisBudget(redis, "abp:test:all", 100, 1.0, guard=LIMITER_GUARD, max_wait=10)
+    retry = RetryPolicy(attempts=1, timeout=10.0)
+    ok = limited = 0
+    interval = 1.0 / cfg["rate"]
+    async with AbpClient(cfg["key"], cfg["url"], limiter=limiter, retry=retry) as client:
+        while time.time() < cfg["start"]:
+            await anyio.sleep(0.005)
+        end = cfg["start"] + cfg["seconds"]
+        nxt = time.monotonic()
+        while time.time() < end:
+            try:
+                await client.accounts()
+                ok += 1
+            except RateLimited:
+                limited += 1
+            nxt += interval
+            await anyio.sleep(max(0.0, nxt - time.monotonic()))
+    return {"ok": ok, "limited": limited}
+
+
+async def place(cfg: dict[str, Any]) -> dict[str, Any]:
+    redis = connect(cfg["redis"])
+    shared = SharedOrders(redis, lease=cfg.get("lease", 5.0))
+    retry = RetryPolicy(attempts=3, timeout=10.0, wait_initial=0.001, wait_max=0.01)
+    out: dict[str, str] = {}
+    async with AbpClient(cfg["key"], cfg["url"], limiter=RateLimiter(100_000), retry=retry) as c:
+        adapter = AbpAdapter(c, retry=retry)
+        manager = OrderManager(
+            adapter, shared=shared, max_resends=2, backoff=Backoff(initial=0.01, maximum=0.05)
+        )
+        while time.time() < cfg["start"]:
+            await anyio.sleep(0.002)
+        for raw in cfg["intents"]:
+            request = adapter.decode(raw.encode())
+            try:
+                m = await manager.place(request)
+                out[request.request_uuid] = m.status.value
+            except InvalidInput:
+                out[request.request_uuid] = "refused"
+            except WagerkitError as exc:
+                out[request.request_uuid] = type(exc).__name__
+    return {"outcomes": out}
+
+
+def main() -> None:
+    mode, cfg = sys.argv[1], json.loads(sys.argv[2])
+    fn = {"budget": budget, "place": place}[mode]
+    print(json.dumps(anyio.run(fn, cfg)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
