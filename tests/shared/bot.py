@@ -28,13 +28,14 @@ from wagerkit.transport import Backoff, RateLimiter, RetryPolicy
 
 async def budget(cfg: dict[str, Any]) -> dict[str, Any]:
     redis = connect(cfg["redis"])
-    limiter = RedisBudget(redis, "abp:test:all", 100, 1.0, guard=LIMITER_GUARD, max_wait=10)
+    guard = cfg.get("guard", LIMITER_GUARD)
+    limiter = RedisBudget(redis, "abp:test:all", 100, 1.0, guard=guard, max_wait=10)
     retry = RetryPolicy(attempts=1, timeout=10.0)
     ok = limited = 0
     interval = 1.0 / cfg["rate"]
     async with AbpClient(cfg["key"], cfg["url"], limiter=limiter, retry=retry) as client:
-        while time.time() < cfg["start"]:
-            await anyio.sleep(0.005)
+        await client.health()  # connect first (not counted by ABP), as a bot does at start
+        await anyio.sleep(max(0.0, cfg["start"] - time.time()))
         end = cfg["start"] + cfg["seconds"]
         nxt = time.monotonic()
         while time.time() < end:
@@ -58,8 +59,7 @@ async def place(cfg: dict[str, Any]) -> dict[str, Any]:
         manager = OrderManager(
             adapter, shared=shared, max_resends=2, backoff=Backoff(initial=0.01, maximum=0.05)
         )
-        while time.time() < cfg["start"]:
-            await anyio.sleep(0.002)
+        await anyio.sleep(max(0.0, cfg["start"] - time.time()))
         for raw in cfg["intents"]:
             request = adapter.decode(raw.encode())
             try:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wagerkit.errors import InvalidInput, RateLimited
+from tests.shared.redis_server import RedisServer, free_port
+from wagerkit.errors import InvalidInput, RateLimited, SharedStateUnavailable
 from wagerkit.execution.shared import RedisBudget, budget_states
 from wagerkit.transport import Limiter
 
@@ -26,11 +27,7 @@ def over_limit(spans: list[tuple[float, float]], limit: int, window: float) -> i
     ``window`` after the first one's ``before``.
     """
     spans = sorted(spans)
-    return sum(
-        1
-        for i in range(len(spans) - limit)
-        if spans[i + limit][1] - spans[i][0] < window
-    )
+    return sum(1 for i in range(len(spans) - limit) if spans[i + limit][1] - spans[i][0] < window)
 
 
 def test_is_a_limiter(rclient: Any) -> None:
@@ -135,3 +132,19 @@ def test_state_shows_used_and_limit(rclient: Any) -> None:
         assert b.try_acquire()
     [s] = [s for s in budget_states(rclient) if s.name == "show"]
     assert (s.used, s.limit, s.waiting) == (4, 10, 0)
+
+
+async def test_unreachable_redis_fails_closed_unless_a_read_fallback(
+    redis_server: RedisServer,
+) -> None:
+    from wagerkit.execution.shared import connect
+    from wagerkit.transport import SlidingWindowLimiter
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    dead = connect(url, timeout=0.2, retries=1)
+    with pytest.raises(SharedStateUnavailable):
+        await RedisBudget(dead, "down", 5).acquire()
+    reads = RedisBudget(dead, "down", 5, fallback=SlidingWindowLimiter(2, 10.0))
+    await reads.acquire()
+    assert reads.try_acquire()
+    assert not reads.try_acquire()  # paced by the local fallback, not let through

@@ -29,8 +29,9 @@ from typing import Any
 
 import anyio
 
-from wagerkit.errors import InvalidInput, RateLimited
+from wagerkit.errors import InvalidInput, RateLimited, SharedStateUnavailable
 from wagerkit.execution.shared.store import DEFAULT_PREFIX, guarded
+from wagerkit.transport.ratelimit import Limiter
 
 __all__ = ["STALE_WAITER", "BudgetState", "RedisBudget", "budget_states"]
 
@@ -140,6 +141,12 @@ class RedisBudget:
     ``name`` identifies the budget (venue, key digest and endpoint class, e.g.
     ``abp:3f2a...:all``); every process that names it the same shares it. ``max_wait``
     bounds :meth:`acquire` (then :class:`~wagerkit.errors.RateLimited`).
+
+    When Redis cannot be reached, :meth:`acquire` raises
+    :class:`~wagerkit.errors.SharedStateUnavailable` (fail closed). ``fallback`` (an in-process
+    limiter) is for a *read-only* client that may go on without the shared budget, e.g. a
+    dashboard: with it, requests are paced by ``fallback`` while Redis is away. Never give a
+    fallback to a client that places orders.
     """
 
     def __init__(
@@ -152,6 +159,7 @@ class RedisBudget:
         guard: float = 0.0,
         max_wait: float = 30.0,
         prefix: str = DEFAULT_PREFIX,
+        fallback: Limiter | None = None,
     ) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInput(f"limit must be an integer >= 1, got {limit!r}", field="limit")
@@ -174,6 +182,7 @@ class RedisBudget:
         self._take = client.register_script(_TAKE)
         self._penalize = client.register_script(_PENALIZE)
         self._stale_us = str(round(STALE_WAITER * 1_000_000))
+        self.fallback = fallback
 
     def _call(self, ticket: str) -> tuple[bool, float, str]:
         granted, wait_us, out = guarded(
@@ -187,7 +196,14 @@ class RedisBudget:
 
     async def acquire(self) -> None:
         """Wait (fairly, at most ``max_wait``) for a slot and take it."""
-        granted, wait, ticket = self._call("new")
+        try:
+            granted, wait, ticket = self._call("new")
+        except SharedStateUnavailable:
+            if self.fallback is None:
+                raise
+            log.warning("shared budget %s unreachable: pacing reads locally", self.name)
+            await self.fallback.acquire()
+            return
         if granted:
             return
         deadline = time.monotonic() + self.max_wait
@@ -219,7 +235,12 @@ class RedisBudget:
 
     def try_acquire(self) -> bool:
         """Take a slot if one is free now and nobody is queued for it."""
-        return self._call("")[0]
+        try:
+            return self._call("")[0]
+        except SharedStateUnavailable:
+            if self.fallback is None:
+                raise
+            return self.fallback.try_acquire()
 
     def penalize(self, seconds: float) -> None:
         """The venue said wait: no process gets a slot for ``seconds`` (capped at 60 s)."""

@@ -1,0 +1,130 @@
+"""Claims, leases and the order manager on a real Redis (and a real ABP simulator)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.shared.redis_server import RedisServer
+from wagerkit.abp import AbpAdapter, AbpClient, OrderRequest
+from wagerkit.errors import InvalidInput, SharedStateUnavailable
+from wagerkit.execution import LocalStatus, OrderManager
+from wagerkit.execution.shared import ClaimRecord, SharedOrders, connect
+from wagerkit.sim.abp.testing import SimHandle
+from wagerkit.transport import RateLimiter, RetryPolicy
+
+pytestmark = pytest.mark.anyio
+FIXTURE = "id1000004461512432"
+RETRY = RetryPolicy(attempts=2, timeout=5.0, wait_initial=0.001, wait_max=0.005)
+
+
+def record(key: str, owner: str = "x") -> ClaimRecord:
+    return ClaimRecord("abp", key, owner, "order", None, None, time.time(), b"{}")
+
+
+def test_one_claim_wins(rclient: Any) -> None:
+    a = SharedOrders(rclient, owner="a")
+    b = SharedOrders(rclient, owner="b")
+    assert a.claim(record("k1", "a"), 60) is None
+    assert b.claim(record("k1", "b"), 60) == "a"
+    assert a.claim(record("k1", "a"), 60) is None  # the owner may claim again (idempotent)
+    assert a.owner_of("abp", "k1") == "a"
+    a.release("abp", "k1")  # never sent: the key is free again
+    assert b.claim(record("k1", "b"), 60) is None
+
+
+def test_resolved_keeps_the_claim_and_drops_the_lease(rclient: Any) -> None:
+    a = SharedOrders(rclient, owner="a", lease=0.2)
+    b = SharedOrders(rclient, owner="b", lease=0.2)
+    assert a.claim(record("k2", "a"), 60) is None
+    assert [r.key for r in a.pending()] == ["k2"]
+    a.resolved("abp", "k2")
+    assert a.pending() == []
+    assert b.claim(record("k2", "b"), 60) == "a"  # still inside the window
+
+
+def test_a_lapsed_lease_is_adopted_by_exactly_one(rclient: Any) -> None:
+    dead = SharedOrders(rclient, owner="dead", lease=0.15)
+    assert dead.claim(record("k3", "dead"), 60) is None
+    others = [SharedOrders(rclient, owner=f"o{i}", lease=5) for i in range(3)]
+    assert all(o.orphans() == [] for o in others)  # the owner's lease is live
+    time.sleep(0.2)
+    won = [o for o in others if o.orphans()]
+    assert len(won) == 1
+    assert won[0].owner_of("abp", "k3") == won[0].owner
+    assert dead.renew() == [("abp", "k3")]  # the old owner learns it lost it
+
+
+def test_heartbeat_keeps_the_lease(rclient: Any) -> None:
+    with SharedOrders(rclient, owner="alive", lease=0.15) as alive:
+        assert alive.claim(record("k4", "alive"), 60) is None
+        time.sleep(0.4)
+        assert SharedOrders(rclient, owner="other").orphans() == []
+
+
+def manager(sim: SimHandle, shared: SharedOrders) -> tuple[OrderManager, AbpClient]:
+    client = AbpClient(sim.api_key, sim.base_url, limiter=RateLimiter(100_000), retry=RETRY)
+    return OrderManager(AbpAdapter(client, retry=RETRY), shared=shared, max_resends=1), client
+
+
+def order(i: int, ref: str) -> OrderRequest:
+    return OrderRequest.create(FIXTURE, 103, 2.0, 1.5, user_ref=ref, meta={"i": i})
+
+
+async def test_a_dead_owners_orders_are_resolved_by_another(
+    abp_sim: SimHandle, rclient: Any
+) -> None:
+    """The owner placed, then died before recording the outcome (its lease lapses): the
+    adopter looks them up and resends the one never sent; one order per intent at ABP."""
+    dead = SharedOrders(rclient, owner="dead", lease=0.2)
+    m1, c1 = manager(abp_sim, dead)
+    sent = order(0, "adopt")
+    unsent = order(1, "adopt")
+    await m1.place(sent)
+    # the crash: claims made (as _admit does), lease and pending left behind, one never sent
+    adapter = AbpAdapter(c1)
+    for r in (sent, unsent):
+        dead.claim(
+            ClaimRecord("abp", r.request_uuid, "dead", "order", "adopt", None, time.time(),
+                        adapter.encode(r)),
+            1800,
+        )  # fmt: skip
+    await c1.aclose()
+    await anyio.sleep(0.3)
+    m2, c2 = manager(abp_sim, SharedOrders(rclient, owner="heir"))
+    adopted = await m2.adopt(resend=True)
+    assert {k: m.status for k, m in adopted.items()} == {
+        sent.request_uuid: LocalStatus.ACCEPTED,
+        unsent.request_uuid: LocalStatus.ACCEPTED,
+    }
+    assert SharedOrders(rclient).pending() == []
+    orders = [o async for o in c2.iter_orders(user_ref="adopt")]
+    assert sorted(o.meta["i"] for o in orders) == [0, 1]
+    await c2.aclose()
+
+
+async def test_redis_down_fails_closed_then_resumes(
+    abp_sim: SimHandle, redis_server: RedisServer
+) -> None:
+    client = connect(redis_server.url, timeout=0.3, retries=1)
+    client.flushall()
+    m, c = manager(abp_sim, SharedOrders(client))
+    assert (await m.place(order(0, "redis-down"))).status is LocalStatus.ACCEPTED
+    redis_server.kill()
+    try:
+        down = order(1, "redis-down")
+        with pytest.raises(SharedStateUnavailable):
+            await m.place(down)
+        assert [o async for o in c.iter_orders(user_ref="redis-down")].__len__() == 1
+    finally:
+        redis_server.start()
+    # back: the same request goes through (the local refusal was undone), exactly once
+    assert (await m.place(down)).status is LocalStatus.ACCEPTED
+    with pytest.raises(InvalidInput):
+        await m.place(down)
+    orders = [o async for o in c.iter_orders(user_ref="redis-down")]
+    assert sorted(o.meta["i"] for o in orders) == [0, 1]
+    await c.aclose()
