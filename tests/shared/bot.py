@@ -5,6 +5,8 @@ Modes (arguments as one JSON object on argv[2]; one JSON line of results on stdo
 - ``budget``: GET /accounts through a :class:`RedisBudget` at ``rate`` per second for
   ``seconds``; reports how many requests went through and how many ABP refused with 429
   (the client does not retry, so every 429 is seen).
+- ``pinnacle``: polls one sport's odds deltas through a fair-use pacer whose slots are in
+  Redis; reports calls made and 429s seen.
 - ``place``: places the given intents (request bytes) through an OrderManager with
   ``shared=``; reports each key's outcome ("placed", "refused" or the error name).
 """
@@ -72,9 +74,32 @@ async def place(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"outcomes": out}
 
 
+async def pinnacle(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Poll one sport's odds deltas as fast as the shared fair-use pacer allows."""
+    from wagerkit.execution.shared.pacing import RedisPacing
+    from wagerkit.pinnacle import AsyncPinnacleClient
+    from wagerkit.pinnacle.pacer import Pacer
+
+    pacer = Pacer(cfg["policy"], shared=RedisPacing(connect(cfg["redis"]), cfg["username"]))
+    calls = limited = 0
+    async with AsyncPinnacleClient(
+        cfg["username"], cfg["password"], base_url=cfg["url"], pacer=pacer, max_429_wait=0.0
+    ) as client:
+        await anyio.sleep(max(0.0, cfg["start"] - time.time()))
+        end = cfg["start"] + cfg["seconds"]
+        while time.time() < end:
+            with anyio.move_on_after(max(0.0, end - time.time())):
+                try:
+                    await client.odds(cfg["sport"], since=1000)
+                    calls += 1
+                except RateLimited:
+                    limited += 1
+    return {"calls": calls, "limited": limited}
+
+
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    fn = {"budget": budget, "place": place}[mode]
+    fn = {"budget": budget, "place": place, "pinnacle": pinnacle}[mode]
     print(json.dumps(anyio.run(fn, cfg)), flush=True)
 
 
