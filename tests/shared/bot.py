@@ -7,6 +7,7 @@ Modes (arguments as one JSON object on argv[2]; one JSON line of results on stdo
   (the client does not retry, so every 429 is seen).
 - ``pinnacle``: polls one sport's odds deltas through a fair-use pacer whose slots are in
   Redis; reports calls made and 429s seen.
+- ``own``: places intents in one batch, holding their leases, to be killed with -9.
 - ``place``: places the given intents (request bytes) through an OrderManager with
   ``shared=``; reports each key's outcome ("placed", "refused" or the error name).
 """
@@ -97,9 +98,26 @@ async def pinnacle(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"calls": calls, "limited": limited}
 
 
+async def own(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Place the intents in one batch with leases held by a heartbeat; says ``sending`` on
+    stdout just before (the test kills this process while the batch is on the wire)."""
+    redis = connect(cfg["redis"])
+    with SharedOrders(redis, owner="owner", lease=cfg["lease"]) as shared:
+        retry = RetryPolicy(attempts=1, timeout=30.0)
+        async with AbpClient(
+            cfg["key"], cfg["url"], limiter=RateLimiter(100_000), retry=retry, timeout=30.0
+        ) as c:
+            adapter = AbpAdapter(c, retry=retry)
+            manager = OrderManager(adapter, shared=shared, timeout=30.0)
+            requests = [adapter.decode(raw.encode()) for raw in cfg["intents"]]
+            print("sending", flush=True)
+            placed = await manager.place_many(requests)
+    return {"statuses": [m.status.value for m in placed]}
+
+
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    fn = {"budget": budget, "place": place, "pinnacle": pinnacle}[mode]
+    fn = {"budget": budget, "place": place, "pinnacle": pinnacle, "own": own}[mode]
     print(json.dumps(anyio.run(fn, cfg)), flush=True)
 
 

@@ -128,3 +128,60 @@ async def test_redis_down_fails_closed_then_resumes(
     orders = [o async for o in c.iter_orders(user_ref="redis-down")]
     assert sorted(o.meta["i"] for o in orders) == [0, 1]
     await c.aclose()
+
+
+async def test_kill_9_of_the_owner_another_process_resolves_its_orders(
+    abp_sim: SimHandle, rclient: Any, redis_server: RedisServer
+) -> None:
+    """The owner's batch is on the wire (the simulator holds every request 1.5 s) when it is
+    killed with -9. Once its leases lapse this process adopts the intents: it finds those that
+    landed and resends (same requestUuid) the rest; one order per intent, none lost."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    intents = [order(i, "kill9") for i in range(5)]
+    adapter = AbpAdapter(AbpClient(abp_sim.api_key, abp_sim.base_url))
+    cfg = {
+        "redis": redis_server.url,
+        "url": abp_sim.base_url,
+        "key": abp_sim.api_key,
+        "lease": 1.0,
+        "intents": [adapter.encode(r).decode() for r in intents],
+    }
+    abp_sim.faults(latency=1.5)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+    owner = subprocess.Popen(  # noqa: S603 - our own test program
+        [sys.executable, "-m", "tests.shared.bot", "own", json.dumps(cfg)],
+        stdout=subprocess.PIPE,
+        cwd=root,
+        env=env,
+    )
+    try:
+        assert owner.stdout is not None
+        assert owner.stdout.readline().strip() == b"sending"
+        await anyio.sleep(0.5)  # the batch is at the simulator, held
+        assert len(SharedOrders(rclient).pending()) == 5
+    finally:
+        owner.kill()
+        owner.wait(timeout=10)
+    abp_sim.clear_faults()
+    heir_shared = SharedOrders(rclient, owner="heir", lease=5.0)
+    m, c = manager(abp_sim, heir_shared)
+    assert await m.adopt() == {}  # the dead owner's leases have not lapsed yet
+    adopted: dict[str, Any] = {}
+    with anyio.fail_after(15):
+        while len(adopted) < 5:
+            await anyio.sleep(0.2)
+            adopted.update(await m.adopt())
+    assert {k: v.status for k, v in adopted.items()} == {
+        r.request_uuid: LocalStatus.ACCEPTED for r in intents
+    }
+    await anyio.sleep(1.5)  # anything still held on the wire has landed by now
+    orders = [o async for o in c.iter_orders(user_ref="kill9")]
+    assert sorted(o.meta["i"] for o in orders) == [0, 1, 2, 3, 4]
+    assert SharedOrders(rclient).pending() == []
+    await c.aclose()
