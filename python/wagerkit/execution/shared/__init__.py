@@ -12,15 +12,19 @@ Behind the same interfaces as the in-process defaults, which stay the default:
 """
 
 from wagerkit.execution.shared.budget import BudgetState, RedisBudget, budget_states
+from wagerkit.execution.shared.combined import claim_and_take
 from wagerkit.execution.shared.orders import ClaimRecord, SharedOrders
+from wagerkit.execution.shared.pacing import RedisPacing
 from wagerkit.execution.shared.store import connect, process_owner
 
 __all__ = [
     "BudgetState",
     "ClaimRecord",
     "RedisBudget",
+    "RedisPacing",
     "SharedOrders",
     "budget_states",
+    "claim_and_take",
     "connect",
     "process_owner",
 ]

@@ -233,6 +233,15 @@ class RedisBudget:
         except Exception as exc:  # best effort: a stale ticket is dropped after STALE_WAITER
             log.debug("leaving the budget queue failed (%s)", type(exc).__name__)
 
+    def queue_try(self, pipe: Any) -> None:
+        """Add a :meth:`try_acquire` to a pipeline (its answer's first item: 1 = taken)."""
+        args = [self.limit, self._span_us, "", self._stale_us]
+        pipe.evalsha(self._take.sha, len(self._keys), *self._keys, *args)
+
+    def load(self) -> None:
+        """Load the take script into the server (again after a restart of Redis)."""
+        guarded(lambda: self._client.script_load(_TAKE), "loading a script")
+
     def try_acquire(self) -> bool:
         """Take a slot if one is free now and nobody is queued for it."""
         try:

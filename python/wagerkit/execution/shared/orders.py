@@ -178,27 +178,44 @@ class SharedOrders:
 
     # -- claims --------------------------------------------------------------------------
 
-    def claim(self, record: ClaimRecord, window: float) -> str | None:
-        """Claim ``record`` for ``window`` seconds; None when ours, else the owner holding it."""
+    def _claim_call(self, record: ClaimRecord, window: float) -> dict[str, Any]:
         venue, key = record.venue, record.key
-        out = guarded(
-            lambda: self._claim(
-                keys=[self._k("claim", venue, key), self._k("lease", venue, key), self._pending],
-                args=[
-                    self.owner,
-                    max(1, round(window * 1000)),
-                    self._lease_ms,
-                    self._field(venue, key),
-                    record.dump(),
-                ],
-            ),
-            "an idempotency claim",
-        )
+        return {
+            "keys": [self._k("claim", venue, key), self._k("lease", venue, key), self._pending],
+            "args": [
+                self.owner,
+                max(1, round(window * 1000)),
+                self._lease_ms,
+                self._field(venue, key),
+                record.dump(),
+            ],
+        }
+
+    def queue_claim(self, pipe: Any, record: ClaimRecord, window: float) -> None:
+        """Add the claim of ``record`` to a pipeline (see :func:`claimed` for its answer).
+
+        By EVALSHA: the caller loads the scripts (:meth:`load`) and retries after NOSCRIPT.
+        """
+        call = self._claim_call(record, window)
+        pipe.evalsha(self._claim.sha, len(call["keys"]), *call["keys"], *call["args"])
+
+    def load(self) -> None:
+        """Load the claim script into the server (again after a restart of Redis)."""
+        guarded(lambda: self.client.script_load(_CLAIM), "loading a script")
+
+    def claimed(self, record: ClaimRecord, out: Any) -> str | None:
+        """Read the claim script's answer: None when ours, else the owner holding it."""
         if out == 1:
             with self._lock:
-                self._held.add((venue, key))
+                self._held.add((record.venue, record.key))
             return None
         return _text(out) if out is not None else "?"
+
+    def claim(self, record: ClaimRecord, window: float) -> str | None:
+        """Claim ``record`` for ``window`` seconds; None when ours, else the owner holding it."""
+        call = self._claim_call(record, window)
+        out = guarded(lambda: self._claim(**call), "an idempotency claim")
+        return self.claimed(record, out)
 
     def owner_of(self, venue: str, key: str) -> str | None:
         """Who claimed the key (None: nobody within its window)."""
