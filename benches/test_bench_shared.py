@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from tests.shared.redis_server import RedisServer
 
 from benches.ratio_gate import compare, measure_only
-from tests.shared.redis_server import RedisServer
 from wagerkit._core import DedupeCache
 from wagerkit.execution.shared import (
     ClaimRecord,

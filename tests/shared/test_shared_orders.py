@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,6 +23,7 @@ from wagerkit.transport import RateLimiter, RetryPolicy
 
 pytestmark = pytest.mark.anyio
 FIXTURE = "id1000004461512432"
+ROOT = Path(__file__).resolve().parents[2]
 RETRY = RetryPolicy(attempts=2, timeout=5.0, wait_initial=0.001, wait_max=0.005)
 
 
@@ -130,19 +136,22 @@ async def test_redis_down_fails_closed_then_resumes(
     await c.aclose()
 
 
+def start_owner(cfg: dict[str, Any]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    return subprocess.Popen(  # noqa: S603 - our own test program
+        [sys.executable, "-m", "tests.shared.bot", "own", json.dumps(cfg)],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+
+
 async def test_kill_9_of_the_owner_another_process_resolves_its_orders(
     abp_sim: SimHandle, rclient: Any, redis_server: RedisServer
 ) -> None:
     """The owner's batch is on the wire (the simulator holds every request 1.5 s) when it is
     killed with -9. Once its leases lapse this process adopts the intents: it finds those that
     landed and resends (same requestUuid) the rest; one order per intent, none lost."""
-    import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     intents = [order(i, "kill9") for i in range(5)]
     adapter = AbpAdapter(AbpClient(abp_sim.api_key, abp_sim.base_url))
     cfg = {
@@ -153,13 +162,7 @@ async def test_kill_9_of_the_owner_another_process_resolves_its_orders(
         "intents": [adapter.encode(r).decode() for r in intents],
     }
     abp_sim.faults(latency=1.5)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
-    owner = subprocess.Popen(  # noqa: S603 - our own test program
-        [sys.executable, "-m", "tests.shared.bot", "own", json.dumps(cfg)],
-        stdout=subprocess.PIPE,
-        cwd=root,
-        env=env,
-    )
+    owner = start_owner(cfg)
     try:
         assert owner.stdout is not None
         assert owner.stdout.readline().strip() == b"sending"
