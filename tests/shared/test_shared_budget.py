@@ -106,8 +106,21 @@ async def test_penalize_holds_every_process(rclient: Any) -> None:
     start = time.monotonic()
     await other.acquire()
     assert time.monotonic() - start >= 0.1
-    a.correct(remaining=0, reset=0.1)
-    assert not other.try_acquire()
+
+
+def test_venue_headers_correct_the_budget(rclient: Any) -> None:
+    """The venue counts more than we granted (another client on the key): we hold back."""
+    b = RedisBudget(rclient, "corr", 20, 1.0)
+    for _ in range(3):
+        assert b.try_acquire()
+    b.correct(50)  # plenty left: not even looked at
+    assert b.state().used == 3
+    b.correct(1)  # the venue saw 19 in its window, we granted 3
+    assert b.state().used == 19
+    assert b.try_acquire()
+    assert not b.try_acquire()
+    b.correct(0)  # consistent now: nothing added
+    assert b.state().used == 20
 
 
 async def test_waiters_are_served_in_ticket_order(rclient: Any) -> None:

@@ -105,6 +105,19 @@ if untl > cur then redis.call('HSET', KEYS[1], 'blocked', untl) end
 return untl
 """
 
+_CORRECT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local used = redis.call('ZCARD', KEYS[1])
+local missing = math.min(tonumber(ARGV[3]), tonumber(ARGV[1])) - used
+for i = 1, missing do
+  local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+  redis.call('ZADD', KEYS[1], now, seq)
+end
+return math.max(missing, 0)
+"""
+
 _STATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -181,6 +194,7 @@ class RedisBudget:
         self._keys = _keys(prefix, name)
         self._take = client.register_script(_TAKE)
         self._penalize = client.register_script(_PENALIZE)
+        self._correct = client.register_script(_CORRECT)
         self._stale_us = str(round(STALE_WAITER * 1_000_000))
         self.fallback = fallback
 
@@ -258,10 +272,15 @@ class RedisBudget:
         hold = round(min(float(seconds), 60.0) * 1_000_000)
         guarded(lambda: self._penalize(keys=[self._keys[1]], args=[hold]), "a budget penalty")
 
-    def correct(self, remaining: int | None, reset: float | None) -> None:
-        """Follow the venue's ``X-RateLimit-Remaining``/``-Reset``: at 0 left, hold until reset."""
-        if remaining is not None and remaining <= 0 and reset is not None:
-            self.penalize(reset)
+    def correct(self, remaining: int | None, reset: float | None = None) -> None:
+        """Follow the venue's ``X-RateLimit-Remaining``: when the venue counts more requests
+        in its window than this budget holds (another client on the key, or a window shifted
+        by latency), the difference is recorded as grants made now, so every process holds
+        back. Only looked at when the venue says little is left (a round trip per call)."""
+        if remaining is None or remaining < 0 or remaining > self.limit // 10:
+            return
+        args = [self.limit, self._span_us, self.limit - remaining]
+        guarded(lambda: self._correct(keys=self._keys[:2], args=args), "a budget correction")
 
     def state(self) -> BudgetState:
         """Used in the current window, limit, waiting and penalty left."""
