@@ -23,7 +23,7 @@ import anyio
 
 from wagerkit.abp import AbpAdapter, AbpClient
 from wagerkit.abp.client import LIMITER_GUARD
-from wagerkit.errors import InvalidInput, RateLimited, WagerkitError
+from wagerkit.errors import InvalidInput, RateLimited, SharedStateUnavailable, WagerkitError
 from wagerkit.execution import OrderManager
 from wagerkit.execution.shared import RedisBudget, SharedOrders, connect
 from wagerkit.transport import Backoff, RateLimiter, RetryPolicy
@@ -63,16 +63,26 @@ async def place(cfg: dict[str, Any]) -> dict[str, Any]:
             adapter, shared=shared, max_resends=2, backoff=Backoff(initial=0.01, maximum=0.05)
         )
         await anyio.sleep(max(0.0, cfg["start"] - time.time()))
+        unavailable = 0
         for raw in cfg["intents"]:
             request = adapter.decode(raw.encode())
-            try:
-                m = await manager.place(request)
-                out[request.request_uuid] = m.status.value
-            except InvalidInput:
-                out[request.request_uuid] = "refused"
-            except WagerkitError as exc:
-                out[request.request_uuid] = type(exc).__name__
-    return {"outcomes": out}
+            while True:
+                try:
+                    m = await manager.place(request)
+                    out[request.request_uuid] = m.status.value
+                except SharedStateUnavailable:
+                    unavailable += 1
+                    if cfg.get("retry_unavailable"):
+                        await anyio.sleep(0.05)
+                        continue
+                    out[request.request_uuid] = "SharedStateUnavailable"
+                except InvalidInput:
+                    out[request.request_uuid] = "refused"
+                except WagerkitError as exc:
+                    out[request.request_uuid] = type(exc).__name__
+                break
+            await anyio.sleep(cfg.get("pause", 0.0))
+    return {"outcomes": out, "unavailable": unavailable}
 
 
 async def pinnacle(cfg: dict[str, Any]) -> dict[str, Any]:

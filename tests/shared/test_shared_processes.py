@@ -162,3 +162,56 @@ def test_four_processes_polling_one_sport_respect_fair_use(redis_server: RedisSe
     assert refused == []
     assert 2 <= len(odds) == sum(r["calls"] for r in results)
     assert all(b - a >= 5.0 for a, b in itertools.pairwise(odds))
+
+
+def test_redis_killed_mid_run_fails_closed_then_resumes(
+    abp_sim: SimHandle, redis_server: RedisServer
+) -> None:
+    """Three processes place the same 24 intents (one every 0.1 s) while Redis is killed with
+    -9 for about a second: placements in that second fail closed with
+    SharedStateUnavailable (retried by the bot), and afterwards work resumes. ABP holds
+    exactly one order per intent."""
+    import threading
+
+    from wagerkit.abp import AbpAdapter
+
+    intents = [
+        OrderRequest.create(FIXTURE, 103, 2.0, 1.5, user_ref="redis-kill", meta={"i": i})
+        for i in range(24)
+    ]
+    adapter = AbpAdapter(AbpClient(abp_sim.api_key, abp_sim.base_url))
+    start = time.time() + 2.0
+    cfg = {
+        "redis": redis_server.url,
+        "url": abp_sim.base_url,
+        "key": abp_sim.api_key,
+        "intents": [adapter.encode(r).decode() for r in intents],
+        "start": start,
+        "pause": 0.1,
+        "retry_unavailable": True,
+    }
+
+    def outage() -> None:
+        time.sleep(max(0.0, start + 0.8 - time.time()))
+        redis_server.kill()
+        time.sleep(1.0)
+        redis_server.start()
+
+    t = threading.Thread(target=outage)
+    t.start()
+    try:
+        results = run_bots("place", [cfg] * 3, timeout=90)
+    finally:
+        t.join()
+    assert all(r["unavailable"] > 0 for r in results)  # every process met the outage
+    for i in intents:
+        outcomes = [r["outcomes"][i.request_uuid] for r in results]
+        assert "ACCEPTED" in outcomes
+        assert set(outcomes) <= {"ACCEPTED", "refused"}
+
+    async def at_abp() -> Counter[int]:
+        async with AbpClient(abp_sim.api_key, abp_sim.base_url, limiter=RateLimiter(100_000)) as c:
+            orders = [o async for o in c.iter_orders(user_ref="redis-kill")]
+        return Counter(o.meta["i"] for o in orders)
+
+    assert anyio.run(at_abp) == Counter({i: 1 for i in range(24)})

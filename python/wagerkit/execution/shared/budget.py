@@ -277,7 +277,7 @@ class RedisBudget:
         in its window than this budget holds (another client on the key, or a window shifted
         by latency), the difference is recorded as grants made now, so every process holds
         back. Only looked at when the venue says little is left (a round trip per call)."""
-        if remaining is None or remaining < 0 or remaining > self.limit // 10:
+        if remaining is None or remaining < 0 or remaining > self.limit // 20:
             return
         args = [self.limit, self._span_us, self.limit - remaining]
         guarded(lambda: self._correct(keys=self._keys[:2], args=args), "a budget correction")
