@@ -188,3 +188,38 @@ async def test_kill_9_of_the_owner_another_process_resolves_its_orders(
     assert sorted(o.meta["i"] for o in orders) == [0, 1, 2, 3, 4]
     assert SharedOrders(rclient).pending() == []
     await c.aclose()
+
+
+async def test_a_restarted_process_takes_its_orders_back_from_its_journal(
+    abp_sim: SimHandle, rclient: Any, tmp_path: Path
+) -> None:
+    """The placement is on the wire when the task dies (cancelled: the intent stays SENT in
+    the process's own journal, its lease and pending record in Redis). The process restarts
+    under the same ``owner`` name; its lease still holds others off, ``recover()`` settles the
+    intent from its own journal and clears the shared records; one order at ABP."""
+    from wagerkit.execution import SqliteJournal
+
+    journal_path = tmp_path / "bot-3.sqlite"
+    first = SharedOrders(rclient, owner="bot-3", lease=2.0)
+    client = AbpClient(abp_sim.api_key, abp_sim.base_url, limiter=RateLimiter(100_000), retry=RETRY)
+    journal = SqliteJournal(journal_path)
+    m1 = OrderManager(AbpAdapter(client, retry=RETRY), shared=first, journal=journal)
+    intent = order(0, "restart")
+    abp_sim.faults(latency=1.0)
+    with anyio.move_on_after(0.3):
+        await m1.place(intent)
+    await client.aclose()
+    journal.close()
+    abp_sim.clear_faults()
+    assert [r.key for r in first.pending()] == [intent.request_uuid]
+
+    m2, c2 = manager(abp_sim, SharedOrders(rclient, owner="bot-3", lease=2.0))
+    m2.journal = SqliteJournal(journal_path)
+    assert SharedOrders(rclient, owner="other").orphans() == []  # still leased to bot-3
+    recovered = await m2.recover(resend=True)
+    assert recovered[intent.request_uuid].status is LocalStatus.ACCEPTED
+    assert SharedOrders(rclient).pending() == []
+    await anyio.sleep(1.0)  # the held request has landed by now
+    orders = [o async for o in c2.iter_orders(user_ref="restart")]
+    assert len(orders) == 1
+    await c2.aclose()

@@ -57,6 +57,21 @@ async def count_429(sim: SimHandle, n: int) -> int:
     return refused
 
 
+def busiest(times: list[float], window: float = 1.0) -> int:
+    """The most of ``times`` (sorted) in any half-open sliding window."""
+    best, lo = 0, 0
+    for hi, t in enumerate(times):
+        while times[lo] <= t - window:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+def test_busiest_counts_a_sliding_window() -> None:
+    assert busiest([0.0, 0.5, 0.99, 1.0, 1.2]) == 4
+    assert busiest([0.0, 1.0, 2.0]) == 1
+
+
 @pytest.mark.slow
 def test_eight_processes_share_one_sliding_second(
     abp_sim: SimHandle, redis_server: RedisServer
@@ -65,9 +80,11 @@ def test_eight_processes_share_one_sliding_second(
     open loop: a late process catches up in a burst), for 30 s: ABP refuses none, and no
     sliding second at the simulator holds more than 100 requests.
 
-    The budget's window is widened by a 50 ms guard (100 per 1.05 s = 95 % of the limit): a
-    process granted a slot can be descheduled before its request leaves, and across processes
-    (and machines) that jitter is tens of milliseconds, not the 5 ms one process needs."""
+    The budget's window is widened by a 100 ms guard (100 per 1.1 s = 91 % of the limit): a
+    process granted a slot can be descheduled before its request leaves, and the simulator
+    (sharing two cores with eight bots and Redis) stamps a request when its loop gets to it;
+    on this host that jitter reaches tens of milliseconds (with 50 ms: a few requests over the
+    limit in about one run of three), not the 5 ms one process needs."""
     seconds = 30.0
     assert anyio.run(count_429, abp_sim, 130) > 0  # the simulator's limit is on
     time.sleep(1.1)
@@ -77,7 +94,7 @@ def test_eight_processes_share_one_sliding_second(
         "url": abp_sim.base_url,
         "key": abp_sim.api_key,
         "rate": 95.0 / 8,
-        "guard": 0.05,
+        "guard": 0.1,
         "seconds": seconds,
         "start": start,
     }
@@ -100,8 +117,10 @@ def test_eight_processes_share_one_sliding_second(
     ]
     assert over == []  # no sliding second at the simulator held more than 100 requests
     assert limited == 0
-    # the budget was used, not starved: most of the offered 95/s went through
-    assert ok >= 0.85 * 95 * seconds, ok
+    # the budget was driven to its cap, not idling: some sliding second at the simulator held
+    # at least 90 requests (busiest() is the most in any sliding second)
+    assert busiest(arrivals) >= 90, (busiest(arrivals), ok)
+    assert ok == len(arrivals)  # every request the bots made reached ABP, each one counted
     assert ok <= 100 * (seconds + 1)
 
 
