@@ -161,3 +161,14 @@ async def test_unreachable_redis_fails_closed_unless_a_read_fallback(
     await reads.acquire()
     assert reads.try_acquire()
     assert not reads.try_acquire()  # paced by the local fallback, not let through
+
+
+def test_abp_budget_is_named_by_a_digest_of_the_key(rclient: Any) -> None:
+    from wagerkit.abp.budget import abp_budget
+
+    b = abp_budget(rclient, "secret-key-123")
+    assert b.name.startswith("abp:") and "secret" not in b.name and b.name.endswith(":all")
+    assert (b.limit, b.window, b.guard) == (100, 1.0, 0.1)
+    assert abp_budget(rclient, "secret-key-123").name == b.name != abp_budget(rclient, "k2").name
+    assert b.try_acquire()
+    assert all(b"secret" not in k for k in rclient.keys("*"))
