@@ -223,3 +223,24 @@ async def test_a_restarted_process_takes_its_orders_back_from_its_journal(
     orders = [o async for o in c2.iter_orders(user_ref="restart")]
     assert len(orders) == 1
     await c2.aclose()
+
+
+async def test_a_batch_with_one_key_taken_elsewhere_is_refused_whole(
+    abp_sim: SimHandle, rclient: Any
+) -> None:
+    """Claims of a batch go in one round trip; one refused key refuses the batch, and the
+    claims just made are given back (the others may be offered again)."""
+    other = SharedOrders(rclient, owner="other")
+    batch = [order(i, "batch") for i in range(3)]
+    taken = batch[1]
+    assert other.claim(record(taken.request_uuid, "other"), 60) is None
+    m, c = manager(abp_sim, SharedOrders(rclient, owner="me"))
+    with pytest.raises(InvalidInput, match="another process"):
+        await m.place_many(batch)
+    assert other.owner_of("abp", batch[0].request_uuid) is None
+    assert other.owner_of("abp", batch[2].request_uuid) is None
+    assert [o async for o in c.iter_orders(user_ref="batch")] == []
+    other.release("abp", taken.request_uuid)
+    placed = await m.place_many(batch)
+    assert [p.status for p in placed] == [LocalStatus.ACCEPTED] * 3
+    await c.aclose()

@@ -278,32 +278,32 @@ class OrderManager:
     ) -> None:
         """Claim every key in Redis (rule 6); on a refusal, give back the claims just made."""
         assert self.shared is not None
-        claimed: list[Intent[Any]] = []
-        try:
-            for i, data in zip(intents, encoded, strict=True):
-                record = ClaimRecord(
-                    i.venue,
-                    i.key,
-                    self.shared.owner,
-                    i.kind,
-                    i.user_ref,
-                    i.expires_at,
-                    i.created_at,
-                    data,
-                )
-                holder = self.shared.claim(record, adapter.dedupe_window)
-                if holder is not None:
-                    raise InvalidInput(
-                        f"key {i.key} was already submitted by another process ({holder}); "
-                        "refusing to send it again",
-                        field="request_uuid",
-                    )
-                claimed.append(i)
-        except BaseException:
-            for i in claimed:
-                with contextlib.suppress(WagerkitError):  # else it lapses; nothing was sent
-                    self.shared.release(i.venue, i.key)
-            raise
+        records = [
+            ClaimRecord(
+                i.venue,
+                i.key,
+                self.shared.owner,
+                i.kind,
+                i.user_ref,
+                i.expires_at,
+                i.created_at,
+                data,
+            )
+            for i, data in zip(intents, encoded, strict=True)
+        ]
+        holders = self.shared.claim_many(records, adapter.dedupe_window)  # one round trip
+        refused = [(i, h) for i, h in zip(intents, holders, strict=True) if h is not None]
+        if refused:
+            for i, h in zip(intents, holders, strict=True):
+                if h is None:  # give back the claims just made: nothing of the batch is sent
+                    with contextlib.suppress(WagerkitError):
+                        self.shared.release(i.venue, i.key)
+            i, holder = refused[0]
+            raise InvalidInput(
+                f"key {i.key} was already submitted by another process ({holder}); "
+                "refusing to send it again",
+                field="request_uuid",
+            )
 
     def _settled_shared(self, m: ManagedOrder, *, release: bool = False) -> None:
         """The intent's fate is known: give up its lease (and, if never sent, its claim)."""
