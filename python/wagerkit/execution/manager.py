@@ -93,7 +93,9 @@ class OrderManager:
     how many *resolved* intents are remembered (oldest dropped first); an unresolved one is
     never forgotten. ``state`` (ABP: usually the stream's ``StateCache``) is handed to the
     adapter factory of a client given here: accepted orders go into it and its later updates
-    come back into each order's lifecycle. ``timeout`` is passed to each submit.
+    come back into each order's lifecycle. ``timeout`` is passed to each submit. ``shared``
+    (:class:`~wagerkit.execution.shared.SharedOrders`, run its lease heartbeat with ``with`` or
+    ``start()``) makes the dedupe window and order ownership span processes (rule 6).
     """
 
     def __init__(
