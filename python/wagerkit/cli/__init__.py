@@ -38,9 +38,7 @@ _COMMANDS: tuple[_Area, ...] = (
         ("sim", "cli"),
     ),
     _Area("abp", "trade through ABP (or the local simulator)", "wagerkit.cli.abp", ("cli",)),
-    _Area(
-        "budget", "rate budgets shared by every process", "wagerkit.cli.budget", ("redis", "cli")
-    ),
+    _Area("budget", "shared rate budgets (Redis)", "wagerkit.cli.budget", ("redis", "cli")),
 )
 
 # ``wagerkit sim <venue>``
@@ -64,7 +62,6 @@ _SIM_HELP = "run a local venue simulator on 127.0.0.1"
 # top-level module of an optional dependency -> the extra that installs it
 _EXTRA_OF: dict[str, str] = {
     "rich": "cli",
-    "redis": "redis",
     "starlette": "sim",
     "uvicorn": "sim",
     "yaml": "sim",
