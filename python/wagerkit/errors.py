@@ -41,6 +41,7 @@ __all__ = [
     "ProtocolError",
     "RateLimited",
     "ServerError",
+    "SharedStateUnavailable",
     "VenueError",
     "WagerkitError",
     "clamp_retry_after",
@@ -121,6 +122,15 @@ class NetworkError(WagerkitError):
 
 class ConnectFailed(NetworkError):
     """The connection could not be opened: the request was never sent. Safe to retry."""
+
+
+class SharedStateUnavailable(ConnectFailed):
+    """The shared store (Redis) that coordinates several bot processes could not be reached.
+
+    Raised *before* anything is sent: a placement fails closed rather than fall back to a
+    local dedupe window or rate budget that would let two processes double a bet or the rate.
+    Nothing was placed; retry (the Redis client reconnects by itself) with the same request.
+    """
 
 
 class MaybePlaced(NetworkError):

@@ -45,6 +45,7 @@ _COMMANDS: tuple[_Area, ...] = (
         ("cli",),
     ),
     _Area("oddspapi", "find fixtures and odds (OddsPapi)", "wagerkit.cli.oddspapi", ("cli",)),
+    _Area("budget", "shared rate budgets (Redis)", "wagerkit.cli.budget", ("redis", "cli")),
 )
 
 # ``wagerkit sim <venue>``

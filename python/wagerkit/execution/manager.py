@@ -19,7 +19,13 @@ The rules, in the order they are applied (the venue specifics come from its
    else. Found: ACCEPTED. Missed while still inside the venue's dedupe window (counted from the
    first send): resent with the same key, so the venue skips whichever copy lands second.
    Missed after ``decidable_at``: NOT_SENT. Otherwise UNKNOWN, with ``decidable_at`` set.
-6. **Bounded.** After ``max_resends`` rounds the still-unknown intents end UNKNOWN (also when
+6. **Shared across processes (optional).** With ``shared=``
+   (:class:`~wagerkit.execution.shared.SharedOrders`) a key that passed the local cache is also
+   claimed in Redis for the venue's window, so another process offering it is refused; the
+   claimer holds a lease on it until its fate is known, and :meth:`OrderManager.adopt` resolves
+   a dead process's intents once their leases lapse. An unreachable Redis refuses the placement
+   (:class:`~wagerkit.errors.SharedStateUnavailable`, nothing sent).
+7. **Bounded.** After ``max_resends`` rounds the still-unknown intents end UNKNOWN (also when
    the lookups themselves keep failing). :meth:`OrderManager.reconcile` and
    :meth:`OrderManager.recover` (after a restart) apply rule 5 again, and by the same proof only.
    An intent is never left SENT by an exception; only a cancelled task can leave one SENT, and
@@ -28,6 +34,7 @@ The rules, in the order they are applied (the venue specifics come from its
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -50,6 +57,7 @@ from wagerkit.execution.adapter import (
 from wagerkit.execution.journal import VENUE_EVENT, Journal, JournalEntry, MemoryJournal
 from wagerkit.execution.lifecycle import ManagedOrder
 from wagerkit.execution.registry import adapter_for
+from wagerkit.execution.shared.orders import ClaimRecord, SharedOrders
 from wagerkit.transport import Backoff
 
 __all__ = ["DEDUPE_WINDOW", "OrderManager"]
@@ -85,7 +93,9 @@ class OrderManager:
     how many *resolved* intents are remembered (oldest dropped first); an unresolved one is
     never forgotten. ``state`` (ABP: usually the stream's ``StateCache``) is handed to the
     adapter factory of a client given here: accepted orders go into it and its later updates
-    come back into each order's lifecycle. ``timeout`` is passed to each submit.
+    come back into each order's lifecycle. ``timeout`` is passed to each submit. ``shared``
+    (:class:`~wagerkit.execution.shared.SharedOrders`, run its lease heartbeat with ``with`` or
+    ``start()``) makes the dedupe window and order ownership span processes (rule 6).
     """
 
     def __init__(
@@ -100,6 +110,7 @@ class OrderManager:
         timeout: float | None = None,
         state: object | None = None,
         retry: object | None = None,
+        shared: SharedOrders | None = None,
     ) -> None:
         if max_resends < 0:
             raise InvalidInput("max_resends must be >= 0", field="max_resends")
@@ -130,6 +141,7 @@ class OrderManager:
         """CREATED entries of admitted intents, journaled with their first send (one
         transaction: a placement costs the journal two commits, not three)."""
         self.state = state
+        self.shared = shared
         for a in adapters:
             bind = getattr(a, "bind", None)
             if bind is not None:
@@ -245,6 +257,13 @@ class OrderManager:
                     field="request_uuid",
                 )
             admitted.append(ident)
+        if self.shared is not None:
+            try:
+                self._claim_shared(adapter, intents, encoded)
+            except BaseException:
+                for done in admitted:
+                    self.dedupe.remove(done)
+                raise
         managed = [ManagedOrder(i) for i in intents]
         for i, data in zip(intents, encoded, strict=True):
             # written with the first SENT, in the same transaction, before the first byte
@@ -261,6 +280,50 @@ class OrderManager:
         for m in managed:
             self._remember(m)
         return managed
+
+    def _claim_shared(
+        self, adapter: VenueAdapter[Any], intents: list[Intent[Any]], encoded: list[bytes]
+    ) -> None:
+        """Claim every key in Redis (rule 6); on a refusal, give back the claims just made."""
+        assert self.shared is not None
+        records = [
+            ClaimRecord(
+                i.venue,
+                i.key,
+                self.shared.owner,
+                i.kind,
+                i.user_ref,
+                i.expires_at,
+                i.created_at,
+                data,
+            )
+            for i, data in zip(intents, encoded, strict=True)
+        ]
+        holders = self.shared.claim_many(records, adapter.dedupe_window)  # one round trip
+        refused = [(i, h) for i, h in zip(intents, holders, strict=True) if h is not None]
+        if refused:
+            for i, h in zip(intents, holders, strict=True):
+                if h is None:  # give back the claims just made: nothing of the batch is sent
+                    with contextlib.suppress(WagerkitError):
+                        self.shared.release(i.venue, i.key)
+            i, holder = refused[0]
+            raise InvalidInput(
+                f"key {i.key} was already submitted by another process ({holder}); "
+                "refusing to send it again",
+                field="request_uuid",
+            )
+
+    def _settled_shared(self, m: ManagedOrder, *, release: bool = False) -> None:
+        """The intent's fate is known: give up its lease (and, if never sent, its claim)."""
+        if self.shared is None:
+            return
+        try:
+            if release:
+                self.shared.release(m.venue, m.key)
+            else:
+                self.shared.resolved(m.venue, m.key)
+        except WagerkitError as exc:  # the lease lapses; an adopter looks it up first
+            log.warning("shared release of %s failed (%s)", m.key, type(exc).__name__)
 
     def _remember(self, m: ManagedOrder) -> None:
         """Keep ``m``; over capacity, forget the oldest *resolved* intents only."""
@@ -298,11 +361,14 @@ class OrderManager:
     def _resolve(self, m: ManagedOrder, status: LocalStatus, note: str) -> None:
         m.mark(status, note)
         self._journal(m, status, note)
+        if status is not LocalStatus.NOT_SENT:
+            self._settled_shared(m)
 
     def _not_sent(self, m: ManagedOrder, note: str, *, release: bool) -> None:
         self._resolve(m, LocalStatus.NOT_SENT, note)
         if release:
             self.dedupe.remove(_dedupe_id(m.venue, m.key))
+        self._settled_shared(m, release=release)
 
     def _unknown(self, adapter: VenueAdapter[Any], ms: Iterable[ManagedOrder], note: str) -> None:
         entries = []
@@ -417,6 +483,7 @@ class OrderManager:
         entry = self._entry(m, status, source, venue_id=record.venue_id, venue_status=record.status)
         # Not on the placement's critical path: lost in a crash, recover() asks the venue again.
         self.journal.append([entry], durable=False)
+        self._settled_shared(m)
 
     def _decide(
         self, adapter: VenueAdapter[Any], missing: list[ManagedOrder], *, resend: bool
@@ -623,6 +690,67 @@ class OrderManager:
             self._remember(m)
             taken.append(m)
         await self._settle(taken, resend=resend, note="unanswered before a restart")
+        return {m.key: m for m in taken}
+
+    async def adopt(self, *, resend: bool = True) -> dict[str, ManagedOrder]:
+        """Resolve the unresolved intents of processes that died (their leases lapsed).
+
+        Needs ``shared=``. Each intent nobody holds a lease on is taken (one process wins it),
+        journaled here with the request bytes from its claim, then settled by the same proof as
+        :meth:`recover`: looked up first; resent with the same key only inside the venue's
+        window (the venue skips a repeat), so an intent is never doubled and never lost.
+        """
+        if self.shared is None:
+            raise InvalidInput("adopt() needs OrderManager(..., shared=...)", field="shared")
+        taken: list[ManagedOrder] = []
+        now = time.time()
+        for rec in self.shared.orphans(set(self._adapters)):
+            if (rec.venue, rec.key) in self._orders:
+                continue  # ours already (a stable owner name after a restart)
+            adapter = self._adapters[rec.venue]
+            payload: Any = None
+            known = False
+            if rec.payload is not None:
+                try:
+                    payload = adapter.decode(rec.payload)
+                    known = True
+                except Exception as exc:
+                    log.info("adopted request %s not rebuilt (%s)", rec.key, exc)
+            intent = Intent(
+                rec.venue,
+                rec.key,
+                payload,
+                kind=rec.kind,
+                user_ref=rec.user_ref,
+                expires_at=rec.expires_at,
+                created_at=rec.created_at,
+            )
+            self.dedupe.check_and_insert(_dedupe_id(rec.venue, rec.key))
+            self.journal.append(
+                [
+                    JournalEntry(
+                        rec.created_at,
+                        rec.venue,
+                        rec.key,
+                        LocalStatus.CREATED.value,
+                        f"adopted from {rec.owner}",
+                        kind=rec.kind,
+                        user_ref=rec.user_ref,
+                        expires_at=rec.expires_at,
+                        payload=rec.payload,
+                    )
+                ]
+            )
+            m = ManagedOrder(intent, status=LocalStatus.SENT)
+            m.payload_known = known
+            m.attempts = 1
+            # the dead owner may have sent it up to now: count the window from the claim, the
+            # "decidable" time from now (the later, the safer)
+            m.first_sent_at = rec.created_at
+            m.last_sent_at = now
+            self._remember(m)
+            taken.append(m)
+        await self._settle(taken, resend=resend, note="adopted (owner's lease lapsed)")
         return {m.key: m for m in taken}
 
     def __repr__(self) -> str:

@@ -22,8 +22,10 @@ endpoint), which is the stricter reading.
 otherwise sleeping until it should be, then trying again: concurrent callers (tasks, threads,
 several clients sharing one pacer) can never together exceed the policy however often they ask.
 A 429 blocks the endpoint for the
-``Retry-After`` the server gave. The same class, without waiting, is what the simulator uses to
-decide its 429s.
+``Retry-After`` the server gave. With ``shared=`` (a
+:class:`~wagerkit.execution.shared.pacing.RedisPacing`) the slots live in Redis, so every
+process of one account (say four bots polling the same sport) respects each interval together.
+The same class, without waiting, is what the simulator uses to decide its 429s.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput, RateLimited, clamp_retry_after
@@ -135,6 +137,16 @@ def _policy(policy: FairUsePolicy | str) -> FairUsePolicy:
 _Key = tuple[int, str, int | None]  # (rule index, endpoint, sport or None)
 
 
+class SharedSlots(Protocol):
+    """A store of fair-use slots shared by processes (``RedisPacing``)."""
+
+    def take(
+        self, slots: list[tuple[object, float]], blocks: list[object], *, reserve: bool = True
+    ) -> float: ...
+
+    def block(self, key: object, seconds: float) -> None: ...
+
+
 @dataclass(slots=True)
 class _State:
     last: dict[_Key, float] = field(default_factory=dict)
@@ -158,6 +170,7 @@ class Pacer:
         clock: Clock | None = None,
         margin: float = 0.25,
         max_keys: int = 10_000,
+        shared: SharedSlots | None = None,
     ) -> None:
         if margin < 0:
             raise InvalidInput("margin must be >= 0", field="margin")
@@ -167,6 +180,19 @@ class Pacer:
         self._max_keys = max_keys
         self._state = _State()
         self._lock = threading.Lock()
+        self.shared = shared
+
+    def _shared_take(
+        self, endpoint: str, sport_id: int | None, snapshot: bool, *, reserve: bool
+    ) -> float:
+        assert self.shared is not None
+        slots: list[tuple[object, float]] = [
+            (f"{i}:{ep}:{sport}", interval + self.margin)
+            for (i, ep, sport), interval in self._keys(endpoint, sport_id, snapshot)
+        ]
+        return self.shared.take(
+            slots, [f"{endpoint}:{sport_id}", f"{endpoint}:None"], reserve=reserve
+        )
 
     # -- the core: one locked step ----------------------------------------------------------
 
@@ -199,6 +225,8 @@ class Pacer:
         """Take the slot only if it is free now: return 0.0 (taken) or the seconds to wait
         (nothing taken). This is the server side of the policy."""
         endpoint = endpoint_of(path)
+        if self.shared is not None:
+            return self._shared_take(endpoint, sport_id, snapshot, reserve=True)
         with self._lock:
             now = self.clock.monotonic()
             keys = self._keys(endpoint, sport_id, snapshot)
@@ -252,6 +280,9 @@ class Pacer:
             self.policy.default_retry_after if retry_after is None else retry_after
         )
         endpoint = endpoint_of(path)
+        if self.shared is not None:
+            self.shared.block(f"{endpoint}:{sport_id}", wait + self.margin)
+            return
         with self._lock:
             until = self.clock.monotonic() + wait + self.margin
             key = (endpoint, sport_id)
@@ -262,6 +293,8 @@ class Pacer:
         a caller that will not sleep that long can refuse at once instead of waiting in
         :meth:`acquire`."""
         endpoint = endpoint_of(path)
+        if self.shared is not None:
+            return self.shared.take([], [f"{endpoint}:{sport_id}", f"{endpoint}:None"])
         with self._lock:
             until = max(
                 self._state.blocked.get((endpoint, sport_id), float("-inf")),
@@ -272,6 +305,8 @@ class Pacer:
     def wait_time(self, path: str, sport_id: int | None = None, *, snapshot: bool = False) -> float:
         """Seconds until this call would be allowed (0 when now), without reserving."""
         endpoint = endpoint_of(path)
+        if self.shared is not None:
+            return self._shared_take(endpoint, sport_id, snapshot, reserve=False)
         with self._lock:
             now = self.clock.monotonic()
             return max(

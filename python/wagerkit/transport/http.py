@@ -167,6 +167,11 @@ class HttpTransport:
             ) from None
         if response.status_code == 429 and self._limiter is not None:
             self._limiter.penalize(_retry_after_seconds(response.headers.get("retry-after")))
+        correct = getattr(self._limiter, "correct", None)  # a shared budget follows the venue
+        if correct is not None:
+            left = response.headers.get("x-ratelimit-remaining", "")
+            if left.isdigit():
+                correct(int(left))
         return response
 
     @asynccontextmanager
