@@ -35,7 +35,8 @@ from benches.ratio_gate import RESULTS, GateResult
 from benches.ws_flood import flood_server
 from wagerkit.abp.client import AbpClient
 from wagerkit.abp.livebook import LiveBook
-from wagerkit.abp.messages import decode_envelope
+from wagerkit.abp.messages import StreamEvent, decode_envelope
+from wagerkit.abp.models import BetslipUpdate, Order
 from wagerkit.abp.stream import AbpStream
 from wagerkit.transport.websocket import connect_ws
 
@@ -118,20 +119,26 @@ async def wagerkit_round(base: str, n: int) -> float:
         client, ws_url=f"{base}/ws", reconcile=False, books=[book], buffer=n, backoff=None
     )
     count = 0
+    last: dict[str, StreamEvent] = {}
     async with stream:
         async for event in stream:
             if count == 0:
                 start = time.process_time()
             count += 1
+            last[event.channel] = event  # the bot sees each event; it reads the book, not data
             if count == n:
                 break
-            assert event.data is not None
         cpu = time.process_time() - start
     await client.aclose()
     # the work was done: every frame arrived, applied, nothing dropped or refused
     assert stream.messages == n and stream.bad_frames == 0 and stream.dropped == 0
     assert book.updates == n // 2 and book.book.best_price() in PRICES
     assert len(stream.state) == ORDERS
+    # the events carry the frames: the last quote's data (decoded when read) is the book's
+    assert last["betslip"].seq == n and last["orders"].seq == n - 1
+    quote = last["betslip"].data
+    assert isinstance(quote, BetslipUpdate) and quote.account == f"book{n // 2 % ACCOUNTS:02d}_main"
+    assert isinstance(last["orders"].data, Order)
     return cpu / (n - 1)
 
 
