@@ -431,11 +431,11 @@ class AbpStream:
         if self._one_call:
             raw = bytes(payload)
             applied = False
-            for live, needle, apply, book, fx in self._one_call:
+            for live, needle, apply, engine_book, fx in self._one_call:
                 # A payload that does not contain the fixture id as a JSON string is not for
                 # that book (an escaped id takes the decoded path below, which is exact).
                 # LiveBook.apply_json, inlined: the engine call and the count.
-                if needle in raw and apply(raw, book, fx).applied:
+                if needle in raw and apply(raw, engine_book, fx).applied:
                     live.updates += 1
                     applied = True
             if applied:
@@ -446,8 +446,8 @@ class AbpStream:
         data = decode_payload("betslip", payload)
         # books first: each validates the whole quote before changing anything, so a bad quote
         # leaves books and rates as they were
-        for book in self.books:
-            book.apply(data)
+        for live in self.books:
+            live.apply(data)
         self._rate(data.currency_info)
         return data
 
