@@ -15,6 +15,7 @@ from wagerkit.abp.models import Account, Bet, BetslipUpdate, CurrencyInfo, Order
 
 __all__ = [
     "ANY_DECODER",
+    "ENVELOPE_DECODER",
     "NOT_DECODED",
     "PAYLOAD_DECODERS",
     "PONG",
@@ -104,7 +105,7 @@ class StreamEvent(msgspec.Struct, gc=False):
 
 PONG = b'{"type":"pong"}'
 
-_envelope = msgspec.json.Decoder(Envelope)
+ENVELOPE_DECODER = msgspec.json.Decoder(Envelope)
 _encoder = msgspec.json.Encoder()
 PAYLOAD_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "orders": msgspec.json.Decoder(Order),
@@ -118,7 +119,7 @@ ANY_DECODER = msgspec.json.Decoder()
 
 
 def decode_envelope(data: bytes | str) -> Envelope:
-    return _envelope.decode(data)
+    return ENVELOPE_DECODER.decode(data)
 
 
 def decode_payload(channel: str, payload: msgspec.Raw) -> Any:

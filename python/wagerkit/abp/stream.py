@@ -55,6 +55,7 @@ from wagerkit.abp.client import AbpClient
 from wagerkit.abp.livebook import LiveBook
 from wagerkit.abp.messages import (
     ANY_DECODER,
+    ENVELOPE_DECODER,
     NOT_DECODED,
     PAYLOAD_DECODERS,
     PONG,
@@ -346,13 +347,15 @@ class AbpStream:
         self._backoff.reset()
         self._connected.set()
         receive_nowait = ws.receive_nowait
+        decode = ENVELOPE_DECODER.decode
+        apply = self._apply
         while True:
             # Messages already read from the socket are taken without an await each.
             text = receive_nowait()
             if text is None:
                 text = await ws.receive()
             try:
-                frame = decode_envelope(text)
+                frame = decode(text)
             except DECODE_FAILURES as exc:
                 # Not even an envelope: skip it (the next seq shows whether data was lost).
                 self._bad_frame("?", exc)
@@ -365,7 +368,7 @@ class AbpStream:
                         self.gaps += 1
                         gap = True
                     last_seq = frame.seq
-                self._apply(frame)
+                apply(frame)
                 if gap and self._reconcile:
                     await self.reconciler.run()
             elif kind == "ping":
