@@ -16,9 +16,10 @@ time from the first message to the last:
 Goals (ratios of medians from this one run): wagerkit ≥ 2× betfairlightweight, and ≤ 3× the
 floor; ``MIN_VS_BETFAIRLIGHTWEIGHT`` is the goal (met), ``MAX_VS_FLOOR`` still above it (see
 there). The bot loop reads each event and the book, not ``event.data``: a betslip event's
-``data`` is decoded when first read (the last one is read and checked after the loop). Each loop proves it did the work: every message is counted, the book's best price
-and update count moved, the cache holds every order, and betfairlightweight's cached ladder
-matches the last price sent.
+``data`` is decoded when first read (the last one is read and checked after the loop). Each
+loop proves it did the work: every message is counted, the book's best price and update count
+moved, the cache holds every order, and betfairlightweight's cached ladder matches the last
+price sent.
 """
 
 from __future__ import annotations
