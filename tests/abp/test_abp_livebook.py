@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from tests.abp.conftest import fake_client
 from tests.abp.fakeabp import FakeAbp
 from tests.abp.test_abp_stream import ScriptedSocket, order_frame
+from wagerkit._core import Fx
 from wagerkit.abp.livebook import LiveBook
+from wagerkit.abp.messages import NOT_DECODED
 from wagerkit.abp.models import BetslipUpdate, CurrencyInfo
 from wagerkit.abp.stream import AbpStream
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError
@@ -286,3 +288,53 @@ async def test_after_login_every_failure_reconnects_only_login_refusals_stop() -
         async with refused:
             async for _ in refused:
                 pass
+
+
+def frames_of_both_paths() -> list[dict[str, Any]]:
+    """Betslip frames: ours (EUR rate), another selection's (GBP rate), ours with a bad price."""
+    return [
+        {"type": "login_ok"},
+        betslip_frame(
+            1,
+            bookmaker="sharpbet",
+            market_key=f"{FIX}:sharpbet:103:0",
+            limit_currency="EUR",
+            currency_info=CurrencyInfo("EUR", 0.9, "2026-02-07T18:00:00+00:00"),
+            price=2.4,
+        ),
+        betslip_frame(
+            2,
+            fixture_id="id999",
+            market_key="id999:pinnacle:103:0",
+            limit_currency="GBP",
+            currency_info=CurrencyInfo("GBP", 0.75),
+        ),
+        betslip_frame(3, price=1.0),
+    ]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("own_fx", [False, True], ids=["one-call", "decoded"])
+async def test_betslip_frames_move_books_and_rates_the_same_on_both_paths(own_fx: bool) -> None:
+    """By default the stream shares its books' rate table and hands each betslip payload to
+    the engine in one call, decoding ``data`` only when read; with a table of its own it
+    decodes first. Books, rates, bad-frame counts and the events' data are the same."""
+    client = fake_client(FakeAbp())
+    live = seeded()
+    stream = AbpStream(client, books=[live], reconcile=False, fx=Fx() if own_fx else None)
+    assert (stream.fx is live.fx) is not own_fx
+    with pytest.raises(anyio.EndOfStream):
+        await stream._serve(ScriptedSocket(frames_of_both_paths()), "k")  # type: ignore[arg-type]
+    assert stream.bad_frames == 1 and live.updates == 3  # two seeded, one from the stream
+    assert live.book.best_price() == 2.4 and stream.fx.rate("EUR") == 0.9
+    assert stream.fx.rate("GBP") == 0.75  # another selection's frame still brings its rate
+    assert live.fx.rate("EUR") == 0.9
+    events = [await anext(stream) for _ in range(3)]
+    assert (events[0]._data is NOT_DECODED) is not own_fx  # one call: not decoded yet
+    first = events[0].data
+    assert isinstance(first, BetslipUpdate) and first.price == 2.4 and first.bookmaker == "sharpbet"
+    assert events[0].data is first  # decoded once, then kept
+    assert first == msgspec.json.decode(events[0].raw, type=BetslipUpdate)
+    assert isinstance(events[1].data, BetslipUpdate) and events[1].data.fixture_id == "id999"
+    assert events[2].data is None
+    await client.aclose()

@@ -14,6 +14,10 @@ import msgspec
 from wagerkit.abp.models import Account, Bet, BetslipUpdate, CurrencyInfo, Order
 
 __all__ = [
+    "ANY_DECODER",
+    "ENVELOPE_DECODER",
+    "NOT_DECODED",
+    "PAYLOAD_DECODERS",
     "PONG",
     "Envelope",
     "StreamEvent",
@@ -50,7 +54,19 @@ class _Login(msgspec.Struct, rename="camel", frozen=True):
     reliable_delivery: bool = False
 
 
-class StreamEvent(msgspec.Struct, frozen=True, gc=False):
+class _NotDecoded:
+    """Marks a payload the engine already applied but nobody has read as a Python object."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not decoded yet>"
+
+
+NOT_DECODED: Any = _NotDecoded()
+
+
+class StreamEvent(msgspec.Struct, gc=False):
     """One data frame, decoded: ``data`` is an Order, Bet, Account, BetslipUpdate,
     CurrencyInfo, or the plain JSON value for channels without a documented shape; ``None``
     when the frame was bad (counted in ``AbpStream.bad_frames``).
@@ -59,24 +75,39 @@ class StreamEvent(msgspec.Struct, frozen=True, gc=False):
     ``bytes(event.raw)`` copies it out), so what the venue said stays reachable even when
     ``data`` could not be built from it.
 
-    A frozen msgspec Struct rather than a frozen dataclass: one is built per stream message,
-    and a frozen dataclass's ``__init__`` costs about 0.7 µs against 60 ns. Not tracked by
-    the garbage collector (``gc=False``): an event built from decoded JSON holds no cycles.
+    ``data`` of a ``betslip`` frame that the engine applied to a
+    :class:`~wagerkit.abp.livebook.LiveBook` in one call is decoded only when first read (then
+    kept): most bots read the book, not the frame, and the decode would double the Python-side
+    cost of the frame. The engine checked the payload with the same field types, so the decode
+    succeeds.
+
+    A msgspec Struct rather than a dataclass: one is built per stream message, and a frozen
+    dataclass's ``__init__`` costs about 0.7 µs against 60 ns. Not frozen only so that a lazily
+    decoded ``data`` is kept; treat it as read-only. Not tracked by the garbage collector
+    (``gc=False``): an event built from decoded JSON holds no cycles.
     """
 
     channel: str
     event: str
     seq: int | None
     ts: float | None
-    data: Any
+    _data: Any
     raw: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+
+    @property
+    def data(self) -> Any:
+        """The payload as a typed object (see the class doc); ``None`` for a bad frame."""
+        data = self._data
+        if data is NOT_DECODED:
+            data = self._data = decode_payload(self.channel, self.raw)
+        return data
 
 
 PONG = b'{"type":"pong"}'
 
-_envelope = msgspec.json.Decoder(Envelope)
+ENVELOPE_DECODER = msgspec.json.Decoder(Envelope)
 _encoder = msgspec.json.Encoder()
-_PAYLOAD_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+PAYLOAD_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "orders": msgspec.json.Decoder(Order),
     "bets": msgspec.json.Decoder(Bet),
     "settlements": msgspec.json.Decoder(Bet),
@@ -84,16 +115,16 @@ _PAYLOAD_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "betslip": msgspec.json.Decoder(BetslipUpdate),
     "currencies": msgspec.json.Decoder(CurrencyInfo),
 }
-_any = msgspec.json.Decoder()
+ANY_DECODER = msgspec.json.Decoder()
 
 
 def decode_envelope(data: bytes | str) -> Envelope:
-    return _envelope.decode(data)
+    return ENVELOPE_DECODER.decode(data)
 
 
 def decode_payload(channel: str, payload: msgspec.Raw) -> Any:
     """The payload typed by its channel (plain JSON for undocumented channels)."""
-    decoder = _PAYLOAD_DECODERS.get(channel, _any)
+    decoder = PAYLOAD_DECODERS.get(channel, ANY_DECODER)
     return decoder.decode(payload)
 
 

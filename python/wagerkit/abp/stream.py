@@ -50,10 +50,14 @@ import httpx
 import msgspec
 from anyio.abc import TaskGroup
 
-from wagerkit._core import Fx
+from wagerkit._core import Book, Fx
 from wagerkit.abp.client import AbpClient
 from wagerkit.abp.livebook import LiveBook
 from wagerkit.abp.messages import (
+    ANY_DECODER,
+    ENVELOPE_DECODER,
+    NOT_DECODED,
+    PAYLOAD_DECODERS,
     PONG,
     Envelope,
     StreamEvent,
@@ -61,7 +65,7 @@ from wagerkit.abp.messages import (
     decode_payload,
     login_frame,
 )
-from wagerkit.abp.models import Bet, BetslipUpdate, CurrencyInfo, Order
+from wagerkit.abp.models import Bet, CurrencyInfo, Order
 from wagerkit.abp.reconcile import Reconciler
 from wagerkit.abp.state import StateCache
 from wagerkit.errors import AuthError, InvalidInput, ProtocolError, WagerkitError
@@ -85,6 +89,10 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     msgspec.DecodeError,
     WagerkitError,
 )
+
+
+def _json_string(text: str) -> bytes:
+    return msgspec.json.encode(text)
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -114,6 +122,9 @@ class AbpStream:
     :class:`~wagerkit.execution.OrderManager` sharing ``state`` are tracked regardless.
     ``books`` are :class:`~wagerkit.abp.livebook.LiveBook` objects fed by the ``betslip``
     channel; ``fx`` is kept current from the ``currencies`` channel and every currencyInfo.
+    Without ``fx``, the stream uses the books' table when they share one (each ``LiveBook``
+    without one has its own), so a betslip frame is one engine call that moves the quote and
+    the rate (see :meth:`_betslip`).
 
     ``async with`` returns once the first login (channels subscribed) and its reconciliation
     are done, so nothing that happens inside the block is missed; it raises the login's
@@ -144,7 +155,20 @@ class AbpStream:
         self.channels = list(channels)
         self.state = state if state is not None else StateCache()
         self.books = list(books)
-        self.fx = fx if fx is not None else Fx()
+        if fx is None:  # the books' own table when they share one, so one call updates both
+            shared = {id(book.fx): book.fx for book in self.books}
+            fx = next(iter(shared.values())) if len(shared) == 1 else Fx()
+        self.fx = fx
+        self._one_call: tuple[tuple[LiveBook, bytes, Any, Book, Fx], ...] = (
+            tuple(
+                (book, _json_string(book.selection[0]), book.feed.apply_betslip, book.book, fx)
+                for book in self.books
+            )
+            if all(book.fx is fx for book in self.books)
+            else ()
+        )
+        """Books fed the raw payload in one engine call (see :meth:`_betslip`), with the
+        fixture id as a JSON string; empty when a book converts with another rate table."""
         self.reconciler = Reconciler(client, self.state, user_refs)
         self._reconcile = reconcile
         self._backoff = backoff if backoff is not None else Backoff()
@@ -323,13 +347,15 @@ class AbpStream:
         self._backoff.reset()
         self._connected.set()
         receive_nowait = ws.receive_nowait
+        decode = ENVELOPE_DECODER.decode
+        apply = self._apply
         while True:
             # Messages already read from the socket are taken without an await each.
             text = receive_nowait()
             if text is None:
                 text = await ws.receive()
             try:
-                frame = decode_envelope(text)
+                frame = decode(text)
             except DECODE_FAILURES as exc:
                 # Not even an envelope: skip it (the next seq shows whether data was lost).
                 self._bad_frame("?", exc)
@@ -342,7 +368,7 @@ class AbpStream:
                         self.gaps += 1
                         gap = True
                     last_seq = frame.seq
-                self._apply(frame)
+                apply(frame)
                 if gap and self._reconcile:
                     await self.reconciler.run()
             elif kind == "ping":
@@ -363,30 +389,70 @@ class AbpStream:
         """
         channel = frame.channel or ""
         self.messages += 1
+        payload = frame.payload
         data: Any
         try:
-            data = decode_payload(channel, frame.payload)
-            kind = type(data)
-            if kind is BetslipUpdate:
-                # books first: each validates the whole quote before changing anything, so a
-                # bad quote leaves books and rates as they were
-                for book in self.books:
-                    book.apply(data)
-                self._rate(data.currency_info)
-            elif kind is Order:
-                self.state.apply_order(data, stream=True)
-                self._rate(data.currency_info)
-            elif kind is Bet:
-                self.state.apply_bet(data, stream=True)
-                self._rate(data.currency_info)
-            elif kind is CurrencyInfo:
-                self._rate(data)
+            if channel == "betslip":
+                data = self._betslip(payload)
+            else:
+                data = PAYLOAD_DECODERS.get(channel, ANY_DECODER).decode(payload)
+                kind = type(data)
+                if kind is Order:
+                    self.state.apply_order(data, stream=True)
+                    if data.currency_info is not None:
+                        self._rate(data.currency_info)
+                elif kind is Bet:
+                    self.state.apply_bet(data, stream=True)
+                    self._rate(data.currency_info)
+                elif kind is CurrencyInfo:
+                    self._rate(data)
         except _UNUSABLE_FRAME as exc:
             self._bad_frame(channel, exc)
             data = None
-        event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, frame.payload)
-        self._deliver(event)
+        event = StreamEvent(channel, frame.event or "", frame.seq, frame.ts, data, payload)
+        # _deliver, inlined: this runs once per message
+        events = self._events
+        wakeup = self._wakeup
+        if len(events) < self._buffer or (wakeup is not None and not events):
+            events.append(event)
+            if wakeup is not None:
+                self._wakeup = None
+                wakeup.set()
+        else:
+            self.dropped += 1
         return event
+
+    def _betslip(self, payload: msgspec.Raw) -> Any:
+        """Apply a ``betslip`` payload to the books and rates; the event's ``data``.
+
+        When every book converts with the stream's ``fx`` (the default) and the payload names
+        a followed fixture, each book takes the raw bytes in one engine call (decode, checks,
+        rate, slot update) and ``data`` is decoded only if the bot reads it. Otherwise (no
+        book took it, books with other rate tables) the payload is decoded here, its rate kept
+        and the decoded update handed to the books. Either way a bad quote changes nothing.
+        """
+        if self._one_call:
+            raw = bytes(payload)
+            applied = False
+            for live, needle, apply, engine_book, fx in self._one_call:
+                # A payload that does not contain the fixture id as a JSON string is not for
+                # that book (an escaped id takes the decoded path below, which is exact).
+                # LiveBook.apply_json, inlined: the engine call and the count.
+                if needle in raw and apply(raw, engine_book, fx).applied:
+                    live.updates += 1
+                    applied = True
+            if applied:
+                return NOT_DECODED
+            data = decode_payload("betslip", payload)
+            self._rate(data.currency_info)
+            return data
+        data = decode_payload("betslip", payload)
+        # books first: each validates the whole quote before changing anything, so a bad quote
+        # leaves books and rates as they were
+        for live in self.books:
+            live.apply(data)
+        self._rate(data.currency_info)
+        return data
 
     def _bad_frame(self, channel: str, exc: Exception) -> None:
         """Count a bad frame and log it, redacted; after the first ten only every 1000th is
