@@ -645,7 +645,7 @@ class OddsStream:
             for snapshot in snapshots:  # no await from here on: atomic for the reader
                 self.odds.replace_fixture(snapshot, self.bookmakers)
                 for book in self.books:
-                    book.apply_odds(snapshot)
+                    book.apply_odds(snapshot, self.bookmakers)
             pending, self._pending = self._pending or [], None
             for update in pending:
                 self._apply(update)
