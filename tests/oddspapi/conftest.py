@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -23,3 +23,15 @@ def anyio_backend() -> str:
 async def client(oddspapi_sim: RunningOddsPapi) -> AsyncIterator[AsyncOddsPapiClient]:
     async with oddspapi_sim.client() as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def _no_stream_slot_leaks() -> Iterator[None]:
+    """Every test gives back the connection slots its streams took: the per-key count is
+    process-wide, so a leak would make a later test's 6th-stream check fail for no reason."""
+    from wagerkit.oddspapi import stream
+
+    before = dict(stream._OPEN)
+    yield
+    after = dict(stream._OPEN)
+    assert after == before, f"stream slots leaked: {after} (before: {before})"

@@ -522,3 +522,18 @@ async def test_a_cancelled_stream_gives_its_slot_back(
             await five.enter_async_context(
                 OddsStream(client, oddspapi_sim.api_key, fixture_ids=[FIX])
             )
+
+
+async def test_a_stream_entered_twice_is_refused_and_leaks_no_slot(
+    oddspapi_sim: RunningOddsPapi, client: AsyncOddsPapiClient
+) -> None:
+    """Entering an open stream again would take a 2nd slot that only one exit gives back:
+    refused (InvalidInput) before anything is sent; five fresh streams open afterwards."""
+    async with OddsStream(client, oddspapi_sim.api_key, fixture_ids=[FIX]) as stream:
+        with pytest.raises(InvalidInput, match="entered once"):
+            await stream.__aenter__()
+    async with contextlib.AsyncExitStack() as five:
+        for _ in range(5):
+            await five.enter_async_context(
+                OddsStream(client, oddspapi_sim.api_key, fixture_ids=[FIX])
+            )

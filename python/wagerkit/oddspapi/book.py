@@ -96,12 +96,21 @@ class OddsBook:
 
     # -- entries ---------------------------------------------------------------------------------
 
-    def apply_odds(self, odds: FixtureOdds) -> int:
+    def apply_odds(self, odds: FixtureOdds, bookmakers: Iterable[str] = ()) -> int:
         """Apply a ``/fixtures/odds`` answer (every bookmaker's quote of this selection, and
-        each bookmaker's stale/suspended state); returns how many quotes were applied."""
+        each bookmaker's stale/suspended state); returns how many quotes were applied.
+
+        The answer is the whole truth for the bookmakers it covers (``bookmakers``, the slugs
+        the request was filtered to; empty: all of them): a bookmaker whose quote is no longer
+        in it is withdrawn (:meth:`withdraw`), so the book never offers a quote the venue no
+        longer has."""
         fixture_id, outcome_id, player_id = self.selection
         if odds.fixture_id != fixture_id:
             return 0
+        scope = set(bookmakers)
+        for slug in [b for b in self._last if not scope or b in scope]:
+            if odds_id(fixture_id, slug, outcome_id, player_id) not in odds.odds.get(slug, {}):
+                self.withdraw(slug)
         applied = 0
         for slug, state in odds.bookmakers.items():
             self._state[slug] = (state.stale_odds, state.suspended)
@@ -137,6 +146,16 @@ class OddsBook:
         except DECODE_FAILURES as exc:
             raise ProtocolError(f"{_LABEL}: not an odds frame ({exc})") from None
         return self.apply_update(envelope.payload)
+
+    def withdraw(self, bookmaker: str) -> int:
+        """Remove the bookmaker's quotes (back and lay) of this selection from the book; the
+        number removed. Its next quote, if the venue prices the outcome again, is added anew."""
+        self._last.pop(bookmaker, None)
+        removed = 0
+        for quote in self.book.quotes(None):
+            if quote.bookmaker == bookmaker:
+                removed += self.book.remove(quote.key, quote.account, quote.back)
+        return removed
 
     def set_state(
         self, bookmaker: str, *, stale_odds: bool | None = None, suspended: bool | None = None

@@ -312,10 +312,11 @@ class OddsStream:
 
     async def __aenter__(self) -> OddsStream:
         self._hold()
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
-        self._tg.start_soon(self._run)
-        try:
+        try:  # from the slot's taking on: any exit, a cancel included, gives it back
+            tg = anyio.create_task_group()
+            await tg.__aenter__()
+            self._tg = tg
+            tg.start_soon(self._run)
             with anyio.fail_after(self._connect_timeout):
                 async with anyio.create_task_group() as waiters:
 
@@ -356,6 +357,8 @@ class OddsStream:
             self._release()
 
     def _hold(self) -> None:
+        if self._held:  # a second slot under one flag would be given back only once
+            raise InvalidInput("an OddsStream is entered once at a time", field="stream")
         digest = _digest(self._key)
         with _OPEN_LOCK:
             if _OPEN.get(digest, 0) >= MAX_CONNECTIONS_PER_KEY:
@@ -645,7 +648,7 @@ class OddsStream:
             for snapshot in snapshots:  # no await from here on: atomic for the reader
                 self.odds.replace_fixture(snapshot, self.bookmakers)
                 for book in self.books:
-                    book.apply_odds(snapshot)
+                    book.apply_odds(snapshot, self.bookmakers)
             pending, self._pending = self._pending or [], None
             for update in pending:
                 self._apply(update)

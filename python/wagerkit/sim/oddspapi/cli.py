@@ -46,6 +46,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"local OddsPapi API on {server.base_url}/en (WebSocket {server.ws_url}/ws)")
         for key in sim.overlay.keys:
             print(f"  key {key.name}: {key.api_key}")
+        print(f"faults: POST {server.base_url}/admin/rest/... and /admin/stream/... (see README)")
         print("Ctrl-C to stop", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -16,11 +16,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from wagerkit.sim.abp.jsonio import DroppedResponse
 from wagerkit.sim.oddspapi.bulk import bulk_response
 from wagerkit.sim.oddspapi.scenario import KeySpec
 from wagerkit.sim.oddspapi.service import OddsPapiSim, channel_of
@@ -405,6 +407,10 @@ def rest_routes(sim: OddsPapiSim) -> list[BaseRoute]:
         if key is None:
             return _json(ApiError(401, "invalid_api_key", "invalid apiKey").body(), 401)
         fault = sim.take_fault(rest)
+        if fault is not None and fault.mode != "answer":
+            if fault.mode == "drop":
+                await anyio.sleep(fault.hold)
+            return DroppedResponse()
         if fault is not None:
             headers = {}
             if fault.retry_after is not None:

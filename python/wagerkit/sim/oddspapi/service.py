@@ -17,7 +17,7 @@ from wagerkit.sim.abp.scenario import load_scenario
 from wagerkit.sim.oddspapi.scenario import KeySpec, Overlay, load_overlay
 from wagerkit.sim.oddspapi.world import World
 
-__all__ = ["CHANNELS", "Fault", "OddsPapiSim", "channel_of"]
+__all__ = ["CHANNELS", "FAULT_MODES", "Fault", "OddsPapiSim", "channel_of"]
 
 CHANNELS = ("fixtures", "odds", "historical", "clv", "mapping", "settlement")
 """Endpoint families a plan can include (reference data is always allowed)."""
@@ -40,16 +40,26 @@ def channel_of(path: str) -> str | None:
     return None
 
 
+FAULT_MODES = ("answer", "close", "drop")
+
+
 @dataclass
 class Fault:
     """Answer the next ``count`` requests to paths starting with ``path`` with ``status`` and
-    OddsPapi's error ``code`` (``retry_after`` seconds on a 429)."""
+    OddsPapi's error ``code`` (``retry_after`` seconds on a 429).
+
+    ``mode`` ``close`` instead sends the status line and headers then closes the connection
+    mid-body (a node dying under the request); ``drop`` holds the request ``hold`` seconds
+    without a byte of answer, then closes it (a lost packet: the client's timeout must fire).
+    """
 
     path: str
     status: int
     code: str
     count: int = 1
     retry_after: float | None = None
+    mode: str = "answer"
+    hold: float = 5.0
 
 
 class _Window:
@@ -90,6 +100,17 @@ class OddsPapiSim:
     def inject(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
+
+    def pending_faults(self) -> list[Fault]:
+        """A copy of the REST faults still to fire, in order."""
+        with self._lock:
+            return list(self.faults)
+
+    def clear_faults(self) -> int:
+        """Forget every pending REST fault; how many there were."""
+        with self._lock:
+            pending, self.faults = len(self.faults), []
+            return pending
 
     def take_fault(self, path: str) -> Fault | None:
         with self._lock:

@@ -307,6 +307,12 @@ class World:
             listener(quote)
         return quote
 
+    def withdraw(self, odds_id: str) -> SimQuote:
+        """Take one quote off the venue now (a bookmaker stops pricing the outcome): REST
+        snapshots no longer carry it and the stream sends nothing for it, as OddsPapi does."""
+        with self._lock:
+            return self.quotes.pop(odds_id)
+
     def set_state(self, fixture_id: str, bookmaker: str, **flags: bool) -> None:
         """Set ``staleOdds``/``suspended``/``participantsRotated`` of a bookmaker on a fixture."""
         with self._lock:

@@ -255,8 +255,10 @@ class StreamHub:
         async def walk() -> None:
             while True:
                 await asyncio.sleep(interval)
-                oid = rng.choice(oids)
-                price = world.quotes[oid].price
+                quote = world.quotes.get(rng.choice(oids))
+                if quote is None:  # withdrawn since the walk began
+                    continue
+                oid, price = quote.odds_id, quote.price
                 step = rng.choice((-0.03, -0.01, 0.01, 0.03))
                 world.move(oid, price=round(min(50.0, max(1.02, price + step)), 2))
 
