@@ -945,10 +945,7 @@ class PinnacleClient:
         return f"PinnacleClient(base_url={self.base_url!r}, policy={self.pacer.policy.name!r})"
 
     def close(self) -> None:
-        try:
-            self._runner.call(self._client.aclose)
-        finally:
-            self._runner.close()
+        self._runner.close_after(self._client.aclose)
 
     def __enter__(self) -> PinnacleClient:
         return self
