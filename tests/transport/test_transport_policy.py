@@ -221,3 +221,29 @@ def test_backoff_survives_a_venue_down_for_days() -> None:
     backoff = Backoff(initial=0.5, maximum=30.0)
     delays = [backoff.next_delay() for _ in range(5000)]
     assert max(delays) <= 30.0
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_close_after_runs_the_async_close_then_stops_the_runner(fails: bool) -> None:
+    """A blocking client's close: the pool is closed on the loop, and the loop thread stops
+    even when that close raises (the error still reaches the caller)."""
+    closed: list[str] = []
+
+    async def aclose() -> None:
+        closed.append("pool")
+        if fails:
+            raise OSError("pool close failed")
+
+    runner = BlockingRunner()
+    if fails:
+        with pytest.raises(OSError, match="pool close failed"):
+            runner.close_after(aclose)
+    else:
+        runner.close_after(aclose)
+    assert closed == ["pool"]
+
+    async def noop() -> None:
+        return None
+
+    with pytest.raises(RuntimeError):  # the loop is gone: nothing more runs on it
+        runner.call(noop)

@@ -278,10 +278,7 @@ class BlockingAbpClient:
 
     def close(self) -> None:
         """Close the connection pool and stop the worker thread."""
-        try:
-            self._runner.call(self._client.aclose)
-        finally:
-            self._runner.close()
+        self._runner.close_after(self._client.aclose)
 
     def __enter__(self) -> BlockingAbpClient:
         return self

@@ -104,10 +104,7 @@ class OddsPapiClient:
         return f"OddsPapiClient(base_url={self.base_url!r}, apiKey=***)"
 
     def close(self) -> None:
-        try:
-            self._runner.call(self._client.aclose)
-        finally:
-            self._runner.close()
+        self._runner.close_after(self._client.aclose)
 
     def __enter__(self) -> OddsPapiClient:
         return self

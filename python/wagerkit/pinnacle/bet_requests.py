@@ -1,5 +1,7 @@
 """Pinnacle bet requests for the order manager, each with its ``uniqueRequestId`` fixed when it is
 built (so the manager can journal it before anything is sent), checked before anything is sent.
+The client's ``place_straight``/``place_parlay``/``place_teaser`` build their bodies here too, then
+round the stake down to the account currency.
 
 :func:`~wagerkit.pinnacle.client.special_bet` (in the client, which places special batches on
 its own too) builds the fourth kind. Stakes are rounded down to the account currency by
@@ -8,11 +10,11 @@ its own too) builds the fourth kind. Stakes are rounded down to the account curr
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from wagerkit.errors import InvalidInput
-from wagerkit.pinnacle.client import _bet_format, _check_uuid, new_request_id
-from wagerkit.pinnacle.codes import OddsFormatName
+from wagerkit.pinnacle.codes import ODDS_FORMAT_BET, OddsFormatName
 from wagerkit.pinnacle.models import (
     ParlayLegRequest,
     PlaceBetRequest,
@@ -23,7 +25,14 @@ from wagerkit.pinnacle.models import (
 )
 from wagerkit.pinnacle.stakes import check_amount
 
-__all__ = ["WIN_RISK", "PinnacleRequest", "parlay_bet", "straight_bet", "teaser_bet"]
+__all__ = [
+    "WIN_RISK",
+    "PinnacleRequest",
+    "new_request_id",
+    "parlay_bet",
+    "straight_bet",
+    "teaser_bet",
+]
 
 PinnacleRequest = (
     PlaceBetRequest | PlaceParlayBetRequest | PlaceTeaserBetRequest | SpecialBetRequest
@@ -32,6 +41,25 @@ PinnacleRequest = (
 
 WIN_RISK = frozenset({"WIN", "RISK"})
 """Whether a stake is the risk or the win."""
+
+
+def new_request_id() -> str:
+    """A fresh ``uniqueRequestId`` (UUID4 text). Keep it with the order before sending."""
+    return str(uuid.uuid4())
+
+
+def _bet_format(odds_format: OddsFormatName) -> str:
+    try:
+        return ODDS_FORMAT_BET[odds_format]
+    except KeyError:
+        raise InvalidInput(f"unknown odds format {odds_format!r}", field="odds_format") from None
+
+
+def _check_uuid(value: str, name: str = "unique_request_id") -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidInput(f"{name} must be a UUID, got {value!r}", field=name) from None
 
 
 def straight_bet(

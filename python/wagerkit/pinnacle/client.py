@@ -17,7 +17,6 @@ ambiguous failure, live-delay polling). Errors are :mod:`wagerkit.errors`.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from types import TracebackType
 from typing import Any
@@ -29,6 +28,15 @@ from wagerkit.clock import Clock, SystemClock
 from wagerkit.errors import InvalidInput, ProtocolError
 from wagerkit.pinnacle._http import DEFAULT_BASE_URL, PinnacleHttp
 from wagerkit.pinnacle.batch import LOOKUP_CHUNK, SPECIAL_PATH, SpecialBatch
+from wagerkit.pinnacle.bet_requests import (
+    WIN_RISK,
+    _bet_format,
+    _check_uuid,
+    new_request_id,
+    parlay_bet,
+    straight_bet,
+    teaser_bet,
+)
 from wagerkit.pinnacle.codes import (
     ODDS_FORMAT_BET,
     ODDS_FORMAT_QUERY,
@@ -55,11 +63,8 @@ from wagerkit.pinnacle.models import (
     ParlayLinesRequest,
     ParlayLinesResponseV2,
     PeriodsResponse,
-    PlaceBetRequest,
-    PlaceParlayBetRequest,
     PlaceParlayBetResponse,
     PlaceStraightBetResponse,
-    PlaceTeaserBetRequest,
     PlaceTeaserBetResponse,
     SettledFixturesResponse,
     SettledSpecialsResponse,
@@ -97,21 +102,9 @@ __all__ = ["AsyncPinnacleClient", "PinnacleClient", "new_request_id", "special_b
 _USER_AGENT = "wagerkit-pinnacle/1"
 
 
-def new_request_id() -> str:
-    """A fresh ``uniqueRequestId`` (UUID4 text). Keep it with the order before sending."""
-    return str(uuid.uuid4())
-
-
 def _query_format(odds_format: OddsFormatName) -> str:
     try:
         return ODDS_FORMAT_QUERY[odds_format]
-    except KeyError:
-        raise InvalidInput(f"unknown odds format {odds_format!r}", field="odds_format") from None
-
-
-def _bet_format(odds_format: OddsFormatName) -> str:
-    try:
-        return ODDS_FORMAT_BET[odds_format]
     except KeyError:
         raise InvalidInput(f"unknown odds format {odds_format!r}", field="odds_format") from None
 
@@ -122,16 +115,6 @@ def _check_since(since: int | None) -> None:
         raise InvalidInput(
             "since must be the previous response's last, never 0 or 1", field="since"
         )
-
-
-def _check_uuid(value: str, name: str = "unique_request_id") -> str:
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        raise InvalidInput(f"{name} must be a UUID, got {value!r}", field=name) from None
-
-
-_WIN_RISK = frozenset({"WIN", "RISK"})
 
 
 def special_bet(
@@ -154,7 +137,7 @@ def special_bet(
     """
     uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
     stake = check_amount(stake)
-    if win_risk_stake not in _WIN_RISK:
+    if win_risk_stake not in WIN_RISK:
         raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
     return SpecialBetRequest(
         unique_request_id=uid,
@@ -187,7 +170,7 @@ def _check_special_bets(
         stake = check_amount(bet.stake) if currency is None else check_stake(bet.stake, currency)
         if bet.odds_format not in ODDS_FORMAT_BET.values():
             raise InvalidInput(f"unknown odds format {bet.odds_format!r}", field="odds_format")
-        if bet.win_risk_stake not in _WIN_RISK:
+        if bet.win_risk_stake not in WIN_RISK:
             raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
         if uid != bet.unique_request_id or stake != bet.stake:
             bet = replace(bet, unique_request_id=uid, stake=stake)
@@ -696,29 +679,28 @@ class AsyncPinnacleClient:
         :class:`~wagerkit.errors.Declined` (reason = Pinnacle's code, or ``NOT_ACCEPTED``),
         :class:`~wagerkit.errors.MaybePlaced` when the outcome cannot be established.
         """
-        uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-        max_limit = fill_type == "FILLMAXLIMIT"
-        if not (max_limit and stake == 0):
-            check_amount(stake)  # refuse garbage before asking the venue anything
-        if win_risk_stake not in _WIN_RISK:
-            raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
-        stake = check_stake(stake, await self.account_currency(), allow_zero=max_limit)
-        body = PlaceBetRequest(
-            unique_request_id=uid,
-            accept_better_line=accept_better_line,
-            odds_format=_bet_format(odds_format),
-            stake=stake,
-            win_risk_stake=win_risk_stake,
-            line_id=line_id,
-            alt_line_id=alt_line_id,
-            fill_type=fill_type,
+        # Checked (garbage refused) before asking the venue anything, then the stake rounded
+        # down to the account currency.
+        body = straight_bet(
             sport_id=sport_id,
             event_id=event_id,
             period_number=period_number,
             bet_type=bet_type,
+            line_id=line_id,
+            stake=stake,
             team=team,
             side=side,
+            alt_line_id=alt_line_id,
+            win_risk_stake=win_risk_stake,
+            fill_type=fill_type,
+            accept_better_line=accept_better_line,
+            odds_format=odds_format,
+            unique_request_id=unique_request_id,
         )
+        uid = body.unique_request_id
+        max_limit = fill_type == "FILLMAXLIMIT"
+        stake = check_stake(stake, await self.account_currency(), allow_zero=max_limit)
+        body = replace(body, stake=stake)
         placer: Placer[PlaceStraightBetResponse, StraightBet] = Placer(
             self._http,
             path="/v4/bets/straight",
@@ -778,19 +760,17 @@ class AsyncPinnacleClient:
         """``POST /v4/bets/parlay``: ``risk_amount`` per parlay (a round robin stakes it on each
         of its parlays), in the client currency, finite and > 0, sent rounded down to the
         currency's minor unit."""
-        uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-        if not 2 <= len(legs) <= 10:
-            raise InvalidInput("a parlay has 2 to 10 legs", field="legs")
-        check_amount(risk_amount, field="risk_amount")
-        risk_amount = check_stake(risk_amount, await self.account_currency(), field="risk_amount")
-        body = PlaceParlayBetRequest(
-            unique_request_id=uid,
-            accept_better_line=accept_better_line,
+        body = parlay_bet(
+            legs,
             risk_amount=risk_amount,
-            odds_format=_bet_format(odds_format),
-            legs=list(legs),
-            round_robin_options=list(round_robin_options),
+            round_robin_options=round_robin_options,
+            accept_better_line=accept_better_line,
+            odds_format=odds_format,
+            unique_request_id=unique_request_id,
         )
+        uid = body.unique_request_id
+        risk_amount = check_stake(risk_amount, await self.account_currency(), field="risk_amount")
+        body = replace(body, risk_amount=risk_amount)
         placer: Placer[PlaceParlayBetResponse, ParlayBet] = Placer(
             self._http,
             path="/v4/bets/parlay",
@@ -825,19 +805,17 @@ class AsyncPinnacleClient:
     ) -> BetOutcome:
         """``POST /v4/bets/teaser``. ``stake`` is in the client currency, finite and > 0, sent
         rounded down to the currency's minor unit."""
-        uid = _check_uuid(unique_request_id) if unique_request_id else new_request_id()
-        check_amount(stake)
-        if win_risk_stake not in _WIN_RISK:
-            raise InvalidInput("win_risk_stake must be WIN or RISK", field="win_risk_stake")
-        stake = check_stake(stake, await self.account_currency())
-        body = PlaceTeaserBetRequest(
-            unique_request_id=uid,
-            teaser_id=teaser_id,
-            odds_format=_bet_format(odds_format),
-            win_risk_stake=win_risk_stake,
+        body = teaser_bet(
+            teaser_id,
+            legs,
             stake=stake,
-            legs=list(legs),
+            win_risk_stake=win_risk_stake,
+            odds_format=odds_format,
+            unique_request_id=unique_request_id,
         )
+        uid = body.unique_request_id
+        stake = check_stake(stake, await self.account_currency())
+        body = replace(body, stake=stake)
         placer: Placer[PlaceTeaserBetResponse, TeaserBet] = Placer(
             self._http,
             path="/v4/bets/teaser",
@@ -967,10 +945,7 @@ class PinnacleClient:
         return f"PinnacleClient(base_url={self.base_url!r}, policy={self.pacer.policy.name!r})"
 
     def close(self) -> None:
-        try:
-            self._runner.call(self._client.aclose)
-        finally:
-            self._runner.close()
+        self._runner.close_after(self._client.aclose)
 
     def __enter__(self) -> PinnacleClient:
         return self

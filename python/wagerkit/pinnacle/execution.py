@@ -61,11 +61,12 @@ from wagerkit.execution.registry import register_adapter
 from wagerkit.pinnacle.bet_requests import (
     WIN_RISK,
     PinnacleRequest,
+    _check_uuid,
     parlay_bet,
     straight_bet,
     teaser_bet,
 )
-from wagerkit.pinnacle.client import AsyncPinnacleClient, _check_uuid, special_bet
+from wagerkit.pinnacle.client import AsyncPinnacleClient, special_bet
 from wagerkit.pinnacle.errors import AMBIGUOUS_CODES, DUPLICATE_CODES, parse_retry_after
 from wagerkit.pinnacle.models import (
     GetBetsResponse,

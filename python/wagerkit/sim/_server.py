@@ -12,13 +12,13 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
 from wagerkit.errors import InvalidInput
 
-__all__ = ["LOOPBACK", "ServerThread", "check_loopback"]
+__all__ = ["LOOPBACK", "ServerThread", "ServesInThread", "check_loopback"]
 
 LOOPBACK = "127.0.0.1"
 
@@ -127,6 +127,43 @@ class ServerThread:
         self.stop()
 
     async def __aenter__(self) -> ServerThread:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class ServesInThread:
+    """Start/stop and the sync and async context managers of a simulator wrapper that serves on
+    a :class:`ServerThread` kept in ``self.server``, written once for every ``Running*`` class.
+    """
+
+    server: ServerThread
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
         return self.start()
 
     async def __aexit__(

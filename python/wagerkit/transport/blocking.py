@@ -60,3 +60,11 @@ class BlockingRunner:
     def close(self) -> None:
         """Stop the loop and its thread."""
         self._stack.close()
+
+    def close_after(self, aclose: Callable[[], Awaitable[object]]) -> None:
+        """Run a client's async ``aclose`` on the loop, then stop the loop and its thread even
+        when that close fails: what every blocking client's ``close`` does."""
+        try:
+            self.call(aclose)
+        finally:
+            self.close()

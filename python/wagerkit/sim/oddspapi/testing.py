@@ -13,21 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from wagerkit.clock import Clock
 from wagerkit.oddspapi.blocking import OddsPapiClient
 from wagerkit.oddspapi.client import AsyncOddsPapiClient
 from wagerkit.oddspapi.limits import EndpointLimits
-from wagerkit.sim._server import ServerThread
+from wagerkit.sim._server import ServerThread, ServesInThread
 from wagerkit.sim.oddspapi.app import build_app
 from wagerkit.sim.oddspapi.service import OddsPapiSim
 
 __all__ = ["RunningOddsPapi", "running_oddspapi"]
 
 
-class RunningOddsPapi:
+class RunningOddsPapi(ServesInThread):
     """An :class:`OddsPapiSim` served on 127.0.0.1 (a free port) in a background thread."""
 
     def __init__(
@@ -70,35 +69,6 @@ class RunningOddsPapi:
         key = api_key or self.api_key
         kwargs.setdefault("limits", self.limits.setdefault(key, EndpointLimits()))
         return OddsPapiClient(key, self.base_url, **kwargs)
-
-    def start(self) -> RunningOddsPapi:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> RunningOddsPapi:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> RunningOddsPapi:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def running_oddspapi(

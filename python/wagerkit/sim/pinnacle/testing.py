@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from wagerkit.clock import Clock
 from wagerkit.pinnacle.client import AsyncPinnacleClient, PinnacleClient
-from wagerkit.sim._server import ServerThread
+from wagerkit.sim._server import ServerThread, ServesInThread
 from wagerkit.sim.pinnacle.app import build_app
 from wagerkit.sim.pinnacle.simulator import PinnacleSim
 
@@ -35,7 +34,7 @@ USERNAME = "tester"
 PASSWORD = "s3cretpw"  # noqa: S105 - a test account of the local server (max 10 chars)
 
 
-class RunningPinnacle:
+class RunningPinnacle(ServesInThread):
     """A :class:`PinnacleSim` served on 127.0.0.1 (a free port) in a background thread."""
 
     def __init__(
@@ -71,35 +70,6 @@ class RunningPinnacle:
     def blocking_client(self, **kwargs: Any) -> PinnacleClient:
         kwargs.setdefault("clock", self.sim.clock)
         return PinnacleClient(self.username, self.password, base_url=self.base_url, **kwargs)
-
-    def start(self) -> RunningPinnacle:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> RunningPinnacle:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> RunningPinnacle:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def running_pinnacle(
