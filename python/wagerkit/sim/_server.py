@@ -29,7 +29,40 @@ def check_loopback(host: str) -> None:
         raise InvalidInput(f"simulators bind to loopback only, not {host!r}", field="host")
 
 
-class ServerThread:
+class StartsAndStops:
+    """The sync and async context managers of anything with ``start()`` and ``stop()``: a
+    server thread, or a simulator wrapper around one (written once, used by both)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class ServerThread(StartsAndStops):
     """An ASGI app served by uvicorn on a loopback port in a daemon thread.
 
     Use it as a context manager (sync or async)::
@@ -70,7 +103,7 @@ class ServerThread:
         """``ws://127.0.0.1:PORT``."""
         return f"ws://{self._host}:{self.port}"
 
-    def start(self) -> ServerThread:
+    def start(self) -> Self:
         """Bind the socket, start serving, and return once the server accepts connections."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -115,33 +148,10 @@ class ServerThread:
                 self._socket.close()
         self._server = self._thread = self._socket = None
 
-    def __enter__(self) -> ServerThread:
-        return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> ServerThread:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-class ServesInThread:
-    """Start/stop and the sync and async context managers of a simulator wrapper that serves on
-    a :class:`ServerThread` kept in ``self.server``, written once for every ``Running*`` class.
-    """
+class ServesInThread(StartsAndStops):
+    """Start/stop of a simulator wrapper that serves on a :class:`ServerThread` kept in
+    ``self.server``, written once for every ``Running*`` class."""
 
     server: ServerThread
 
@@ -151,25 +161,3 @@ class ServesInThread:
 
     def stop(self) -> None:
         self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
