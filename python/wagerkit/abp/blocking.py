@@ -8,7 +8,6 @@ one implementation and one behaviour (retries, rate limit, error mapping).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -33,15 +32,18 @@ from wagerkit.abp.models import (
 from wagerkit.abp.orders import OrderRequest
 from wagerkit.abp.preview import Preview
 from wagerkit.transport import BlockingRunner, Limiter, RetryPolicy
+from wagerkit.transport.blocking import BlockingTwin
 
 __all__ = ["BlockingAbpClient"]
 
 
-class BlockingAbpClient:
+class BlockingAbpClient(BlockingTwin):
     """Blocking ABP client; see :class:`~wagerkit.abp.client.AbpClient` for every method.
 
     Use as a context manager, or call :meth:`close`, to stop its worker thread.
     """
+
+    _client: AbpClient
 
     def __init__(
         self,
@@ -275,21 +277,6 @@ class BlockingAbpClient:
             account=account,
             timeout=timeout,
         )
-
-    def close(self) -> None:
-        """Close the connection pool and stop the worker thread."""
-        self._runner.close_after(self._client.aclose)
-
-    def __enter__(self) -> BlockingAbpClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Blocking{self._client!r}"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from wagerkit.oddspapi.client import AsyncOddsPapiClient
 from wagerkit.transport import BlockingRunner
+from wagerkit.transport.blocking import BlockingTwin
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -78,7 +78,7 @@ def _blocking(name: str) -> Callable[..., Any]:
     return call
 
 
-class OddsPapiClient:
+class OddsPapiClient(BlockingTwin):
     """Blocking OddsPapi client: same constructor and methods as the async one."""
 
     def __init__(self, api_key: str, *args: Any, **kwargs: Any) -> None:
@@ -102,20 +102,6 @@ class OddsPapiClient:
 
     def __repr__(self) -> str:
         return f"OddsPapiClient(base_url={self.base_url!r}, apiKey=***)"
-
-    def close(self) -> None:
-        self._runner.close_after(self._client.aclose)
-
-    def __enter__(self) -> OddsPapiClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     if TYPE_CHECKING:  # the derived methods' types for callers (bodies are generated below)
 

@@ -96,6 +96,7 @@ from wagerkit.pinnacle.placement import (
 )
 from wagerkit.pinnacle.stakes import check_amount, check_currency, check_stake
 from wagerkit.transport import BlockingRunner, RetryPolicy
+from wagerkit.transport.blocking import BlockingTwin
 
 __all__ = ["AsyncPinnacleClient", "PinnacleClient", "new_request_id", "special_bet"]
 
@@ -910,9 +911,11 @@ class AsyncPinnacleClient:
         return await self._http.read("/v1/client/balance", ClientBalanceResponse)
 
 
-class PinnacleClient:
+class PinnacleClient(BlockingTwin):
     """The blocking twin of :class:`AsyncPinnacleClient`: same constructor, same method names,
     same behaviour (it runs the async client on a private event loop thread)."""
+
+    _client: AsyncPinnacleClient
 
     def __init__(self, username: str, password: str, **kwargs: Any) -> None:
         self._runner = BlockingRunner()
@@ -943,20 +946,6 @@ class PinnacleClient:
 
     def __repr__(self) -> str:
         return f"PinnacleClient(base_url={self.base_url!r}, policy={self.pacer.policy.name!r})"
-
-    def close(self) -> None:
-        self._runner.close_after(self._client.aclose)
-
-    def __enter__(self) -> PinnacleClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def sports(self) -> SportsResponse:
         return self._runner.call(self._client.sports)

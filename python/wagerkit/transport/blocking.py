@@ -11,11 +11,12 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-__all__ = ["BlockingRunner"]
+__all__ = ["BlockingRunner", "BlockingTwin"]
 
 T = TypeVar("T")
 
@@ -68,3 +69,30 @@ class BlockingRunner:
             self.call(aclose)
         finally:
             self.close()
+
+
+class _AsyncClosable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+class BlockingTwin:
+    """``close()`` and the context manager of a blocking client that drives an async client
+    (``_client``) on its own :class:`BlockingRunner` (``_runner``): written once for every venue."""
+
+    _runner: BlockingRunner
+    _client: _AsyncClosable
+
+    def close(self) -> None:
+        """Close the connection pool and stop the worker thread."""
+        self._runner.close_after(self._client.aclose)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
